@@ -1,0 +1,349 @@
+"""The paper's scheduling instance: N schedulers routing Poisson jobs to M finite queues.
+
+Seed ``002_7da79a39441e57df.txt``, Sec. II (problem), Sec. VI and Table I (constants), with the
+interpretation choices I1-I8 of ``notes/seed-mfc-env.md`` §1.6:
+
+- agent state :math:`x` = the non-empty set of queues the scheduler can access, index
+  ``mask - 1`` for the bit mask ``mask`` of the set (queue ``j`` <-> bit ``j``), so for M = 2
+  the states are ``({1}, {2}, {1,2})``; :math:`\\mu_0` gives the full set ``p_full_access`` and
+  splits the rest uniformly over the other sets (I1; Sec. VI, "the probability of access to both
+  queues is 0.6 and otherwise uniformly random");
+- action :math:`u\\in\\{1..M\\}` (0-based here) = the chosen queue; a job sent by a scheduler
+  whose choice is inaccessible goes to a uniformly random accessible queue. We resample **per
+  job**, which makes the routing fraction of queue ``j``
+
+  .. math:: q_j(\\mathbb G) = \\sum_{x,u}\\mathbb G(x,u)\\big[\\mathbf 1\\{u=j\\in x\\}
+            + \\mathbf 1\\{u\\notin x\\}\\mathbf 1\\{j\\in x\\}/|x|\\big]
+
+  a function of :math:`\\mathbb G` as the model requires (for M = 2 per-job and per-scheduler
+  resampling coincide, since single-access schedulers have one queue);
+- environment state :math:`x^0=(b_1,\\dots,b_M)\\in\\{0..B\\}^M`, row-major index (queue 1 first);
+- one step of length ``dt``: arrivals :math:`A\\sim\\mathrm{Poisson}(\\lambda\\Delta T)` split by
+  independent routing into :math:`A_j\\sim\\mathrm{Poisson}(\\lambda\\Delta T q_j)` (I2, Poisson
+  thinning); services :math:`D_j\\sim\\mathrm{Poisson}(\\beta\\Delta T)` happen first,
+  :math:`\\tilde b_j=\\max(b_j-D_j,0)`, then :math:`b_j'=\\min(\\tilde b_j+A_j,B)` and
+  :math:`\\max(\\tilde b_j+A_j-B,0)` jobs are dropped ("departures happen before the new
+  arrivals");
+- reward (I3) :math:`r(x^0,\\mathbb G) = -c_d\\,\\mathbb E[\\sum_j \\text{drops}_j\\mid x^0,q(\\mathbb G)]`.
+
+All Poisson probabilities are exact (tails by the regularised incomplete gamma function), no
+truncation. Both :math:`P^0` and :math:`r` are polynomials times exponentials in :math:`q`, so
+Assumption 1 (eq. 12) holds.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+from scipy.special import gammainc, gammaln, xlogy
+
+from mfcode.mfc.model import MFCModel
+
+__all__ = ["SchedulingModel", "single_queue_step"]
+
+
+def _poisson_pmf(k: np.ndarray, mean: np.ndarray) -> np.ndarray:
+    return np.exp(xlogy(k, mean) - mean - gammaln(k + 1.0))
+
+
+def _poisson_tail(c: np.ndarray, mean: np.ndarray) -> np.ndarray:
+    """P(Poisson(mean) >= c) for integer c >= 0 (exact, incomplete gamma)."""
+    c, mean = np.broadcast_arrays(np.asarray(c, dtype=float), np.asarray(mean, dtype=float))
+    out = np.ones(c.shape)
+    pos = c > 0
+    out[pos] = gammainc(c[pos], mean[pos])
+    return out
+
+
+def single_queue_step(arrival_mean: np.ndarray, service_mean: float, buffer_size: int) -> tuple[np.ndarray, np.ndarray]:
+    """Exact one-step kernel and expected drops of one finite FIFO queue.
+
+    Services :math:`D\\sim\\mathrm{Poisson}(\\text{service\\_mean})` first, then arrivals
+    :math:`A\\sim\\mathrm{Poisson}(\\text{arrival\\_mean})`; jobs beyond the buffer are dropped
+    (seed 002, Sec. II).
+
+    Parameters
+    ----------
+    arrival_mean : numpy.ndarray, shape (S,)
+        Expected arrivals per step, one per batch entry.
+    service_mean : float
+        Expected services per step.
+    buffer_size : int
+        Buffer size ``B``; fillings are ``0..B``.
+
+    Returns
+    -------
+    kernel : numpy.ndarray, shape (S, B+1, B+1)
+        ``kernel[s, b, b']`` = P(next filling b' | filling b).
+    drops : numpy.ndarray, shape (S, B+1)
+        Expected number of dropped jobs given the filling.
+    """
+    a = np.asarray(arrival_mean, dtype=float)
+    if a.ndim != 1 or np.any(a < 0) or not np.all(np.isfinite(a)):
+        raise ValueError("arrival_mean must be a 1-D array of finite non-negative means")
+    if service_mean < 0:
+        raise ValueError(f"service_mean must be non-negative, got {service_mean}")
+    if buffer_size < 1:
+        raise ValueError(f"buffer_size must be at least 1, got {buffer_size}")
+    nb = buffer_size + 1
+    k = np.arange(nb, dtype=float)
+    # after services: post[b, m] = P(b~ = m | b)
+    diff = k[:, None] - k[None, :]
+    post = np.where(diff >= 0, _poisson_pmf(np.maximum(diff, 0), np.full_like(diff, service_mean)), 0.0)
+    post[:, 0] = _poisson_tail(k, np.full(nb, service_mean))
+    # arrivals: arr[s, m, n] = P(min(m + A, B) = n)
+    d = k[None, :] - k[:, None]  # n - m
+    pmf = _poisson_pmf(np.maximum(d, 0)[None], a[:, None, None])
+    arr = np.where(d[None] >= 0, pmf, 0.0)
+    arr[:, :, buffer_size] = _poisson_tail((buffer_size - k)[None, :], a[:, None])
+    kernel = np.einsum("bm,smn->sbn", post, arr)
+    # expected drops from post-service filling m: E[(A - c)^+], c = B - m
+    c = buffer_size - k  # (nb,)
+    kk = np.arange(buffer_size, dtype=float)
+    pa = _poisson_pmf(kk[None, :], a[:, None])  # (S, B)
+    weights = np.clip(c[:, None] - kk[None, :], 0.0, None)  # (nb, B)
+    drops_m = np.clip(a[:, None] - c[None, :] + pa @ weights.T, 0.0, None)  # (S, nb)
+    drops = drops_m @ post.T
+    return kernel, drops
+
+
+@dataclass(frozen=True)
+class SchedulingModel(MFCModel):
+    """Scheduling to M parallel finite queues (seed 002, Sec. II and Table I).
+
+    Parameters
+    ----------
+    n_queues : int
+        Number of queues M (Table I: 2).
+    buffer_size : int
+        Buffer size B of every queue (Table I: 5).
+    dt : float
+        Time step size :math:`\\Delta T` in seconds (Table I: 0.5).
+    arrival_rate : float or None
+        Job arrival rate :math:`\\lambda` per second; ``None`` means Table I's :math:`3M-1`.
+    service_rate : float
+        Service rate :math:`\\beta` per queue per second (Table I: 3).
+    drop_penalty : float
+        Penalty :math:`c_d` per dropped job (Table I: 1).
+    p_full_access : float
+        Probability that a scheduler can access every queue (Sec. VI: 0.6). The paper says
+        "otherwise uniformly random"; we split the rest evenly over the other non-empty access
+        sets (choice I1).
+    gamma : float
+        Discount factor (Table I: 0.99).
+    initial_fillings : tuple of int or None
+        Initial queue fillings (the initial environment distribution is a point mass there). The
+        paper does not state it; ``None`` means empty queues (choice I5).
+    """
+
+    n_queues: int = 2
+    buffer_size: int = 5
+    dt: float = 0.5
+    arrival_rate: float | None = None
+    service_rate: float = 3.0
+    drop_penalty: float = 1.0
+    p_full_access: float = 0.6
+    gamma: float = 0.99
+    initial_fillings: tuple[int, ...] | None = None
+    _access: np.ndarray = field(init=False, repr=False, compare=False)
+    _routing: np.ndarray = field(init=False, repr=False, compare=False)
+    _mu0: np.ndarray = field(init=False, repr=False, compare=False)
+    _env_init: np.ndarray = field(init=False, repr=False, compare=False)
+    _classes: np.ndarray = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.n_queues, (int, np.integer)) or self.n_queues < 1:
+            raise ValueError(f"n_queues must be a positive integer, got {self.n_queues!r}")
+        if not isinstance(self.buffer_size, (int, np.integer)) or self.buffer_size < 1:
+            raise ValueError(f"buffer_size must be a positive integer, got {self.buffer_size!r}")
+        if not self.dt > 0:
+            raise ValueError(f"dt must be positive, got {self.dt}")
+        if self.arrival_rate is not None and not self.arrival_rate >= 0:
+            raise ValueError(f"arrival_rate must be non-negative, got {self.arrival_rate}")
+        if not self.service_rate >= 0:
+            raise ValueError(f"service_rate must be non-negative, got {self.service_rate}")
+        if not self.drop_penalty >= 0:
+            raise ValueError(f"drop_penalty must be non-negative, got {self.drop_penalty}")
+        if not 0.0 <= self.p_full_access <= 1.0:
+            raise ValueError(f"p_full_access must lie in [0, 1], got {self.p_full_access}")
+        if not 0.0 < self.gamma < 1.0:
+            raise ValueError(f"gamma must lie in (0, 1), got {self.gamma}")
+        M = self.n_queues
+        if self.initial_fillings is not None:
+            f = tuple(self.initial_fillings)
+            if len(f) != M or any(not 0 <= int(b) <= self.buffer_size for b in f):
+                raise ValueError(f"initial_fillings must be {M} fillings in 0..{self.buffer_size}, got {self.initial_fillings}")
+        masks = np.arange(1, 2**M)
+        access = ((masks[:, None] >> np.arange(M)[None, :]) & 1).astype(bool)  # (X, M)
+        sizes = access.sum(axis=1)
+        routing = np.zeros((masks.size, M, M))
+        for x in range(masks.size):
+            for u in range(M):
+                routing[x, u] = np.where(access[x, u], np.eye(M)[u], access[x] / sizes[x])
+        if M == 1:
+            mu0 = np.ones(1)
+        else:
+            mu0 = np.full(masks.size, (1.0 - self.p_full_access) / (masks.size - 1))
+            mu0[-1] = self.p_full_access
+        _, classes = np.unique(routing.reshape(-1, M).round(12), axis=0, return_inverse=True)
+        nb = self.buffer_size + 1
+        env_init = np.zeros(nb**M)
+        start = (0,) * M if self.initial_fillings is None else tuple(int(b) for b in self.initial_fillings)
+        env_init[np.ravel_multi_index(start, (nb,) * M)] = 1.0
+        object.__setattr__(self, "_access", access)
+        object.__setattr__(self, "_routing", routing)
+        object.__setattr__(self, "_mu0", mu0)
+        object.__setattr__(self, "_env_init", env_init)
+        object.__setattr__(self, "_classes", classes.reshape(masks.size, M))
+
+    # ----------------------------------------------------------------- sizes and primitives
+    @property
+    def n_agent_states(self) -> int:
+        """``2**M - 1`` access sets."""
+        return 2**self.n_queues - 1
+
+    @property
+    def n_actions(self) -> int:
+        """``M`` queues."""
+        return self.n_queues
+
+    @property
+    def n_env_states(self) -> int:
+        """``(B+1)**M`` filling vectors."""
+        return (self.buffer_size + 1) ** self.n_queues
+
+    @property
+    def mu0(self) -> np.ndarray:  # type: ignore[override]
+        """Agent state (access set) distribution :math:`\\mu_0`, shape ``(X,)``."""
+        return self._mu0.copy()
+
+    @property
+    def env_init(self) -> np.ndarray:  # type: ignore[override]
+        """Initial environment distribution :math:`\\mu^0_0` (point mass, choice I5)."""
+        return self._env_init.copy()
+
+    @property
+    def access(self) -> np.ndarray:
+        """``access[x, j]``: can a scheduler in state ``x`` reach queue ``j``; shape ``(X, M)``."""
+        return self._access.copy()
+
+    @property
+    def routing_matrix(self) -> np.ndarray:
+        """``routing[x, u, j]``: probability that a job of a state-``x`` scheduler choosing ``u``
+        ends in queue ``j`` (per-job resampling of inaccessible choices); shape ``(X, U, M)``."""
+        return self._routing.copy()
+
+    @property
+    def action_mask(self) -> np.ndarray:
+        """Accessible queues; inaccessible choices are mixtures of accessible ones."""
+        return self._access.copy()
+
+    @property
+    def cell_classes(self) -> np.ndarray:
+        """Cells with the same routing vector share a class."""
+        return self._classes.copy()
+
+    @property
+    def arrivals_per_step(self) -> float:
+        """:math:`\\lambda\\Delta T` (2.5 for Table I)."""
+        lam = 3 * self.n_queues - 1 if self.arrival_rate is None else self.arrival_rate
+        return float(lam * self.dt)
+
+    @property
+    def services_per_step(self) -> float:
+        """:math:`\\beta\\Delta T` (1.5 for Table I)."""
+        return float(self.service_rate * self.dt)
+
+    # ----------------------------------------------------------------- state encoding
+    def fillings(self, x0: np.ndarray) -> np.ndarray:
+        """Queue fillings ``(..., M)`` of environment-state indices ``x0``."""
+        x0 = self._check_env_states(x0, "x0")
+        nb = self.buffer_size + 1
+        return np.stack(np.unravel_index(x0, (nb,) * self.n_queues), axis=-1)
+
+    def env_index(self, fillings: np.ndarray) -> np.ndarray:
+        """Environment-state indices of filling vectors ``(..., M)``."""
+        b = np.asarray(fillings)
+        if b.shape[-1:] != (self.n_queues,) or np.any(b < 0) or np.any(b > self.buffer_size):
+            raise ValueError(f"fillings must have shape (..., {self.n_queues}) with entries in 0..{self.buffer_size}")
+        nb = self.buffer_size + 1
+        return np.ravel_multi_index(tuple(np.moveaxis(b, -1, 0)), (nb,) * self.n_queues)
+
+    def env_features(self, x0: np.ndarray) -> np.ndarray:
+        """Fillings scaled to [0, 1] by ``B``, shape ``(..., M)``."""
+        return self.fillings(x0) / self.buffer_size
+
+    # ----------------------------------------------------------------- dynamics
+    def routing(self, G: np.ndarray) -> np.ndarray:
+        """Routing fractions :math:`q(\\mathbb G)`, shape ``(..., M)``."""
+        G = self._check_G(G)
+        return np.einsum("...xu,xuj->...j", G, self._routing)
+
+    def _queue_steps(self, q: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Per-queue kernels (S, M, nb, nb) and drops (S, M, nb) for routing q (S, M)."""
+        S, M = q.shape
+        kern, drops = single_queue_step(self.arrivals_per_step * q.reshape(-1), self.services_per_step, self.buffer_size)
+        nb = self.buffer_size + 1
+        return kern.reshape(S, M, nb, nb), drops.reshape(S, M, nb)
+
+    def kernel(self, G: np.ndarray) -> np.ndarray:
+        """:math:`P^0(x^{0\\prime}\\mid x^0,\\mathbb G)`, shape ``(..., X0, X0)`` (product over queues)."""
+        q = self.routing(G)
+        batch = q.shape[:-1]
+        kern, _ = self._queue_steps(q.reshape(-1, self.n_queues))
+        P = kern[:, 0]
+        for j in range(1, self.n_queues):
+            S, n = P.shape[0], P.shape[1]
+            nb = kern.shape[-1]
+            P = np.einsum("sab,scd->sacbd", P, kern[:, j]).reshape(S, n * nb, n * nb)
+        return P.reshape(batch + P.shape[1:])
+
+    def reward(self, G: np.ndarray) -> np.ndarray:
+        """:math:`r(x^0,\\mathbb G)=-c_d\\,\\mathbb E[\\text{drops}]`, shape ``(..., X0)``."""
+        q = self.routing(G)
+        batch = q.shape[:-1]
+        _, drops = self._queue_steps(q.reshape(-1, self.n_queues))
+        total = self._sum_over_queues(drops)
+        return -self.drop_penalty * total.reshape(batch + (self.n_env_states,))
+
+    def _sum_over_queues(self, per_queue: np.ndarray) -> np.ndarray:
+        """(S, M, nb) -> (S, X0): sum_j per_queue[s, j, b_j]."""
+        S, M, nb = per_queue.shape
+        total = np.zeros((S,) + (nb,) * M)
+        for j in range(M):
+            shape = [S] + [1] * M
+            shape[1 + j] = nb
+            total = total + per_queue[:, j].reshape(shape)
+        return total.reshape(S, -1)
+
+    def transition(self, x0: np.ndarray, G: np.ndarray) -> np.ndarray:
+        """Next-state rows for a batch, computed queue by queue (cheaper than :meth:`kernel`)."""
+        b = self.fillings(x0)
+        G = self._check_G(G)
+        if G.ndim != 3 or G.shape[0] != b.shape[0]:
+            raise ValueError(f"G must have shape ({b.shape[0]}, X, U), got {G.shape}")
+        kern, _ = self._queue_steps(self.routing(G))
+        S = b.shape[0]
+        rows = kern[np.arange(S)[:, None], np.arange(self.n_queues)[None, :], b]  # (S, M, nb)
+        out = rows[:, 0]
+        for j in range(1, self.n_queues):
+            out = (out[:, :, None] * rows[:, j][:, None, :]).reshape(S, -1)
+        return out
+
+    def reward_at(self, x0: np.ndarray, G: np.ndarray) -> np.ndarray:
+        """Rewards for a batch ``x0`` (S,), ``G`` (S, X, U), computed queue by queue."""
+        b = self.fillings(x0)
+        G = self._check_G(G)
+        if G.ndim != 3 or G.shape[0] != b.shape[0]:
+            raise ValueError(f"G must have shape ({b.shape[0]}, X, U), got {G.shape}")
+        _, drops = self._queue_steps(self.routing(G))
+        S = b.shape[0]
+        per = drops[np.arange(S)[:, None], np.arange(self.n_queues)[None, :], b]
+        return -self.drop_penalty * per.sum(axis=1)
+
+    def _check_G(self, G: np.ndarray) -> np.ndarray:
+        G = np.asarray(G, dtype=float)
+        if G.ndim < 2 or G.shape[-2:] != (self.n_agent_states, self.n_actions):
+            raise ValueError(f"G must have shape (..., {self.n_agent_states}, {self.n_actions}), got {G.shape}")
+        return G
