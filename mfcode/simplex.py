@@ -1,0 +1,180 @@
+"""Helpers on the probability simplex: softmax, entropy, KL, Euclidean projection, policy distance.
+
+Shared by every chapter. The notation follows Mao et al. (NeurIPS 2022), seed
+``001_00c545ba2a0e4aca.txt``:
+
+- the Shannon entropy :math:`\\mathcal H(\\pi(\\cdot|s)) = -\\sum_a \\pi(a|s)\\log\\pi(a|s)` of §2;
+- :math:`\\mathrm{KL}(p\\|q)=\\sum_a p(a)\\log(p(a)/q(a))` of Lemma 1 and Lemma 4 (App. A);
+- the policy distance of §4,
+  :math:`D(\\pi,\\pi') = \\mathbb E_{s\\sim d}\\big[\\|\\pi(\\cdot|s)-\\pi'(\\cdot|s)\\|_1\\big]`, where the paper
+  takes :math:`d = d^{\\pi^\\star}_{\\mu^\\star}` (the visitation of the NE) and we let the caller pass it;
+- the Euclidean projection onto the simplex of Duchi et al. (2008), Fig. 1 (sort-based).
+
+All functions act on the last axis and broadcast over leading (batch) axes. Conventions:
+``0 log 0 = 0``; ``KL(p||q) = inf`` where ``p(a) > 0 = q(a)``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import numpy.typing as npt
+
+__all__ = [
+    "Array",
+    "check_distribution",
+    "entropy",
+    "kl_divergence",
+    "logsumexp",
+    "policy_distance",
+    "project",
+    "softmax",
+    "uniform",
+]
+
+Array = npt.NDArray[np.float64]
+
+
+def check_distribution(x: npt.ArrayLike, name: str, *, atol: float = 1e-8) -> Array:
+    """Return ``x`` as a float array after checking that its last axis lies on the simplex.
+
+    Parameters
+    ----------
+    x
+        Array whose last axis holds probability vectors.
+    name
+        Argument name used in the error message.
+    atol
+        Tolerance on negativity and on ``|sum - 1|``.
+
+    Raises
+    ------
+    ValueError
+        If ``x`` is empty, not finite, has an entry below ``-atol`` or a last-axis sum off 1 by more
+        than ``atol``.
+    """
+    arr = np.asarray(x, dtype=np.float64)
+    if arr.ndim == 0 or arr.shape[-1] == 0:
+        raise ValueError(f"{name} must have a non-empty last axis, got shape {arr.shape}")
+    if not np.all(np.isfinite(arr)):
+        raise ValueError(f"{name} must be finite")
+    if arr.min() < -atol:
+        raise ValueError(f"{name} has a negative entry ({arr.min():.3g})")
+    err = np.abs(arr.sum(axis=-1) - 1.0).max()
+    if err > atol:
+        raise ValueError(f"{name} must sum to 1 along its last axis (max error {err:.3g})")
+    return arr
+
+
+def uniform(shape: tuple[int, ...]) -> Array:
+    """Uniform distributions over the last axis of an array of the given shape."""
+    if len(shape) == 0 or shape[-1] <= 0:
+        raise ValueError(f"shape must have a positive last axis, got {shape}")
+    return np.full(shape, 1.0 / shape[-1])
+
+
+def logsumexp(x: npt.ArrayLike) -> Array:
+    """Stable :math:`\\log\\sum_a e^{x_a}` over the last axis (``-inf`` entries allowed)."""
+    arr = np.asarray(x, dtype=np.float64)
+    m = arr.max(axis=-1, keepdims=True)
+    m = np.where(np.isfinite(m), m, 0.0)
+    return np.log(np.exp(arr - m).sum(axis=-1)) + m[..., 0]
+
+
+def softmax(x: npt.ArrayLike, temperature: float = 1.0) -> Array:
+    """Boltzmann distribution :math:`\\propto\\exp(x/\\lambda)` over the last axis.
+
+    Parameters
+    ----------
+    x
+        Scores (e.g. soft Q-values), last axis = actions.
+    temperature
+        :math:`\\lambda \\ge 0`. ``temperature == 0`` returns the uniform distribution over the
+        maximisers (the greedy policy with ties split evenly), which is the limit
+        :math:`\\lambda\\to0` of the Boltzmann policy.
+    """
+    if not temperature >= 0.0:
+        raise ValueError(f"temperature must be >= 0, got {temperature}")
+    arr = np.asarray(x, dtype=np.float64)
+    if temperature == 0.0:
+        m = arr.max(axis=-1, keepdims=True)
+        mask = (arr == m).astype(np.float64)
+        return mask / mask.sum(axis=-1, keepdims=True)
+    with np.errstate(over="ignore"):
+        z = (arr - arr.max(axis=-1, keepdims=True)) / temperature
+    e = np.exp(z)
+    return e / e.sum(axis=-1, keepdims=True)
+
+
+def _xlogy(x: Array, y: Array) -> Array:
+    """Elementwise ``x * log(y)`` with ``0 * log(anything) = 0``."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out = x * np.log(y)
+    return np.where(x == 0.0, 0.0, out)
+
+
+def entropy(p: npt.ArrayLike) -> Array:
+    """Shannon entropy :math:`-\\sum_a p_a\\log p_a` over the last axis (nats)."""
+    arr = np.asarray(p, dtype=np.float64)
+    return -_xlogy(arr, arr).sum(axis=-1)
+
+
+def kl_divergence(p: npt.ArrayLike, q: npt.ArrayLike) -> Array:
+    """:math:`\\mathrm{KL}(p\\|q) = \\sum_a p_a \\log(p_a/q_a)` over the last axis (``inf`` if unbounded)."""
+    pa = np.asarray(p, dtype=np.float64)
+    qa = np.asarray(q, dtype=np.float64)
+    if pa.shape[-1] != qa.shape[-1]:
+        raise ValueError(f"p and q must share the last axis, got {pa.shape} and {qa.shape}")
+    with np.errstate(divide="ignore", invalid="ignore"):
+        terms = np.where(pa == 0.0, 0.0, pa * (np.log(pa) - np.log(qa)))
+    return terms.sum(axis=-1)
+
+
+def project(x: npt.ArrayLike) -> Array:
+    """Euclidean projection of each last-axis vector onto the probability simplex.
+
+    Duchi, Shalev-Shwartz, Singer, Chandra (2008), Fig. 1: sort decreasingly, find the largest
+    ``k`` with ``u_k > (sum_{j<=k} u_j - 1)/k``, subtract that threshold and clip at 0.
+    """
+    arr = np.asarray(x, dtype=np.float64)
+    if arr.ndim == 0 or arr.shape[-1] == 0:
+        raise ValueError(f"x must have a non-empty last axis, got shape {arr.shape}")
+    if not np.all(np.isfinite(arr)):
+        raise ValueError("x must be finite")
+    n = arr.shape[-1]
+    u = -np.sort(-arr, axis=-1)
+    css = np.cumsum(u, axis=-1) - 1.0
+    k = np.arange(1, n + 1)
+    cond = u - css / k > 0
+    rho = n - 1 - np.argmax(cond[..., ::-1], axis=-1)
+    theta = np.take_along_axis(css, rho[..., None], axis=-1) / (rho[..., None] + 1.0)
+    return np.maximum(arr - theta, 0.0)
+
+
+def policy_distance(
+    pi: npt.ArrayLike, pi_prime: npt.ArrayLike, weights: npt.ArrayLike | None = None
+) -> float:
+    """Policy distance :math:`D(\\pi,\\pi')=\\sum_s d(s)\\,\\|\\pi(\\cdot|s)-\\pi'(\\cdot|s)\\|_1` (001 §4).
+
+    Parameters
+    ----------
+    pi, pi_prime
+        Policies of shape ``(S, A)`` (or ``(T, S, A)``; then ``weights`` has shape ``(T, S)`` and
+        the time steps are summed).
+    weights
+        State weights ``d`` (the paper uses the NE visitation :math:`d^{\\pi^\\star}_{\\mu^\\star}`).
+        ``None`` takes the maximum over states instead (the sup-distance, which bounds every
+        weighted one).
+    """
+    a = np.asarray(pi, dtype=np.float64)
+    b = np.asarray(pi_prime, dtype=np.float64)
+    if a.shape != b.shape or a.ndim < 2:
+        raise ValueError(f"pi and pi_prime must be policies of equal shape, got {a.shape} and {b.shape}")
+    l1 = np.abs(a - b).sum(axis=-1)
+    if weights is None:
+        return float(l1.max(axis=-1).sum())
+    w = np.asarray(weights, dtype=np.float64)
+    if w.shape != l1.shape:
+        raise ValueError(f"weights must have shape {l1.shape}, got {w.shape}")
+    if w.min() < 0:
+        raise ValueError("weights must be non-negative")
+    return float((w * l1).sum())
