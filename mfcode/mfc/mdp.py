@@ -159,8 +159,7 @@ class MFCMDP:
         if h.shape[0] != x0.shape[0] or h.ndim != 3:
             raise ValueError(f"h must have shape ({x0.shape[0]}, X, U), got {h.shape}")
         G = state_action_mean_field(self.model.mu0, h)
-        rows = self.model.transition(x0, G)
-        reward = self.model.reward_at(x0, G)
+        rows, reward = self.model.transition_and_reward(x0, G)
         return sample_categorical(rows, rng), reward
 
     # ------------------------------------------------------------------ action head

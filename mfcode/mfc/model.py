@@ -190,6 +190,10 @@ class MFCModel(abc.ABC):
         x0 = self._check_env_states(x0, "x0")
         return self.reward(G)[np.arange(x0.shape[0]), x0]
 
+    def transition_and_reward(self, x0: np.ndarray, G: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """:meth:`transition` and :meth:`reward_at` together (models may share the work)."""
+        return self.transition(x0, G), self.reward_at(x0, G)
+
     def _check_env_states(self, x0: np.ndarray, name: str) -> np.ndarray:
         x0 = np.asarray(x0)
         if not np.issubdtype(x0.dtype, np.integer):

@@ -122,8 +122,7 @@ class NAgentSystem:
         x0 = np.asarray(x0)
         if x0.shape != (G.shape[0],):
             raise ValueError(f"x0 must have shape ({G.shape[0]},), got {x0.shape}")
-        rows = self.model.transition(x0, G)
-        reward = self.model.reward_at(x0, G)
+        rows, reward = self.model.transition_and_reward(x0, G)
         return sample_categorical(rows, rng), self.sample_agent_states(rng, G.shape[0]), reward
 
     def agent_observations(self, x0: np.ndarray, x: np.ndarray) -> np.ndarray:

@@ -93,17 +93,15 @@ def single_queue_step(arrival_mean: np.ndarray, service_mean: float, buffer_size
     post = np.where(diff >= 0, _poisson_pmf(np.maximum(diff, 0), np.full_like(diff, service_mean)), 0.0)
     post[:, 0] = _poisson_tail(k, np.full(nb, service_mean))
     # arrivals: arr[s, m, n] = P(min(m + A, B) = n)
-    d = k[None, :] - k[:, None]  # n - m
-    pmf = _poisson_pmf(np.maximum(d, 0)[None], a[:, None, None])
-    arr = np.where(d[None] >= 0, pmf, 0.0)
+    pa = _poisson_pmf(k[None, :], a[:, None])  # (S, nb)
+    d = (k[None, :] - k[:, None]).astype(int)  # n - m
+    arr = pa[:, np.clip(d, 0, buffer_size)] * (d >= 0)
     arr[:, :, buffer_size] = _poisson_tail((buffer_size - k)[None, :], a[:, None])
-    kernel = np.einsum("bm,smn->sbn", post, arr)
+    kernel = np.matmul(post[None], arr)
     # expected drops from post-service filling m: E[(A - c)^+], c = B - m
     c = buffer_size - k  # (nb,)
-    kk = np.arange(buffer_size, dtype=float)
-    pa = _poisson_pmf(kk[None, :], a[:, None])  # (S, B)
-    weights = np.clip(c[:, None] - kk[None, :], 0.0, None)  # (nb, B)
-    drops_m = np.clip(a[:, None] - c[None, :] + pa @ weights.T, 0.0, None)  # (S, nb)
+    weights = np.clip(c[:, None] - k[None, :buffer_size], 0.0, None)  # (nb, B)
+    drops_m = np.clip(a[:, None] - c[None, :] + pa[:, :buffer_size] @ weights.T, 0.0, None)  # (S, nb)
     drops = drops_m @ post.T
     return kernel, drops
 
@@ -283,9 +281,10 @@ class SchedulingModel(MFCModel):
     def _queue_steps(self, q: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Per-queue kernels (S, M, nb, nb) and drops (S, M, nb) for routing q (S, M)."""
         S, M = q.shape
-        kern, drops = single_queue_step(self.arrivals_per_step * q.reshape(-1), self.services_per_step, self.buffer_size)
+        means, inverse = np.unique(self.arrivals_per_step * q.reshape(-1), return_inverse=True)
+        kern, drops = single_queue_step(means, self.services_per_step, self.buffer_size)
         nb = self.buffer_size + 1
-        return kern.reshape(S, M, nb, nb), drops.reshape(S, M, nb)
+        return kern[inverse].reshape(S, M, nb, nb), drops[inverse].reshape(S, M, nb)
 
     def kernel(self, G: np.ndarray) -> np.ndarray:
         """:math:`P^0(x^{0\\prime}\\mid x^0,\\mathbb G)`, shape ``(..., X0, X0)`` (product over queues)."""
@@ -319,28 +318,26 @@ class SchedulingModel(MFCModel):
 
     def transition(self, x0: np.ndarray, G: np.ndarray) -> np.ndarray:
         """Next-state rows for a batch, computed queue by queue (cheaper than :meth:`kernel`)."""
+        return self.transition_and_reward(x0, G)[0]
+
+    def transition_and_reward(self, x0: np.ndarray, G: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Next-state rows ``(S, X0)`` and rewards ``(S,)`` from one per-queue computation."""
         b = self.fillings(x0)
         G = self._check_G(G)
         if G.ndim != 3 or G.shape[0] != b.shape[0]:
             raise ValueError(f"G must have shape ({b.shape[0]}, X, U), got {G.shape}")
-        kern, _ = self._queue_steps(self.routing(G))
+        kern, drops = self._queue_steps(self.routing(G))
         S = b.shape[0]
-        rows = kern[np.arange(S)[:, None], np.arange(self.n_queues)[None, :], b]  # (S, M, nb)
+        sel = (np.arange(S)[:, None], np.arange(self.n_queues)[None, :], b)
+        rows = kern[sel]
         out = rows[:, 0]
         for j in range(1, self.n_queues):
             out = (out[:, :, None] * rows[:, j][:, None, :]).reshape(S, -1)
-        return out
+        return out, -self.drop_penalty * drops[sel].sum(axis=1)
 
     def reward_at(self, x0: np.ndarray, G: np.ndarray) -> np.ndarray:
         """Rewards for a batch ``x0`` (S,), ``G`` (S, X, U), computed queue by queue."""
-        b = self.fillings(x0)
-        G = self._check_G(G)
-        if G.ndim != 3 or G.shape[0] != b.shape[0]:
-            raise ValueError(f"G must have shape ({b.shape[0]}, X, U), got {G.shape}")
-        _, drops = self._queue_steps(self.routing(G))
-        S = b.shape[0]
-        per = drops[np.arange(S)[:, None], np.arange(self.n_queues)[None, :], b]
-        return -self.drop_penalty * per.sum(axis=1)
+        return self.transition_and_reward(x0, G)[1]
 
     def _check_G(self, G: np.ndarray) -> np.ndarray:
         G = np.asarray(G, dtype=float)

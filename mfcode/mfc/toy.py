@@ -1,0 +1,88 @@
+"""A closed-form MFC model with an environment state (for tests and the chapter's derivations).
+
+Not in the paper (derived in ``notes/seed-mfc-env.md`` §5.4): one agent state, actions
+:math:`\\{0,1\\}`, environment states :math:`\\{0,1\\}`; the decision rule is the fraction
+:math:`a=h(0,1)` of agents playing 1,
+
+.. math:: P^0(x^{0\\prime}=1\\mid x^0,\\mathbb G)=a,\\qquad r(x^0,\\mathbb G)=x^0-c\\,a^2 .
+
+Then :math:`V(1)-V(0)=1`, :math:`a^*=\\min(1,\\gamma/(2c))` and, for :math:`a^*<1`,
+:math:`V^*(0)=\\gamma^2/(4c(1-\\gamma))`. With N agents and the symmetric rule ``a`` the
+empirical fraction is :math:`K/N`, :math:`K\\sim\\mathrm{Bin}(N,a)`, and
+:math:`J^N(0)=(\\gamma a-c(a^2+a(1-a)/N))/(1-\\gamma)`: the gap to the limit is exactly
+:math:`c\\,a(1-a)/(N(1-\\gamma))`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from mfcode.mfc.model import MFCModel
+
+__all__ = ["BinaryToyModel"]
+
+
+@dataclass(frozen=True)
+class BinaryToyModel(MFCModel):
+    """The closed-form toy of ``notes/seed-mfc-env.md`` §5.4.
+
+    Parameters
+    ----------
+    cost : float
+        Quadratic action cost ``c > 0``.
+    gamma : float
+        Discount factor in (0, 1).
+    """
+
+    cost: float = 1.0
+    gamma: float = 0.9
+
+    def __post_init__(self) -> None:
+        if not self.cost > 0:
+            raise ValueError(f"cost must be positive, got {self.cost}")
+        if not 0.0 < self.gamma < 1.0:
+            raise ValueError(f"gamma must lie in (0, 1), got {self.gamma}")
+
+    @property
+    def n_agent_states(self) -> int:
+        """One (trivial) agent state."""
+        return 1
+
+    @property
+    def n_actions(self) -> int:
+        """Actions 0 and 1."""
+        return 2
+
+    @property
+    def n_env_states(self) -> int:
+        """Environment states 0 and 1."""
+        return 2
+
+    @property
+    def mu0(self) -> np.ndarray:  # type: ignore[override]
+        """The point mass on the only agent state."""
+        return np.ones(1)
+
+    @property
+    def env_init(self) -> np.ndarray:  # type: ignore[override]
+        """Start in environment state 0."""
+        return np.array([1.0, 0.0])
+
+    def kernel(self, G: np.ndarray) -> np.ndarray:
+        """Next state is 1 with probability ``a = G(0, 1)`` from either state."""
+        a = self._fraction(G)
+        row = np.stack([1.0 - a, a], axis=-1)
+        return np.stack([row, row], axis=-2)
+
+    def reward(self, G: np.ndarray) -> np.ndarray:
+        """:math:`r(x^0,\\mathbb G) = x^0 - c a^2`."""
+        a = self._fraction(G)
+        return np.stack([-self.cost * a**2, 1.0 - self.cost * a**2], axis=-1)
+
+    def _fraction(self, G: np.ndarray) -> np.ndarray:
+        G = np.asarray(G, dtype=float)
+        if G.ndim < 2 or G.shape[-2:] != (1, 2):
+            raise ValueError(f"G must have shape (..., 1, 2), got {G.shape}")
+        return G[..., 0, 1]
