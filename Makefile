@@ -1,0 +1,25 @@
+# The two commands of README.md. Both create .venv (Python 3.11) and install mfcode editable with
+# every pinned dependency (constraints.txt locks the whole environment) on first use.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: book test env clean
+
+book: $(STAMP)  ## execute every notebook at budget="full" and render the HTML into _build/html
+	$(BIN)/jupyter-book build . -W -n --keep-going --builder html
+
+test: $(STAMP)  ## unit + property tests, and every notebook of _toc.yml at budget="ci" (papermill + nbval)
+	$(BIN)/python -m pytest
+
+env: $(STAMP)
+
+$(STAMP): pyproject.toml constraints.txt
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else "mfbook needs Python 3.11: set PYTHON=python3.11")'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --constraint constraints.txt --editable ".[book,test]"
+	touch $(STAMP)
+
+clean:
+	rm -rf _build

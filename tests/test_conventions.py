@@ -1,0 +1,108 @@
+"""The project's conventions hold: notebooks, table of contents, claims, pins, CI entry point."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from pathlib import Path
+
+import pytest
+import yaml
+
+from mfcode import claims
+from mfcode.notebooks import ALLOWED_IMPORTS, convention_violations, toc_files, toc_notebooks
+
+ROOT = claims.repo_root()
+NOTEBOOKS = toc_notebooks(ROOT)
+
+
+def test_every_notebook_in_book_is_in_the_toc() -> None:
+    on_disk = {p.relative_to(ROOT) for p in (ROOT / "book").rglob("*.ipynb") if ".ipynb_checkpoints" not in p.parts}
+    missing = sorted(map(str, on_disk - set(NOTEBOOKS)))
+    assert not missing, f"notebooks not listed in _toc.yml: {missing}"
+
+
+def test_claims_appendix_is_the_last_notebook() -> None:
+    assert NOTEBOOKS[-1] == Path("book/appendix/claims.ipynb")
+
+
+@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=[str(p) for p in NOTEBOOKS])
+def test_notebook_follows_conventions(notebook: Path) -> None:
+    problems = convention_violations(ROOT / notebook)
+    assert not problems, f"{notebook}: " + "; ".join(problems)
+
+
+def test_convention_checker_catches_violations(tmp_path: Path) -> None:
+    import nbformat
+    from nbformat.v4 import new_code_cell, new_notebook, new_output
+
+    nb = new_notebook()
+    params = new_code_cell('budget = "ci"\nseed = "zero"')
+    params.metadata["tags"] = ["parameters"]
+    body = new_code_cell("import pandas\ndef helper():\n    return 1")
+    body.outputs = [new_output("stream", name="stdout", text="x")]
+    nb.cells = [params, body]
+    path = tmp_path / "bad.ipynb"
+    nbformat.write(nb, path)
+    problems = " ".join(convention_violations(path))
+    assert "'full'" in problems and "int seed" in problems and "pandas" in problems and "FunctionDef" in problems
+    assert "mfcode" in ALLOWED_IMPORTS
+
+
+def test_claims_are_declared_for_toc_notebooks() -> None:
+    registry = claims.load_claims(ROOT)
+    assert registry, "the book declares no claims"
+    notebooks = set(map(str, NOTEBOOKS))
+    for cid, claim in registry.items():
+        assert claim.notebook in notebooks, f"claim {cid} names {claim.notebook}, which is not in _toc.yml"
+
+
+def test_every_toc_page_exists() -> None:
+    for page in toc_files(ROOT):
+        assert (ROOT / page).is_file()
+
+
+def _pins_pyproject() -> set[str]:
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    pins = set(project["dependencies"])
+    for extra in project["optional-dependencies"].values():
+        pins.update(extra)
+    return pins
+
+
+def test_environment_yml_pins_match_pyproject() -> None:
+    env = yaml.safe_load((ROOT / "environment.yml").read_text())
+    pip_section = next(d["pip"] for d in env["dependencies"] if isinstance(d, dict))
+    env_pins = {p for p in pip_section if "==" in p}
+    assert env_pins == _pins_pyproject()
+    assert "python=3.11" in env["dependencies"]
+
+
+def test_constraints_lock_agrees_with_pins() -> None:
+    lock = {}
+    for line in (ROOT / "constraints.txt").read_text().splitlines():
+        if line and not line.startswith("#"):
+            name, version = line.split("==")
+            lock[name.lower().replace("_", "-")] = version
+    for pin in _pins_pyproject():
+        name, version = pin.split("==")
+        assert lock.get(name.lower()) == version, f"constraints.txt disagrees with pyproject on {name}"
+    assert lock["torch"] == "2.13.0"
+
+
+def test_ci_runs_the_readme_test_command_verbatim() -> None:
+    readme = (ROOT / "README.md").read_text()
+    commands = re.findall(r"```(?:bash|sh)\n(.*?)```", readme, flags=re.S)
+    quick = [line.strip() for block in commands[:1] for line in block.splitlines() if line.strip() and not line.startswith("#")]
+    assert len(quick) == 2, f"the README's quick start must hold exactly two commands, found {quick}"
+    ci = (ROOT / ".ci" / "run").read_text().splitlines()
+    assert quick[1] in [line.strip() for line in ci]
+
+
+def test_book_config_builds_offline_and_only_toc_files() -> None:
+    config = yaml.safe_load((ROOT / "_config.yml").read_text())
+    assert config["only_build_toc_files"] is True
+    assert config["execute"]["timeout"] >= 60
+    extensions = config["sphinx"].get("extra_extensions", [])
+    assert "sphinx_proof" in extensions and "sphinx-mathjax-offline" in extensions
+    assert "sphinx.ext.intersphinx" not in extensions and "intersphinx_mapping" not in config["sphinx"].get("config", {})
