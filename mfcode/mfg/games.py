@@ -1,4 +1,4 @@
-"""Example finite MFGs: SIS epidemics (001 App. D) and its finite-horizon twin.
+"""Example finite MFGs: the paper's SIS and LQ games, a garnet generator and classic small games.
 
 Mao et al. (NeurIPS 2022), seed ``001_00c545ba2a0e4aca.txt``, App. D, "SIS Epidemics Model" (the
 setting of Cui & Koeppl 2021): states :math:`\\{S, I\\}`, actions :math:`\\{D, U\\}` (social distancing,
@@ -8,6 +8,19 @@ going out),
 - :math:`r(s,a,\\mu)=-\\mathbb 1\\{s=I\\}-0.5\\,\\mathbb 1\\{a=D\\}` (the paper's raw rewards, in
   :math:`[-1.5,0]`, not the :math:`[0,1]` the theory assumes; the book states which scale
   :math:`\\lambda` refers to).
+
+The LQ game of 001 App. D ("the same discrete setting as [49, 38]"):
+:math:`s_{t+1}=s_t+a_t\\Delta+\\sigma\\varepsilon_t\\sqrt\\Delta` with
+:math:`r=(-\\tfrac12a^2+q\\,a(\\bar\\mu-s)-\\tfrac\\kappa2(\\bar\\mu-s)^2)\\Delta`, :math:`\\Delta=\\sigma=1`,
+:math:`q=0.01`, :math:`\\kappa=0.5`, :math:`|\\mathcal S|=25`, no terminal cost; the action set, noise
+law and boundary the paper leaves open are taken from OpenSpiel's ``linear_quadratic`` (actions
+:math:`\\{-3..3\\}`, noise the :math:`\\mathcal N(0,1)` mass of :math:`[k-\\frac12,k+\\frac12]` with tails
+folded into :math:`\\pm3`, a torus).
+
+Cross-check games (finite horizon, mfglib 0.3.0's conventions, Cui & Koeppl 2021 and Perrin et al.
+2020): :func:`left_right`, :func:`rock_paper_scissors`, :func:`beach_bar`, :func:`random_linear`.
+:func:`garnet` is a random stationary MFG whose ``coupling`` knob makes :math:`\\Lambda^\\lambda`
+contractive (small) or not (large).
 
 Each game's parameters are a frozen dataclass whose fields document the paper's open choices.
 """
@@ -19,11 +32,28 @@ from typing import Callable
 
 import numpy as np
 import numpy.typing as npt
+from scipy.stats import norm
 
 from mfcode.mfg.model import FiniteHorizonMFG, StationaryMFG
 from mfcode.simplex import Array
 
-__all__ = ["SISDynamics", "TimeHomogeneous", "sis", "sis_finite_horizon"]
+__all__ = [
+    "BeachBarDynamics",
+    "GarnetDynamics",
+    "LQDynamics",
+    "RandomLinearDynamics",
+    "SISDynamics",
+    "TimeHomogeneous",
+    "beach_bar",
+    "garnet",
+    "left_right",
+    "linear_quadratic",
+    "linear_quadratic_finite_horizon",
+    "random_linear",
+    "rock_paper_scissors",
+    "sis",
+    "sis_finite_horizon",
+]
 
 
 @dataclass(frozen=True)
@@ -155,4 +185,408 @@ def sis_finite_horizon(
         state_names=("S", "I"),
         action_names=("D", "U"),
         name="SIS (episodic)",
+    )
+
+
+# ----------------------------------------------------------------------------------------------
+# Linear-quadratic game (001 App. D)
+# ----------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LQDynamics:
+    """Discrete LQ tracking game of 001 App. D on a torus of ``n_states`` points.
+
+    Parameters
+    ----------
+    n_states
+        :math:`|\\mathcal S|`; the paper's 25.
+    actions_per_side
+        Actions :math:`a\\in\\{-m..m\\}`. The paper is silent; OpenSpiel's 3.
+    noise_per_side
+        Noise :math:`\\varepsilon\\in\\{-k..k\\}`; the paper's "values from :math:`\\{-3,\\dots,3\\}`".
+    dt, sigma, cross_q, kappa
+        :math:`\\Delta`, :math:`\\sigma`, :math:`q`, :math:`\\kappa`; the paper's 1, 1, 0.01, 0.5.
+    """
+
+    n_states: int = 25
+    actions_per_side: int = 3
+    noise_per_side: int = 3
+    dt: float = 1.0
+    sigma: float = 1.0
+    cross_q: float = 0.01
+    kappa: float = 0.5
+
+    def __post_init__(self) -> None:
+        for name in ("n_states", "actions_per_side", "noise_per_side"):
+            v = getattr(self, name)
+            if not isinstance(v, int) or v < (2 if name == "n_states" else 0):
+                raise ValueError(f"{name} must be an integer >= {2 if name == 'n_states' else 0}, got {v!r}")
+        for name in ("dt", "sigma"):
+            if not getattr(self, name) > 0:
+                raise ValueError(f"{name} must be > 0")
+
+    @property
+    def moves(self) -> Array:
+        """Action values :math:`-m..m`."""
+        return np.arange(-self.actions_per_side, self.actions_per_side + 1, dtype=np.float64)
+
+    def noise(self) -> Array:
+        """:math:`\\Pr(\\varepsilon=k)`: the :math:`\\mathcal N(0,1)` mass of :math:`[k-\\frac12,k+\\frac12]`, tails folded."""
+        k = np.arange(-self.noise_per_side, self.noise_per_side + 1, dtype=np.float64)
+        upper = np.where(k == k[-1], np.inf, k + 0.5)
+        lower = np.where(k == k[0], -np.inf, k - 0.5)
+        return norm.cdf(upper) - norm.cdf(lower)
+
+    def reward(self, mu: Array) -> Array:
+        """:math:`(-\\frac12a^2+q\\,a(\\bar\\mu-s)-\\frac\\kappa2(\\bar\\mu-s)^2)\\Delta`, :math:`\\bar\\mu=\\sum_xx\\mu(x)`."""
+        x = np.arange(self.n_states, dtype=np.float64)
+        dist = (x @ mu - x)[:, None]
+        a = self.moves[None, :]
+        return (-0.5 * a**2 + self.cross_q * a * dist - 0.5 * self.kappa * dist**2) * self.dt
+
+    def transition(self, mu: Array) -> Array:
+        """:math:`s'=s+a\\Delta+\\sigma\\varepsilon\\sqrt\\Delta` rounded, modulo ``n_states`` (independent of :math:`\\mu`)."""
+        n = self.n_states
+        p = np.zeros((n, self.moves.size, n))
+        eps = np.arange(-self.noise_per_side, self.noise_per_side + 1)
+        s = np.arange(n)[:, None, None]
+        step = self.moves[None, :, None] * self.dt + self.sigma * eps[None, None, :] * np.sqrt(self.dt)
+        nxt = np.rint(s + step).astype(np.int64) % n
+        w = np.broadcast_to(self.noise()[None, None, :], nxt.shape)
+        si, ai = np.broadcast_to(s, nxt.shape), np.broadcast_to(np.arange(self.moves.size)[None, :, None], nxt.shape)
+        np.add.at(p, (si.ravel(), ai.ravel(), nxt.ravel()), w.ravel())
+        return p
+
+
+def linear_quadratic(*, gamma: float = 0.9, dynamics: LQDynamics | None = None, initial: npt.ArrayLike | None = None) -> StationaryMFG:
+    """Stationary discounted LQ game of 001 App. D (uniform initial distribution, as in its Fig. 3).
+
+    ``gamma`` is our choice (the paper gives none for its simulations).
+    """
+    dyn = LQDynamics() if dynamics is None else dynamics
+    n = dyn.n_states
+    init = np.full(n, 1.0 / n) if initial is None else np.asarray(initial, dtype=np.float64)
+    return StationaryMFG(
+        n_states=n,
+        n_actions=dyn.moves.size,
+        reward_fn=dyn.reward,
+        transition_fn=dyn.transition,
+        gamma=gamma,
+        initial=init,
+        action_names=tuple(str(int(m)) for m in dyn.moves),
+        name="LQ",
+        transition_depends_on_mu=False,
+    )
+
+
+def linear_quadratic_finite_horizon(
+    *, horizon: int = 10, gamma: float = 1.0, dynamics: LQDynamics | None = None, initial: npt.ArrayLike | None = None
+) -> FiniteHorizonMFG:
+    """Episodic LQ game of 001 App. D (no terminal cost). ``horizon`` is OpenSpiel's default 10."""
+    dyn = LQDynamics() if dynamics is None else dynamics
+    n = dyn.n_states
+    init = np.full(n, 1.0 / n) if initial is None else np.asarray(initial, dtype=np.float64)
+    return FiniteHorizonMFG(
+        n_states=n,
+        n_actions=dyn.moves.size,
+        horizon=horizon,
+        reward_fn=TimeHomogeneous(dyn.reward),
+        transition_fn=TimeHomogeneous(dyn.transition),
+        initial=init,
+        gamma=gamma,
+        action_names=tuple(str(int(m)) for m in dyn.moves),
+        name="LQ (episodic)",
+    )
+
+
+# ----------------------------------------------------------------------------------------------
+# Garnet: random stationary MFGs with a contraction knob
+# ----------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, eq=False)
+class GarnetDynamics:
+    """:math:`r(s,a,\\mu)=r_0(s,a)+c\\,(W\\mu)(s)`, :math:`P=(1-\\epsilon)P_0+\\epsilon((1-h)u+h\\mu)`.
+
+    ``r0`` is uniform on :math:`[0,1]`, ``w`` uniform on :math:`[-1,1]`, ``p0`` has ``branching``
+    random successors per :math:`(s,a)` with uniform-Dirichlet weights, :math:`u` is uniform. The
+    coupling :math:`c` scales how strongly the population moves the best response (the :math:`d_1` of
+    Assumption 3), the mixing :math:`\\epsilon` bounds the Dobrushin coefficient of every
+    :math:`P^\\pi` by :math:`1-\\epsilon` (:math:`d_3`), and the herding :math:`h` lets :math:`\\mu`
+    enter the kernel.
+    """
+
+    r0: Array
+    w: Array
+    p0: Array
+    coupling: float
+    mixing: float
+    herding: float
+
+    def reward(self, mu: Array) -> Array:
+        return self.r0 + self.coupling * (self.w @ mu)[:, None]
+
+    def transition(self, mu: Array) -> Array:
+        n = mu.size
+        target = (1.0 - self.herding) / n + self.herding * mu
+        return (1.0 - self.mixing) * self.p0 + self.mixing * target[None, None, :]
+
+
+def garnet(
+    n_states: int,
+    n_actions: int,
+    *,
+    coupling: float = 1.0,
+    mixing: float = 0.1,
+    herding: float = 0.0,
+    branching: int = 2,
+    gamma: float = 0.9,
+    seed: int | np.random.Generator = 0,
+    check: bool = True,
+) -> StationaryMFG:
+    """Random (garnet-style) stationary MFG; see :class:`GarnetDynamics`.
+
+    Parameters
+    ----------
+    n_states, n_actions
+        Sizes.
+    coupling
+        :math:`c\\ge0`: 0 decouples the agents (then :math:`\\Lambda^\\lambda` is the population
+        dynamics of a fixed policy); large values break the contraction of Lemma 6.
+    mixing, herding
+        :math:`\\epsilon,h\\in[0,1]`.
+    branching
+        Successor states per :math:`(s,a)` of :math:`P_0`.
+    gamma
+        Discount.
+    seed
+        ``int`` or ``np.random.Generator``.
+    check
+        Passed to :class:`StationaryMFG` (switch off only in benchmarks).
+    """
+    if not isinstance(n_states, int) or n_states < 1 or not isinstance(n_actions, int) or n_actions < 1:
+        raise ValueError("n_states and n_actions must be positive integers")
+    if not isinstance(branching, int) or not 1 <= branching <= n_states:
+        raise ValueError(f"branching must be an integer in [1, n_states], got {branching!r}")
+    if not coupling >= 0:
+        raise ValueError(f"coupling must be >= 0, got {coupling!r}")
+    _unit(mixing, "mixing")
+    _unit(herding, "herding")
+    rng = np.random.default_rng(seed)
+    r0 = rng.uniform(size=(n_states, n_actions))
+    w = rng.uniform(-1.0, 1.0, size=(n_states, n_states))
+    p0 = np.zeros((n_states, n_actions, n_states))
+    succ = np.argsort(rng.uniform(size=(n_states, n_actions, n_states)), axis=-1)[..., :branching]
+    np.put_along_axis(p0, succ, rng.dirichlet(np.ones(branching), size=(n_states, n_actions)), axis=-1)
+    dyn = GarnetDynamics(r0, w, p0, float(coupling), float(mixing), float(herding))
+    return StationaryMFG(
+        n_states=n_states,
+        n_actions=n_actions,
+        reward_fn=dyn.reward,
+        transition_fn=dyn.transition,
+        gamma=gamma,
+        initial=np.full(n_states, 1.0 / n_states),
+        name=f"garnet(c={coupling:g})",
+        check=check,
+        transition_depends_on_mu=herding > 0,
+    )
+
+
+# ----------------------------------------------------------------------------------------------
+# Classic small games in mfglib 0.3.0's conventions (finite horizon, undiscounted)
+# ----------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _ChooseNext:
+    """Kernel of the one-shot games: from any state, action ``a`` leads to state ``1 + a``."""
+
+    n_states: int
+    n_actions: int
+
+    def __call__(self, t: int, m: Array) -> Array:
+        p = np.zeros((self.n_states, self.n_actions, self.n_states))
+        p[:, np.arange(self.n_actions), 1 + np.arange(self.n_actions)] = 1.0
+        return p
+
+
+def _left_right_reward(t: int, mu: Array) -> Array:
+    r = np.zeros((3, 2))
+    r[1] = -mu[1]
+    r[2] = -2.0 * mu[2]
+    return r
+
+
+def left_right(*, initial: npt.ArrayLike = (1.0, 0.0, 0.0)) -> FiniteHorizonMFG:
+    """Left-right game (Cui & Koeppl 2021): from the start state choose L or R; then pay the crowd.
+
+    States (start, L, R), actions (L, R), two epochs: at :math:`t=1` the reward is
+    :math:`-\\mu_1(L)` in L and :math:`-2\\mu_1(R)` in R. The NE (:math:`\\lambda=0`) goes left with
+    probability 2/3, equalising :math:`\\mu_1(L)=2\\mu_1(R)`.
+    """
+    return FiniteHorizonMFG(
+        n_states=3,
+        n_actions=2,
+        horizon=2,
+        reward_fn=_left_right_reward,
+        transition_fn=_ChooseNext(3, 2),
+        initial=np.asarray(initial, dtype=np.float64),
+        state_names=("C", "L", "R"),
+        action_names=("L", "R"),
+        name="left-right",
+    )
+
+
+def _rps_reward(t: int, mu: Array) -> Array:
+    r = np.zeros((4, 3))
+    r[1] = 2.0 * mu[3] - mu[2]
+    r[2] = 4.0 * mu[1] - 2.0 * mu[3]
+    r[3] = 6.0 * mu[2] - 3.0 * mu[1]
+    return r
+
+
+def rock_paper_scissors(*, horizon: int = 2, initial: npt.ArrayLike = (1.0, 0.0, 0.0, 0.0)) -> FiniteHorizonMFG:
+    """Generalised rock-paper-scissors (Shapley 1964; Cui & Koeppl 2021), mfglib's version.
+
+    States (start, R, P, S), actions (R, P, S); playing a hand moves to its state, where the reward is
+    :math:`2\\mu(S)-\\mu(P)`, :math:`4\\mu(R)-2\\mu(S)`, :math:`6\\mu(P)-3\\mu(R)` respectively.
+    ``horizon`` is mfglib's ``T + 1``.
+    """
+    return FiniteHorizonMFG(
+        n_states=4,
+        n_actions=3,
+        horizon=horizon,
+        reward_fn=_rps_reward,
+        transition_fn=_ChooseNext(4, 3),
+        initial=np.asarray(initial, dtype=np.float64),
+        state_names=("start", "R", "P", "S"),
+        action_names=("R", "P", "S"),
+        name="rock-paper-scissors",
+    )
+
+
+@dataclass(frozen=True)
+class BeachBarDynamics:
+    """Beach bar (Perrin et al. 2020) as mfglib 0.3.0 writes it.
+
+    Parameters
+    ----------
+    n_states
+        Beach positions.
+    bar_location
+        Position of the bar (distance to it is measured on the torus).
+    p_still
+        Probability that the move is not perturbed by :math:`\\pm1` noise; positions clip at the ends.
+    log_eps
+        :math:`\\varepsilon` in the crowd-aversion term :math:`-\\log(\\mu(s)+\\varepsilon)`.
+    """
+
+    n_states: int = 4
+    bar_location: int = 2
+    p_still: float = 0.5
+    log_eps: float = 1e-20
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.n_states, int) or self.n_states < 2:
+            raise ValueError("n_states must be an integer >= 2")
+        if not 0 <= self.bar_location < self.n_states:
+            raise ValueError("bar_location must lie in [0, n_states)")
+        _unit(self.p_still, "p_still")
+
+    def reward(self, t: int, mu: Array) -> Array:
+        n = self.n_states
+        d = np.abs(np.arange(n) - self.bar_location)
+        dist = np.minimum(d, n - d)[:, None]
+        move_cost = np.array([1.0, 0.0, 1.0])[None, :] / n
+        return -dist - move_cost - np.log(mu + self.log_eps)[:, None]
+
+    def transition(self, t: int, mu: Array) -> Array:
+        n = self.n_states
+        p = np.zeros((n, 3, n))
+        probs = ((1 - self.p_still) / 2, self.p_still, (1 - self.p_still) / 2)
+        for a in range(3):
+            for eps, pr in zip((-1, 0, 1), probs):
+                nxt = np.clip(np.arange(n) + a - 1 + eps, 0, n - 1)
+                np.add.at(p[:, a, :], (np.arange(n), nxt), pr)
+        return p
+
+
+def beach_bar(*, horizon: int = 3, dynamics: BeachBarDynamics | None = None, initial: npt.ArrayLike | None = None) -> FiniteHorizonMFG:
+    """Beach-bar game in mfglib's conventions (actions left, stay, right; ``horizon`` = mfglib ``T + 1``)."""
+    dyn = BeachBarDynamics() if dynamics is None else dynamics
+    n = dyn.n_states
+    init = np.full(n, 1.0 / n) if initial is None else np.asarray(initial, dtype=np.float64)
+    return FiniteHorizonMFG(
+        n_states=n,
+        n_actions=3,
+        horizon=horizon,
+        reward_fn=dyn.reward,
+        transition_fn=dyn.transition,
+        initial=init,
+        action_names=("left", "stay", "right"),
+        name="beach bar",
+    )
+
+
+@dataclass(frozen=True, eq=False)
+class RandomLinearDynamics:
+    """mfglib's ``random_linear`` game: rewards and kernel logits affine in the joint :math:`L_t`.
+
+    :math:`r(s,a)=\\sum_xr_1(s,x)L(x,a)+r_2(s,a)` and
+    :math:`P(s'|s,a)=\\mathrm{softmax}_{s'}\\big(\\sum_xp_1(s',s,x)L(x,a)+p_2(s',s,a)\\big)`
+    (mfglib stores kernels destination-first; here they are transposed to ``(S, A, S')``). Requires
+    :math:`|\\mathcal S|=|\\mathcal A|`.
+    """
+
+    p1: Array
+    p2: Array
+    r1: Array
+    r2: Array
+
+    def reward(self, t: int, joint: Array) -> Array:
+        return self.r1 @ joint + self.r2
+
+    def transition(self, t: int, joint: Array) -> Array:
+        n = joint.shape[0]
+        logits = (self.p1.reshape(n * n, n) @ joint).reshape(n, n, n) + self.p2
+        logits = logits - logits.max(axis=0, keepdims=True)
+        e = np.exp(logits)
+        return np.ascontiguousarray((e / e.sum(axis=0, keepdims=True)).transpose(1, 2, 0))
+
+
+def random_linear(
+    *,
+    n: int = 5,
+    m: float = 10.0,
+    horizon: int = 4,
+    seed: int | np.random.Generator = 0,
+    dynamics: RandomLinearDynamics | None = None,
+    check: bool = True,
+) -> FiniteHorizonMFG:
+    """mfglib's ``random_linear`` (|S| = |A| = n, coefficients uniform on :math:`[-m, m]`).
+
+    ``dynamics`` overrides the random draw (e.g. with the tensors of an mfglib environment, to put
+    both libraries on the very same game; see :mod:`mfcode.mfg.mfglib_compat`). ``horizon`` is
+    mfglib's ``T + 1``.
+    """
+    if dynamics is None:
+        rng = np.random.default_rng(seed)
+        dynamics = RandomLinearDynamics(
+            p1=rng.uniform(-m, m, size=(n, n, n)),
+            p2=rng.uniform(-m, m, size=(n, n, n)),
+            r1=rng.uniform(-m, m, size=(n, n)),
+            r2=rng.uniform(-m, m, size=(n, n)),
+        )
+    n = dynamics.r2.shape[0]
+    return FiniteHorizonMFG(
+        n_states=n,
+        n_actions=n,
+        horizon=horizon,
+        reward_fn=dynamics.reward,
+        transition_fn=dynamics.transition,
+        initial=np.full(n, 1.0 / n),
+        coupling="state_action",
+        name="random linear",
+        check=check,
     )

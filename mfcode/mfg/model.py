@@ -92,6 +92,10 @@ class StationaryMFG:
         Validate every ``reward``/``transition`` call (shapes, finiteness, rows on the simplex) and
         every mean field passed in. Costs one pass over the kernel per call; switch off only in
         benchmarks of games already validated.
+    transition_depends_on_mu
+        ``False`` declares that :math:`P` ignores :math:`\\mu` (the mean field enters the reward
+        only, as in the LQ game); :func:`~mfcode.mfg.operators.induced_mean_field` then evaluates
+        the kernel once instead of at every step of the population dynamics.
     """
 
     n_states: int
@@ -104,6 +108,7 @@ class StationaryMFG:
     action_names: tuple[str, ...] | None = None
     name: str = "mfg"
     check: bool = True
+    transition_depends_on_mu: bool = True
 
     def __post_init__(self) -> None:
         for arg in ("n_states", "n_actions"):

@@ -202,8 +202,12 @@ def induced_mean_field(
     pi = game.check_policy(policy)
     mu = game.initial.copy() if start is None else game.check_mean_field(start, "start").copy()
     s, a = pi.shape
+    fixed = None if game.transition_depends_on_mu else _kernel_under(pi, game.transition(mu))
     for _ in range(max_iter):
-        nxt = (mu[:, None] * pi).reshape(s * a) @ game.transition(mu).reshape(s * a, s)
+        if fixed is None:
+            nxt = (mu[:, None] * pi).reshape(s * a) @ game.transition(mu).reshape(s * a, s)
+        else:
+            nxt = mu @ fixed
         if np.abs(nxt - mu).sum() <= tol:
             return nxt
         mu = nxt

@@ -1,0 +1,120 @@
+"""Bridge to mfglib 0.3.0 (an independent MFG library) for cross-checks and side-by-side timings.
+
+mfglib's environments are finite-horizon: times ``0..T``, an initial distribution ``mu0``, rewards
+``reward_fn(env, t, L_t)`` of shape ``(S, A)`` and kernels ``transition_fn(env, t, L_t)`` of shape
+``(S', S, A)`` (destination first), where ``L_t`` is the joint state-action distribution; policies are
+``(T + 1, S, A)`` tensors. A :class:`~mfcode.mfg.model.FiniteHorizonMFG` with ``horizon = T + 1`` is
+the same object. mfglib is a test/book dependency only, imported inside these functions.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from mfcode.mfg.games import RandomLinearDynamics
+from mfcode.mfg.model import FiniteHorizonMFG
+from mfcode.simplex import Array
+
+if TYPE_CHECKING:
+    import torch
+
+__all__ = ["MfglibRun", "random_linear_dynamics", "run_mfglib", "to_mfglib", "to_torch_policy"]
+
+
+@dataclass(frozen=True)
+class _Reward:
+    game: FiniteHorizonMFG
+
+    def __call__(self, env: Any, t: int, joint: torch.Tensor) -> torch.Tensor:
+        import torch
+
+        l_t = joint.detach().double().numpy()
+        m = l_t.sum(axis=1) if self.game.coupling == "state" else l_t
+        return torch.from_numpy(self.game.reward(t, m)).to(torch.get_default_dtype())
+
+
+@dataclass(frozen=True)
+class _Transition:
+    game: FiniteHorizonMFG
+
+    def __call__(self, env: Any, t: int, joint: torch.Tensor) -> torch.Tensor:
+        import torch
+
+        l_t = joint.detach().double().numpy()
+        m = l_t.sum(axis=1) if self.game.coupling == "state" else l_t
+        return torch.from_numpy(self.game.transition(t, m).transpose(2, 0, 1).copy()).to(torch.get_default_dtype())
+
+
+def to_mfglib(game: FiniteHorizonMFG) -> Any:
+    """An ``mfglib.env.Environment`` computing rewards and kernels with ``game`` (``T = horizon - 1``).
+
+    ``r_max`` (used by mfglib's MF-OMO only) is the largest absolute reward under the flow of the
+    uniform policy, a nominal value.
+    """
+    import torch
+    from mfglib.env import Environment
+
+    from mfcode.mfg.operators import flow
+
+    uniform = np.full((game.horizon, game.n_states, game.n_actions), 1.0 / game.n_actions)
+    m = flow(game, uniform)
+    r_max = max(float(np.abs(game.reward(t, m[t])).max()) for t in range(game.horizon))
+    return Environment(
+        T=game.horizon - 1,
+        S=(game.n_states,),
+        A=(game.n_actions,),
+        mu0=torch.from_numpy(np.array(game.initial)).to(torch.get_default_dtype()),
+        r_max=r_max,
+        reward_fn=_Reward(game),
+        transition_fn=_Transition(game),
+    )
+
+
+def to_torch_policy(policy: Array) -> torch.Tensor:
+    """A ``(T, S, A)`` numpy policy as a tensor of torch's default dtype (what mfglib computes in)."""
+    import torch
+
+    return torch.from_numpy(np.array(policy)).to(torch.get_default_dtype())
+
+
+def random_linear_dynamics(env: Any) -> RandomLinearDynamics:
+    """The coefficients of an mfglib ``Environment.random_linear`` instance, for :func:`mfcode.mfg.games.random_linear`."""
+    tr, rw = env.transition_fn, env.reward_fn
+    return RandomLinearDynamics(
+        p1=tr.p1.double().numpy(), p2=tr.p2.double().numpy(), r1=rw.r1.double().numpy(), r2=rw.r2.double().numpy()
+    )
+
+
+@dataclass(frozen=True)
+class MfglibRun:
+    """Exploitability history and per-iteration times of an mfglib solver run.
+
+    ``step_times`` are the wall times of ``step_next_state`` alone; ``solve_times`` are mfglib's own
+    cumulative times, which include its exploitability scoring after every step.
+    """
+
+    exploitability: Array
+    step_times: Array
+    policy: Array
+
+
+def run_mfglib(algorithm: Any, env: Any, max_iter: int, pi0: torch.Tensor | None = None) -> MfglibRun:
+    """Run an mfglib ``Iterative`` algorithm step by step, timing its steps and scoring each iterate."""
+    import torch
+    from mfglib.scoring import exploitability_score
+
+    if pi0 is None:
+        pi0 = torch.ones((env.T + 1,) + env.S + env.A) / env.n_actions
+    state = algorithm.init_state(env, pi0)
+    expl = [exploitability_score(env, state.pi)]
+    times = []
+    for _ in range(max_iter):
+        t0 = time.perf_counter()
+        state = algorithm.step_next_state(state, None, None)
+        times.append(time.perf_counter() - t0)
+        expl.append(exploitability_score(env, state.pi))
+    return MfglibRun(np.array(expl), np.array(times), state.pi.double().numpy())

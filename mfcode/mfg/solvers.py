@@ -1,0 +1,337 @@
+"""Iterative solvers for the (regularized) Nash equilibrium of a finite MFG, on one small base.
+
+Every solver is an :class:`IterativeSolver`: ``init_state(game, policy)`` and ``step(game, state)``,
+as in mfglib's ``Iterative`` algorithms, and :meth:`IterativeSolver.solve` runs the loop and records
+the iterates, the exploitability of each iterate at the solver's temperature
+(:func:`~mfcode.mfg.exploitability.exploitability`) and the cumulative step time. They work on a
+:class:`~mfcode.mfg.model.StationaryMFG` (the paper's game; mean fields are stationary
+distributions :math:`\\mu_\\pi` of :math:`\\mu\\mapsto\\Gamma_2(\\pi,\\mu)`) and on a
+:class:`~mfcode.mfg.model.FiniteHorizonMFG` (mean fields are flows from :math:`\\mu_0`).
+
+- :class:`FixedPoint` -- damped exact iteration
+  :math:`\\pi_k=\\Gamma_1^\\lambda(\\mu_k)`, :math:`\\mu_{k+1}=(1-\\alpha)\\mu_k+\\alpha\\Lambda^\\lambda(\\mu_k)`;
+  with :math:`\\alpha=1` the exact iteration of 001 §2 ("Banach ... linear convergence") when
+  :math:`\\Lambda^\\lambda` contracts (Lemma 6).
+- :class:`FictitiousPlay` -- Perrin et al. (2020) with mfglib's damping: best response to the mean field
+  of the average policy, averaged with weights :math:`\\mu`
+  (:math:`\\bar\\pi\\leftarrow\\frac{(1-\\alpha_k)\\mu\\bar\\pi+\\alpha_k\\mu_{br}\\pi_{br}}{(1-\\alpha_k)\\mu+\\alpha_k\\mu_{br}}`,
+  :math:`\\alpha_k=1/(k+2)` when ``alpha=0``).
+- :class:`OnlineMirrorDescent` -- Pérolat et al. (2022):
+  :math:`y\\leftarrow(1-\\alpha\\lambda)y+\\alpha Q^{\\pi,\\lambda}_{\\mu_\\pi}`, :math:`\\pi=\\mathrm{softmax}(y)`;
+  the factor :math:`1-\\alpha\\lambda` is the entropy-regularized mirror step of Cen et al. (2022) [001:14],
+  whose fixed points are exactly the regularized NE; at :math:`\\lambda=0` it is mfglib's update.
+- :class:`PriorDescent` -- Boltzmann iteration of Cui & Koeppl (2021) [001:16]:
+  :math:`\\pi\\propto q\\,\\exp(Q^{\\star,\\lambda}_{\\mu_\\pi}/\\eta)` with prior :math:`q` reset to the current
+  policy every ``n_inner`` steps (mfglib's ``PriorDescent`` at :math:`\\lambda=0`).
+
+With ``temperature=0`` each solver reproduces the corresponding mfglib 0.3.0 algorithm iterate by
+iterate on a finite-horizon game (``tests/test_mfg_mfglib.py``).
+"""
+
+from __future__ import annotations
+
+import time
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
+from typing import Generic, TypeVar
+
+import numpy as np
+import numpy.typing as npt
+from tqdm.auto import tqdm
+
+from mfcode.mfg.exploitability import exploitability
+from mfcode.mfg.model import FiniteHorizonMFG, StationaryMFG
+from mfcode.mfg.operators import (
+    Game,
+    best_response,
+    flow,
+    induced_mean_field,
+    policy_q,
+    push_forward,
+    state_flow,
+)
+from mfcode.simplex import Array, softmax
+
+__all__ = [
+    "FictitiousPlay",
+    "FixedPoint",
+    "IterativeSolver",
+    "OnlineMirrorDescent",
+    "PriorDescent",
+    "SolverResult",
+    "induced",
+    "uniform_policy",
+]
+
+
+def uniform_policy(game: Game) -> Array:
+    """The uniform policy, ``(S, A)`` or ``(T, S, A)``."""
+    shape: tuple[int, ...] = (game.n_states, game.n_actions)
+    if isinstance(game, FiniteHorizonMFG):
+        shape = (game.horizon,) + shape
+    return np.full(shape, 1.0 / game.n_actions)
+
+
+def induced(game: Game, policy: Array, start: Array | None = None) -> Array:
+    """The mean field ``policy`` generates: :func:`induced_mean_field` (from ``start``) or :func:`flow`."""
+    if isinstance(game, StationaryMFG):
+        return induced_mean_field(game, policy, start=start)
+    return flow(game, policy)
+
+
+def _state_marginal(game: Game, m: Array) -> Array:
+    """``(S,)`` or ``(T, S)`` state distribution of a mean field as :func:`induced` returns it."""
+    return m if isinstance(game, StationaryMFG) else state_flow(game, m)
+
+
+@dataclass
+class SolverResult:
+    """Output of :meth:`IterativeSolver.solve`.
+
+    Attributes
+    ----------
+    policies
+        Iterates :math:`\\pi_0,\\pi_1,\\dots` (``policies[0]`` is the initial policy).
+    exploitability
+        Exploitability of each iterate at the solver's temperature.
+    times
+        Cumulative wall time of the solver steps (scoring excluded), ``times[0] = 0``.
+    mean_fields
+        The mean field each state carried after each step (the solver's own :math:`\\mu_k`).
+    """
+
+    policies: list[Array]
+    exploitability: Array
+    times: Array
+    mean_fields: list[Array] = field(default_factory=list)
+
+    @property
+    def policy(self) -> Array:
+        """The last iterate."""
+        return self.policies[-1]
+
+
+@dataclass
+class _State:
+    policy: Array
+    mean_field: Array
+    iteration: int = 0
+
+
+S = TypeVar("S", bound=_State)
+
+
+class IterativeSolver(ABC, Generic[S]):
+    """Base class: subclasses implement :meth:`init_state` and :meth:`step`."""
+
+    temperature: float
+
+    @abstractmethod
+    def init_state(self, game: Game, policy: Array) -> S:
+        """State before the first step, from an initial policy."""
+
+    @abstractmethod
+    def step(self, game: Game, state: S) -> S:
+        """One iteration."""
+
+    def solve(
+        self,
+        game: Game,
+        policy: npt.ArrayLike | None = None,
+        *,
+        max_iter: int = 100,
+        atol: float | None = None,
+        progress: bool = False,
+    ) -> SolverResult:
+        """Run up to ``max_iter`` steps from ``policy`` (uniform by default).
+
+        Stops early when the exploitability drops to ``atol`` or below.
+        """
+        if not isinstance(max_iter, int) or max_iter < 0:
+            raise ValueError(f"max_iter must be a non-negative integer, got {max_iter!r}")
+        if atol is not None and not atol >= 0:
+            raise ValueError(f"atol must be >= 0, got {atol!r}")
+        pi0 = uniform_policy(game) if policy is None else game.check_policy(policy, "policy").copy()
+        state = self.init_state(game, pi0)
+        policies, mean_fields = [state.policy], [state.mean_field]
+        expl = [exploitability(game, state.policy, self.temperature)]
+        times = [0.0]
+        elapsed = 0.0
+        for _ in tqdm(range(max_iter), disable=not progress, desc=type(self).__name__):
+            if atol is not None and expl[-1] <= atol:
+                break
+            t0 = time.perf_counter()
+            state = self.step(game, state)
+            elapsed += time.perf_counter() - t0
+            policies.append(state.policy)
+            mean_fields.append(state.mean_field)
+            expl.append(exploitability(game, state.policy, self.temperature))
+            times.append(elapsed)
+        return SolverResult(policies, np.array(expl), np.array(times), mean_fields)
+
+
+def _check_temperature(temperature: float) -> None:
+    if not isinstance(temperature, (int, float)) or not temperature >= 0:
+        raise ValueError(f"temperature must be a number >= 0, got {temperature!r}")
+
+
+@dataclass
+class _FixedPointState(_State):
+    q: Array | None = None
+
+
+@dataclass(frozen=True)
+class FixedPoint(IterativeSolver[_FixedPointState]):
+    """Damped exact fixed-point iteration on the mean field.
+
+    Parameters
+    ----------
+    temperature
+        :math:`\\lambda` of :math:`\\Gamma_1^\\lambda`.
+    damping
+        :math:`\\alpha\\in(0,1]`; 1 is the undamped iteration :math:`\\mu_{k+1}=\\Lambda^\\lambda(\\mu_k)`.
+    """
+
+    temperature: float = 0.0
+    damping: float = 1.0
+
+    def __post_init__(self) -> None:
+        _check_temperature(self.temperature)
+        if not (isinstance(self.damping, (int, float)) and 0.0 < self.damping <= 1.0):
+            raise ValueError(f"damping must lie in (0, 1], got {self.damping!r}")
+
+    def init_state(self, game: Game, policy: Array) -> _FixedPointState:
+        return _FixedPointState(policy, induced(game, policy))
+
+    def step(self, game: Game, state: _FixedPointState) -> _FixedPointState:
+        mu = state.mean_field
+        if isinstance(game, StationaryMFG):
+            br = best_response(game, mu, self.temperature, q_init=state.q)
+            target = push_forward(game, br.policy, mu)
+        else:
+            br = best_response(game, mu, self.temperature)
+            target = flow(game, br.policy)
+        nxt = (1.0 - self.damping) * mu + self.damping * target
+        return _FixedPointState(br.policy, nxt, state.iteration + 1, br.q)
+
+
+@dataclass(frozen=True)
+class FictitiousPlay(IterativeSolver[_State]):
+    """Fictitious play with the distribution-weighted average policy (mfglib's ``FictitiousPlay``).
+
+    Parameters
+    ----------
+    temperature
+        :math:`\\lambda` of the best responses.
+    alpha
+        Averaging weight in :math:`[0,1]`; 0 means :math:`\\alpha_k=1/(k+2)` (plain fictitious play).
+    """
+
+    temperature: float = 0.0
+    alpha: float = 0.0
+
+    def __post_init__(self) -> None:
+        _check_temperature(self.temperature)
+        if not (isinstance(self.alpha, (int, float)) and 0.0 <= self.alpha <= 1.0):
+            raise ValueError(f"alpha must lie in [0, 1], got {self.alpha!r}")
+
+    def init_state(self, game: Game, policy: Array) -> _State:
+        return _State(policy, induced(game, policy))
+
+    def step(self, game: Game, state: _State) -> _State:
+        m = state.mean_field
+        br = best_response(game, m, self.temperature)
+        m_br = induced(game, br.policy, m if isinstance(game, StationaryMFG) else None)
+        w = self.alpha if self.alpha else 1.0 / (state.iteration + 2)
+        mu = _state_marginal(game, m)[..., None]
+        mu_br = _state_marginal(game, m_br)[..., None]
+        num = (1.0 - w) * mu * state.policy + w * mu_br * br.policy
+        den = (1.0 - w) * mu + w * mu_br
+        with np.errstate(invalid="ignore", divide="ignore"):
+            pi = np.where(den > 0, num / np.where(den > 0, den, 1.0), 1.0 / game.n_actions)
+        return _State(pi, induced(game, pi, m if isinstance(game, StationaryMFG) else None), state.iteration + 1)
+
+
+@dataclass
+class _MirrorState(_State):
+    y: Array = field(default_factory=lambda: np.zeros(0))
+
+
+@dataclass(frozen=True)
+class OnlineMirrorDescent(IterativeSolver[_MirrorState]):
+    """Online mirror descent on the soft Q-function of the current policy.
+
+    Parameters
+    ----------
+    temperature
+        :math:`\\lambda`; requires :math:`\\alpha\\lambda\\le1`.
+    alpha
+        Learning rate :math:`\\alpha>0`.
+    """
+
+    temperature: float = 0.0
+    alpha: float = 1.0
+
+    def __post_init__(self) -> None:
+        _check_temperature(self.temperature)
+        if not (isinstance(self.alpha, (int, float)) and self.alpha > 0):
+            raise ValueError(f"alpha must be > 0, got {self.alpha!r}")
+        if self.alpha * self.temperature > 1.0:
+            raise ValueError("alpha * temperature must be <= 1 (regularized mirror step)")
+
+    def init_state(self, game: Game, policy: Array) -> _MirrorState:
+        with np.errstate(divide="ignore"):
+            y = np.log(policy)
+        return _MirrorState(policy, induced(game, policy), 0, y)
+
+    def step(self, game: Game, state: _MirrorState) -> _MirrorState:
+        m = state.mean_field
+        q = policy_q(game, state.policy, m, self.temperature)
+        y = (1.0 - self.alpha * self.temperature) * state.y + self.alpha * q
+        pi = softmax(y)
+        start = m if isinstance(game, StationaryMFG) else None
+        return _MirrorState(pi, induced(game, pi, start), state.iteration + 1, y)
+
+
+@dataclass
+class _PriorState(_State):
+    prior: Array = field(default_factory=lambda: np.zeros(0))
+
+
+@dataclass(frozen=True)
+class PriorDescent(IterativeSolver[_PriorState]):
+    """Boltzmann iteration with a prior (mfglib's ``PriorDescent``; GMF-V when ``n_inner is None``).
+
+    Parameters
+    ----------
+    temperature
+        :math:`\\lambda` of the optimal soft Q-function used.
+    eta
+        Boltzmann temperature :math:`\\eta>0`.
+    n_inner
+        Reset the prior to the current policy every ``n_inner`` steps (``None``: never).
+    """
+
+    temperature: float = 0.0
+    eta: float = 1.0
+    n_inner: int | None = None
+
+    def __post_init__(self) -> None:
+        _check_temperature(self.temperature)
+        if not (isinstance(self.eta, (int, float)) and self.eta > 0):
+            raise ValueError(f"eta must be > 0, got {self.eta!r}")
+        if self.n_inner is not None and (not isinstance(self.n_inner, int) or self.n_inner < 1):
+            raise ValueError(f"n_inner must be None or a positive integer, got {self.n_inner!r}")
+
+    def init_state(self, game: Game, policy: Array) -> _PriorState:
+        return _PriorState(policy, induced(game, policy), 0, policy.copy())
+
+    def step(self, game: Game, state: _PriorState) -> _PriorState:
+        m = state.mean_field
+        q = best_response(game, m, self.temperature).q
+        with np.errstate(divide="ignore"):
+            logits = np.log(state.prior) + q / self.eta
+        pi = softmax(logits)
+        prior = pi.copy() if self.n_inner and (state.iteration + 2) % self.n_inner == 0 else state.prior
+        start = m if isinstance(game, StationaryMFG) else None
+        return _PriorState(pi, induced(game, pi, start), state.iteration + 1, prior)
