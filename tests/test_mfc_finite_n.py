@@ -155,3 +155,13 @@ def test_errors() -> None:
         finite_n_optimum(QUEUE, 0)
     with pytest.raises(ValueError, match="per_agent"):
         count_law(np.ones(3))
+
+
+def test_profile_value_against_agent_level_monte_carlo() -> None:
+    """Exact J^N of two different policies vs agent-by-agent simulation (profile path of rollout)."""
+    model = SchedulingModel(gamma=0.8)
+    prof = np.stack([queue_policy_small(model, np.linspace(0, 1, 36)), queue_policy_small(model, np.full(36, 0.9))])
+    runs = 3000
+    returns = NAgentSystem(model, 2).rollout(prof, 100, runs, np.random.default_rng(11), discount=0.8)
+    exact = profile_value(model, prof)[0]
+    assert abs(returns.mean() - exact) < 4 * returns.std() / np.sqrt(runs)

@@ -35,6 +35,7 @@ __all__ = [
     "policy_evaluation",
     "policy_iteration",
     "simplex_grid",
+    "solve",
     "value_iteration",
 ]
 
@@ -241,3 +242,15 @@ def grid_refinement(mdp: MFCMDP, resolutions: list[int], progress: bool = False)
     for n in tqdm(resolutions, disable=not progress, desc="grid refinement"):
         out.append(policy_iteration(GridMDP.from_mdp(mdp, decision_rule_grid(mdp, n))))
     return out
+
+
+def solve(mdp: MFCMDP, resolution: int) -> DPResult:
+    """Exact optimum of the MFC MDP over the grid :math:`\\mathcal H_n` (policy iteration).
+
+    Parameters
+    ----------
+    mdp : MFCMDP
+    resolution : int
+        Grid resolution ``n`` of :func:`decision_rule_grid`.
+    """
+    return policy_iteration(GridMDP.from_mdp(mdp, decision_rule_grid(mdp, resolution)))

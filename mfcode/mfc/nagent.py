@@ -139,6 +139,10 @@ class NAgentSystem:
                 discount: float = 1.0, progress: bool = False) -> np.ndarray:
         """Monte Carlo returns :math:`\\sum_{t<T}\\text{discount}^t r(x^0_t,\\mathbb G^N_t)` of a policy.
 
+        For a symmetric policy the agent counts per cell (x, u) are drawn directly from their
+        multinomial law (identical in distribution to sampling every agent, cost independent of N);
+        a profile ``(N, X0, X, U)`` is simulated agent by agent.
+
         Parameters
         ----------
         policy : numpy.ndarray, shape (X0, X, U) or (N, X0, X, U)
@@ -164,9 +168,18 @@ class NAgentSystem:
         x0, x = self.reset(rng, n_runs)
         total = np.zeros(n_runs)
         weight = 1.0
+        m = self.model
+        mu0 = np.asarray(m.mu0, dtype=float)
         for _ in tqdm(range(horizon), disable=not progress, desc=f"N={self.n_agents}"):
-            u = self.sample_actions(policy, x0, x, rng)
-            x0, x, reward = self.step(x0, x, u, rng)
+            if policy.ndim == 3:
+                # symmetric policy: the counts N * G^N are Multinomial(N, G(mu0, pi(x0))) -- same law, O(1) in N
+                cells = (mu0[:, None] * policy[x0]).reshape(n_runs, -1)
+                G = rng.multinomial(self.n_agents, cells / cells.sum(axis=1, keepdims=True)).reshape(policy[x0].shape) / self.n_agents
+                rows, reward = m.transition_and_reward(x0, G)
+                x0 = sample_categorical(rows, rng)
+            else:
+                u = self.sample_actions(policy, x0, x, rng)
+                x0, x, reward = self.step(x0, x, u, rng)
             total += weight * reward
             weight *= discount
         return total

@@ -1,0 +1,88 @@
+"""The quantitative side of Lemma 1 and Theorem 1 (seed 002, Sec. IV).
+
+- Lemma 1 (i): :math:`\\mathbb E\\|\\mathbb G^N-\\mathbb E\\mathbb G^N\\|_1^2\\le|\\mathcal X|^2|\\mathcal U|^2/(4N)`
+  for any independent profile; (ii) its Chebyshev tail.
+- Theorem 1 states :math:`J^N\\to J` uniformly without a rate. If :math:`r` and :math:`P^0` are
+  Lipschitz in :math:`\\mathbb G` (constants :math:`L_r`, :math:`L_P`, :math:`\\ell_1` norms), the
+  paper's induction becomes quantitative (derived in ``notes/seed-mfc-env.md`` §2.2, not in the
+  paper):
+
+  .. math:: \\sup_\\pi|J^N(\\boldsymbol\\pi^N(\\pi))-J(\\pi)|\\le
+            \\frac{|\\mathcal X||\\mathcal U|}{2\\sqrt N}\\Big(\\frac{L_r}{1-\\gamma}
+            +\\frac{\\gamma R L_P}{(1-\\gamma)^2}\\Big).
+
+:func:`scheduling_lipschitz` computes :math:`L_r`, :math:`L_P`, :math:`R` of the M = 2 scheduling
+instance, where everything depends on :math:`\\mathbb G` through :math:`q_1\\in[0,1]` and
+:math:`|q_1-q_1'|\\le\\tfrac12\\|\\mathbb G-\\mathbb G'\\|_1`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from mfcode.mfc.scheduling import SchedulingModel
+
+__all__ = ["LipschitzConstants", "lemma1_bound", "lemma1_tail_bound", "scheduling_lipschitz", "theorem1_bound"]
+
+
+def _check_sizes(n_agent_states: int, n_actions: int, n_agents: np.ndarray) -> np.ndarray:
+    if n_agent_states < 1 or n_actions < 1:
+        raise ValueError(f"n_agent_states and n_actions must be positive, got {n_agent_states}, {n_actions}")
+    N = np.asarray(n_agents, dtype=float)
+    if np.any(N < 1):
+        raise ValueError("n_agents must be at least 1")
+    return N
+
+
+def lemma1_bound(n_agent_states: int, n_actions: int, n_agents: np.ndarray) -> np.ndarray:
+    """Lemma 1 (i): :math:`|\\mathcal X|^2|\\mathcal U|^2/(4N)`."""
+    N = _check_sizes(n_agent_states, n_actions, n_agents)
+    return (n_agent_states * n_actions) ** 2 / (4.0 * N)
+
+
+def lemma1_tail_bound(n_agent_states: int, n_actions: int, n_agents: np.ndarray, eps: float) -> np.ndarray:
+    """Lemma 1 (ii): :math:`P(\\|\\mathbb G^N-\\mathbb E\\mathbb G^N\\|_1\\ge\\epsilon)\\le|\\mathcal X|^2|\\mathcal U|^2/(4\\epsilon^2N)`."""
+    if not eps > 0:
+        raise ValueError(f"eps must be positive, got {eps}")
+    return lemma1_bound(n_agent_states, n_actions, n_agents) / eps**2
+
+
+@dataclass(frozen=True)
+class LipschitzConstants:
+    """Constants of the quantitative Theorem 1: ``L_r``, ``L_P`` (l1 in G) and ``R = max|r|``."""
+
+    L_r: float
+    L_P: float
+    R: float
+
+
+def theorem1_bound(n_agent_states: int, n_actions: int, n_agents: np.ndarray, gamma: float, constants: LipschitzConstants) -> np.ndarray:
+    """Derived bound on :math:`\\sup_\\pi|J^N(\\boldsymbol\\pi^N(\\pi))-J(\\pi)|` (O(1/sqrt N); see module docstring)."""
+    N = _check_sizes(n_agent_states, n_actions, n_agents)
+    if not 0.0 < gamma < 1.0:
+        raise ValueError(f"gamma must lie in (0, 1), got {gamma}")
+    delta = n_agent_states * n_actions / (2.0 * np.sqrt(N))
+    return delta * (constants.L_r / (1 - gamma) + gamma * constants.R * constants.L_P / (1 - gamma) ** 2)
+
+
+def scheduling_lipschitz(model: SchedulingModel, n_grid: int = 4001) -> LipschitzConstants:
+    """:math:`L_r`, :math:`L_P`, :math:`R` of the two-queue instance (max slopes on a fine q-grid).
+
+    The slopes of consecutive grid points converge to the supremum of the derivative as the grid
+    is refined (r and P⁰ are smooth in :math:`q_1`).
+    """
+    if not isinstance(model, SchedulingModel) or model.n_queues != 2:
+        raise ValueError("model must be a SchedulingModel with n_queues == 2")
+    if n_grid < 3:
+        raise ValueError(f"n_grid must be at least 3, got {n_grid}")
+    t = np.linspace(0.0, 1.0, n_grid)
+    G = np.zeros((n_grid, model.n_agent_states, model.n_actions))
+    G[:, 0, 0] = t  # access {1}: all to queue 1
+    G[:, 1, 1] = 1.0 - t  # access {2}: all to queue 2
+    r, P = model.reward(G), model.kernel(G)
+    dq = t[1] - t[0]
+    slope_r = np.abs(np.diff(r, axis=0)).max() / dq
+    slope_P = np.abs(np.diff(P, axis=0)).sum(axis=-1).max() / dq
+    return LipschitzConstants(L_r=0.5 * float(slope_r), L_P=0.5 * float(slope_P), R=float(np.abs(r).max()))
