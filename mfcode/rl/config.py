@@ -1,0 +1,141 @@
+"""Hyperparameters of :class:`mfcode.rl.ppo.PPO` (RLlib 1.x PPO semantics).
+
+Defaults are Table I of seed ``002_7da79a39441e57df.txt`` (Cui, Tahir, Sinzger, Koeppl,
+"Discrete-Time Mean Field Control with Environment States", Sec. VI):
+
+=========================  ==============  ==================================================
+field                      Table I symbol  value
+=========================  ==============  ==================================================
+``lr``                     l_r             5e-5
+``gae_lambda``             lambda_PPO      0.2
+``kl_coeff``               beta_PPO        0.2 (initial KL coefficient)
+``kl_target``              d_targ          0.01
+``clip_param``             epsilon         0.3
+``train_batch_size``       B               4000
+``sgd_minibatch_size``     B_m             128
+``num_sgd_iter``           k               30
+``gamma``                  gamma           0.99
+``hidden``/``activation``  (Sec. VI text)  two hidden layers of 256, tanh; separate critic
+=========================  ==============  ==================================================
+
+Every other field is something the paper leaves open; its default is the RLlib 1.2.0 default
+(the implementation the paper used) and its docstring says so. :meth:`PPOConfig.load_balancing`
+gives the load-balancing paper's Table 2 (seed notes ``seed-sparse-lb.md`` Sec. 3.3).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, replace
+
+__all__ = ["PPOConfig"]
+
+
+@dataclass(frozen=True)
+class PPOConfig:
+    """PPO hyperparameters; see the module docstring for the sources.
+
+    Attributes
+    ----------
+    lr
+        Adam learning rate (Table I: 5e-5).
+    gamma
+        Discount factor (Table I: 0.99).
+    gae_lambda
+        GAE ``lambda`` (Table I: "GAE coefficient 0.2"; RLlib's default is 1.0, so 0.2 was a
+        deliberate choice of the paper or a typo -- we reproduce 0.2 and say so).
+    kl_coeff
+        Initial coefficient of the KL penalty (Table I: 0.2).
+    kl_target
+        Target of the sampled KL (Table I: 0.01); the coefficient is multiplied by 1.5 when the
+        KL exceeds twice the target and by 0.5 when it is below half of it (RLlib's rule).
+    clip_param
+        PPO ratio clip ``epsilon`` (Table I: 0.3).
+    train_batch_size
+        Samples per learner per iteration (Table I: 4000).
+    sgd_minibatch_size
+        SGD minibatch size (Table I: 128); the last minibatch of an epoch may be smaller.
+    num_sgd_iter
+        SGD epochs per iteration (Table I: 30).
+    hidden
+        Hidden widths of the actor and of the (separate) critic (Sec. VI: two layers of 256).
+    activation
+        Hidden activation (Sec. VI: tanh).
+    vf_loss_coeff
+        Weight of the value loss. Paper silent; RLlib default 1.0.
+    vf_clip_param
+        Clip of the value prediction around its rollout value. Paper silent; RLlib default 10.0
+        (``math.inf`` disables it).
+    entropy_coeff
+        Entropy bonus. Paper silent; RLlib default 0.0.
+    standardize_advantages
+        Standardise advantages over each learner's batch. Paper silent; RLlib does it.
+    clip_actions
+        Clip Gaussian samples to the :class:`~mfcode.rl.spaces.Box` bounds before they reach the
+        environment (Sec. VI: "sampled and clipped between 0 and 1"; RLlib ``clip_actions=True``).
+    policy_out_std, value_out_std
+        normc initialisation scale of the policy / value output layers. Paper silent; RLlib's
+        fully connected network uses 0.01 and 1.0.
+    max_grad_norm
+        Per-learner gradient-norm clip. Paper silent; RLlib default ``None`` (no clipping).
+    """
+
+    lr: float = 5e-5
+    gamma: float = 0.99
+    gae_lambda: float = 0.2
+    kl_coeff: float = 0.2
+    kl_target: float = 0.01
+    clip_param: float = 0.3
+    train_batch_size: int = 4000
+    sgd_minibatch_size: int = 128
+    num_sgd_iter: int = 30
+    hidden: tuple[int, ...] = (256, 256)
+    activation: str = "tanh"
+    vf_loss_coeff: float = 1.0
+    vf_clip_param: float = 10.0
+    entropy_coeff: float = 0.0
+    standardize_advantages: bool = True
+    clip_actions: bool = True
+    policy_out_std: float = 0.01
+    value_out_std: float = 1.0
+    max_grad_norm: float | None = None
+
+    def __post_init__(self) -> None:
+        positive = ("lr", "clip_param", "vf_clip_param", "policy_out_std", "value_out_std", "kl_target")
+        for name in positive:
+            value = getattr(self, name)
+            if not (isinstance(value, (int, float)) and value > 0 and not math.isnan(value)):
+                raise ValueError(f"{name} must be positive, got {value!r}")
+        for name in ("gamma", "gae_lambda"):
+            value = getattr(self, name)
+            if not (isinstance(value, (int, float)) and 0.0 <= value <= 1.0):
+                raise ValueError(f"{name} must lie in [0, 1], got {value!r}")
+        for name in ("kl_coeff", "vf_loss_coeff", "entropy_coeff"):
+            value = getattr(self, name)
+            if not (isinstance(value, (int, float)) and value >= 0):
+                raise ValueError(f"{name} must be non-negative, got {value!r}")
+        for name in ("train_batch_size", "sgd_minibatch_size", "num_sgd_iter"):
+            value = getattr(self, name)
+            if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+                raise ValueError(f"{name} must be a positive int, got {value!r}")
+        if not isinstance(self.hidden, tuple) or not all(isinstance(h, int) and h >= 1 for h in self.hidden):
+            raise ValueError(f"hidden must be a tuple of positive ints, got {self.hidden!r}")
+        if self.activation not in ("tanh", "relu"):
+            raise ValueError(f"activation must be 'tanh' or 'relu', got {self.activation!r}")
+        if self.max_grad_norm is not None and not self.max_grad_norm > 0:
+            raise ValueError(f"max_grad_norm must be positive or None, got {self.max_grad_norm!r}")
+
+    def with_(self, **changes: object) -> PPOConfig:
+        """A copy with some fields changed (validated)."""
+        return replace(self, **changes)  # type: ignore[arg-type]
+
+    @classmethod
+    def load_balancing(cls, train_batch_size: int = 4000, sgd_minibatch_size: int = 128, num_sgd_iter: int = 5) -> PPOConfig:
+        """Table 2 of the sparse load-balancing paper (GAE lambda 1; batch 4000-24000, minibatch
+        128-4000 and 5-8 SGD iterations are ranges there, so they are arguments here)."""
+        return cls(
+            gae_lambda=1.0,
+            train_batch_size=train_batch_size,
+            sgd_minibatch_size=sgd_minibatch_size,
+            num_sgd_iter=num_sgd_iter,
+        )

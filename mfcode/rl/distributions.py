@@ -1,0 +1,115 @@
+"""Action distributions parametrised by the raw output of a policy network.
+
+- :class:`DiagGaussian` -- network output ``[mean, log_std]`` (``2 dim`` numbers), as RLlib's
+  ``DiagGaussian`` with a state-dependent standard deviation; seed ``002_7da79a39441e57df.txt``,
+  Sec. VI: "the policy outputs parameters mu, sigma of a diagonal Gaussian distribution over
+  actions". The deterministic policy is the mean ("we can easily obtain a deterministic policy if
+  necessary by simply using the mean parameter of the Gaussian distribution").
+- :class:`Categorical` -- network output = logits, softmax probabilities (the N-agent baselines).
+
+Both give, for outputs of shape ``(..., n_outputs)``: log-likelihood, entropy, the KL divergence
+``KL(old || new)`` in closed form (the quantity PPO's adaptive penalty controls), a sample and the
+mode. For the diagonal Gaussian with means ``m``, standard deviations ``s``,
+
+.. math::
+    \\mathrm{KL}(p_0\\|p_1) = \\sum_j \\Big[\\log\\frac{s_{1j}}{s_{0j}}
+    + \\frac{s_{0j}^2 + (m_{0j}-m_{1j})^2}{2 s_{1j}^2} - \\frac12\\Big].
+"""
+
+from __future__ import annotations
+
+import math
+
+import torch
+
+from mfcode.rl.spaces import Box, Discrete, Space
+
+__all__ = ["Categorical", "DiagGaussian", "Distribution", "make_distribution"]
+
+
+class DiagGaussian:
+    """Diagonal Gaussian over ``R^dim`` from outputs ``[mean (dim), log_std (dim)]``."""
+
+    def __init__(self, dim: int) -> None:
+        self.dim = dim
+
+    def _split(self, out: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        if out.shape[-1] != 2 * self.dim:
+            raise ValueError(f"output last axis must have {2 * self.dim} entries, got {out.shape[-1]}")
+        return out[..., : self.dim], out[..., self.dim :]
+
+    def log_prob(self, out: torch.Tensor, action: torch.Tensor) -> torch.Tensor:
+        """Log-density of ``action`` (shape ``(..., dim)``); returns shape ``(...)``."""
+        mean, log_std = self._split(out)
+        z = (action - mean) * torch.exp(-log_std)
+        return (-0.5 * z.pow(2) - log_std - 0.5 * math.log(2 * math.pi)).sum(-1)
+
+    def entropy(self, out: torch.Tensor) -> torch.Tensor:
+        """Differential entropy, shape ``(...)``."""
+        _, log_std = self._split(out)
+        return (log_std + 0.5 * math.log(2 * math.pi * math.e)).sum(-1)
+
+    def kl(self, old: torch.Tensor, new: torch.Tensor) -> torch.Tensor:
+        """``KL(old || new)``, shape ``(...)``."""
+        m0, ls0 = self._split(old)
+        m1, ls1 = self._split(new)
+        return (ls1 - ls0 + (torch.exp(2 * ls0) + (m0 - m1).pow(2)) / (2 * torch.exp(2 * ls1)) - 0.5).sum(-1)
+
+    def sample(self, out: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
+        """One sample per leading index, shape ``(..., dim)``."""
+        mean, log_std = self._split(out)
+        noise = torch.randn(mean.shape, generator=generator, device=mean.device, dtype=mean.dtype)
+        return mean + torch.exp(log_std) * noise
+
+    def mode(self, out: torch.Tensor) -> torch.Tensor:
+        """The mean, shape ``(..., dim)``."""
+        return self._split(out)[0]
+
+
+class Categorical:
+    """Softmax distribution over ``{0, ..., n-1}`` from ``n`` logits."""
+
+    def __init__(self, n: int) -> None:
+        self.n = n
+
+    def _logp_all(self, out: torch.Tensor) -> torch.Tensor:
+        if out.shape[-1] != self.n:
+            raise ValueError(f"output last axis must have {self.n} entries, got {out.shape[-1]}")
+        return torch.log_softmax(out, dim=-1)
+
+    def log_prob(self, out: torch.Tensor, action: torch.Tensor) -> torch.Tensor:
+        """Log-probability of integer ``action`` (shape ``(...)``)."""
+        return self._logp_all(out).gather(-1, action.long().unsqueeze(-1)).squeeze(-1)
+
+    def entropy(self, out: torch.Tensor) -> torch.Tensor:
+        """Entropy, shape ``(...)``."""
+        logp = self._logp_all(out)
+        return -(logp.exp() * logp).sum(-1)
+
+    def kl(self, old: torch.Tensor, new: torch.Tensor) -> torch.Tensor:
+        """``KL(old || new)``, shape ``(...)``."""
+        lp0 = self._logp_all(old)
+        return (lp0.exp() * (lp0 - self._logp_all(new))).sum(-1)
+
+    def sample(self, out: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
+        """Integer samples, shape ``(...)`` (inverse-CDF sampling with ``generator``)."""
+        probs = self._logp_all(out).exp()
+        cdf = probs.cumsum(-1)
+        u = torch.rand(out.shape[:-1] + (1,), generator=generator, device=out.device, dtype=out.dtype)
+        return torch.clamp((u * cdf[..., -1:] > cdf).sum(-1), max=self.n - 1)
+
+    def mode(self, out: torch.Tensor) -> torch.Tensor:
+        """Most likely action, shape ``(...)``."""
+        return out.argmax(-1)
+
+
+Distribution = DiagGaussian | Categorical
+
+
+def make_distribution(space: Space) -> Distribution:
+    """The distribution matching an action space (:class:`Box` -> Gaussian, :class:`Discrete` -> softmax)."""
+    if isinstance(space, Box):
+        return DiagGaussian(space.dim)
+    if isinstance(space, Discrete):
+        return Categorical(space.n)
+    raise TypeError(f"space must be Box or Discrete, got {type(space).__name__}")

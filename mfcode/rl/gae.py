@@ -1,0 +1,69 @@
+"""Generalised advantage estimation (Schulman et al., 2016) on batched rollouts.
+
+For a rollout of length ``T`` with rewards ``r_t``, values ``V(s_t)`` and values of the states
+reached ``V(s'_t)`` (``s'_t`` is the final observation when an episode ended at step ``t``),
+
+.. math::
+    \\delta_t = r_t + \\gamma (1 - \\mathrm{term}_t) V(s'_t) - V(s_t), \\qquad
+    \\hat A_t = \\delta_t + \\gamma \\lambda (1 - \\mathrm{done}_t) \\hat A_{t+1}, \\qquad
+    \\hat A_T = 0,
+
+with ``done_t = term_t or trunc_t``; the value targets are ``\\hat A_t + V(s_t)`` (RLlib's
+``value_targets``). A truncated (time-limit) step is bootstrapped with ``V(s'_t)``; a terminated
+one is not. Seed ``002_7da79a39441e57df.txt``, Table I sets the "GAE coefficient"
+``lambda_PPO = 0.2`` (RLlib's default is 1.0, the value of the load-balancing paper's Table 2).
+"""
+
+from __future__ import annotations
+
+import torch
+
+__all__ = ["gae"]
+
+
+def gae(
+    rewards: torch.Tensor,
+    values: torch.Tensor,
+    next_values: torch.Tensor,
+    terminated: torch.Tensor,
+    truncated: torch.Tensor,
+    gamma: float,
+    lam: float,
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """Advantages and value targets of a batched rollout; time is axis 0.
+
+    Parameters
+    ----------
+    rewards, values, next_values
+        Shape ``(T, *batch)``: ``r_t``, ``V(s_t)`` and ``V(s'_t)``.
+    terminated, truncated
+        Bool tensors of shape ``(T, *batch)``.
+    gamma
+        Discount factor in ``[0, 1]``.
+    lam
+        GAE parameter ``lambda`` in ``[0, 1]``.
+
+    Returns
+    -------
+    advantages, value_targets
+        Both of shape ``(T, *batch)``.
+    """
+    if not 0.0 <= gamma <= 1.0:
+        raise ValueError(f"gamma must lie in [0, 1], got {gamma!r}")
+    if not 0.0 <= lam <= 1.0:
+        raise ValueError(f"lam must lie in [0, 1], got {lam!r}")
+    shape = rewards.shape
+    for name, t in (("values", values), ("next_values", next_values), ("terminated", terminated), ("truncated", truncated)):
+        if t.shape != shape:
+            raise ValueError(f"{name} must have the shape of rewards {tuple(shape)}, got {tuple(t.shape)}")
+    if rewards.ndim < 1:
+        raise ValueError("rewards must have a leading time axis")
+    not_term = (~terminated).to(rewards.dtype)
+    not_done = (~(terminated | truncated)).to(rewards.dtype)
+    deltas = rewards + gamma * not_term * next_values - values
+    advantages = torch.empty_like(rewards)
+    running = torch.zeros_like(rewards[0])
+    for t in range(shape[0] - 1, -1, -1):
+        running = deltas[t] + gamma * lam * not_done[t] * running
+        advantages[t] = running
+    return advantages, advantages + values

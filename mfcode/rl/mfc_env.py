@@ -1,0 +1,133 @@
+"""The MFC MDP of :mod:`mfcode.mfc` as a batched RL environment, and the policy it learns.
+
+Seed ``002_7da79a39441e57df.txt``, Sec. V-VI: the MFC MDP has state :math:`x^0` (the environment
+state) and action a decision rule :math:`h:\\mathcal X\\to\\mathcal P(\\mathcal U)`. The paper's PPO
+"outputs parameters mu, sigma of a diagonal Gaussian distribution over actions, which are sampled
+and clipped between 0 and 1. We normalize each of these output values such that they give the
+probability of assigning to an accessible queue given some agent state, i.e. a shared lower-level
+decision rule h". So the learner's action is a vector ``a in R^{X U}`` (a
+:class:`~mfcode.rl.spaces.Box` on ``[0, 1]``) and the environment maps it to
+``h = MFCMDP.decision_rule_from_action(a)`` (clip, mask inadmissible actions, normalise rows).
+
+The MDP is infinite-horizon discounted; the paper does not state an episode length (choice I6 of
+the seed notes). :class:`MFCEnv` truncates episodes after ``horizon`` steps and the learner
+bootstraps the value of the truncation state, so the horizon only shapes which states are visited,
+not the objective. The reward is the model's expected reward :math:`r(x^0,\\mathbb G(\\mu_0,h))`.
+
+:func:`policy_table` turns a trained learner into a stationary policy array ``(X0, X, U)`` -- from
+the Gaussian mean ("we can easily obtain a deterministic policy ... by simply using the mean") or
+averaged over Gaussian samples (Fig. 4(b), "averaged over 500 samples") -- which
+:meth:`MFCMDP.objective` evaluates exactly and :class:`~mfcode.mfc.NAgentSystem` simulates.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from mfcode.mfc import MFCMDP
+from mfcode.rl.env import EnvSpec, StepResult
+from mfcode.rl.ppo import PPO
+from mfcode.rl.spaces import Box
+
+__all__ = ["MFCEnv", "policy_table"]
+
+
+class MFCEnv:
+    """``E`` parallel copies of an MFC MDP with the paper's Gaussian-clip-normalise action head.
+
+    Parameters
+    ----------
+    mdp
+        The :class:`~mfcode.mfc.MFCMDP` (e.g. ``MFCMDP(SchedulingModel())``).
+    num_envs
+        Parallel copies ``E`` (one learner, ``K = 1``).
+    horizon
+        Episode length before truncation (paper silent, choice I6; 100 = ``1/(1-gamma)`` for the
+        paper's ``gamma = 0.99``).
+    """
+
+    def __init__(self, mdp: MFCMDP, num_envs: int = 20, horizon: int = 100) -> None:
+        if not isinstance(mdp, MFCMDP):
+            raise TypeError(f"mdp must be an MFCMDP, got {type(mdp).__name__}")
+        if not isinstance(horizon, int) or horizon < 1:
+            raise ValueError(f"horizon must be a positive int, got {horizon!r}")
+        self.mdp = mdp
+        self.horizon = horizon
+        x, u = mdp.action_shape
+        obs_dim = int(mdp.observation(np.zeros(1, dtype=np.int64)).shape[-1])
+        self._spec = EnvSpec(obs_dim, Box(x * u, 0.0, 1.0), 1, num_envs)
+        self._rng = np.random.default_rng(0)
+        self._x0 = np.zeros(num_envs, dtype=np.int64)
+        self._t = np.zeros(num_envs, dtype=np.int64)
+
+    @property
+    def spec(self) -> EnvSpec:
+        """Static description (observation = the MDP's features of ``x0``)."""
+        return self._spec
+
+    def _observe(self, x0: np.ndarray) -> np.ndarray:
+        return np.asarray(self.mdp.observation(x0), dtype=float)[None]
+
+    @property
+    def state(self) -> np.ndarray:
+        """Current environment states ``x0`` of the copies, ``(E,)``."""
+        return self._x0.copy()
+
+    def reset(self, seed: int) -> np.ndarray:
+        """Draw ``x0`` from the initial distribution; observations ``(1, E, d)``."""
+        self._rng = np.random.default_rng(seed)
+        self._x0 = self.mdp.reset(self._rng, self._spec.num_envs)
+        self._t = np.zeros(self._spec.num_envs, dtype=np.int64)
+        return self._observe(self._x0)
+
+    def step(self, action: np.ndarray) -> StepResult:
+        """Map raw actions ``(1, E, X U)`` to decision rules and advance every copy."""
+        e = self._spec.num_envs
+        if action.shape != (1, e, self._spec.action_space.dim):
+            raise ValueError(f"action must have shape {(1, e, self._spec.action_space.dim)}, got {action.shape}")
+        h = self.mdp.decision_rule_from_action(action[0])
+        nxt, reward = self.mdp.step(self._x0, h, self._rng)
+        self._t += 1
+        truncated = self._t >= self.horizon
+        final = self._observe(nxt)
+        if truncated.any():
+            nxt = nxt.copy()
+            nxt[truncated] = self.mdp.reset(self._rng, int(truncated.sum()))
+            self._t[truncated] = 0
+        self._x0 = nxt
+        return StepResult(self._observe(nxt), reward[None], np.zeros((1, e), dtype=bool), truncated[None], final)
+
+
+def policy_table(learner: PPO, mdp: MFCMDP, n_samples: int = 0) -> np.ndarray:
+    """The stationary MFC policy ``(X0, X, U)`` of a learner trained on :class:`MFCEnv`.
+
+    Parameters
+    ----------
+    learner
+        A single-learner :class:`~mfcode.rl.ppo.PPO` whose spec matches ``MFCEnv(mdp)``.
+    mdp
+        The MFC MDP.
+    n_samples
+        ``0``: the deterministic policy from the Gaussian mean (Sec. VI). ``> 0``: the decision
+        rule averaged over that many Gaussian samples per state (Fig. 4(b), 500 samples), drawn
+        with the learner's generator.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``pi[x0] = h``, shape ``(X0, X, U)``.
+    """
+    if not isinstance(learner, PPO):
+        raise TypeError(f"learner must be a PPO, got {type(learner).__name__}")
+    if learner.spec.num_learners != 1 or not isinstance(learner.spec.action_space, Box):
+        raise ValueError("learner must be a single Box-action learner trained on MFCEnv")
+    if not isinstance(n_samples, int) or n_samples < 0:
+        raise ValueError(f"n_samples must be a non-negative int, got {n_samples!r}")
+    obs = np.asarray(mdp.observation(np.arange(mdp.n_states)), dtype=float)
+    if obs.shape[-1] != learner.spec.obs_dim or learner.spec.action_space.dim != int(np.prod(mdp.action_shape)):
+        raise ValueError("learner's observation or action size does not match mdp")
+    if n_samples == 0:
+        return mdp.decision_rule_from_action(learner.act(obs[None], deterministic=True)[0])
+    tiled = np.repeat(obs[None], n_samples, axis=0).reshape(1, n_samples * mdp.n_states, -1)
+    h = mdp.decision_rule_from_action(learner.act(tiled)[0])
+    return h.reshape(n_samples, mdp.n_states, *mdp.action_shape).mean(0)

@@ -1,0 +1,413 @@
+"""Proximal policy optimisation with a clipped surrogate and an adaptive KL penalty (RLlib 1.x).
+
+Seed ``002_7da79a39441e57df.txt``, Sec. VI trains every policy "via the PPO algorithm [31] using
+the RLlib 1.2.0 Pytorch implementation" with the settings of Table I (:class:`~.config.PPOConfig`).
+This module reimplements that algorithm. Per learner and per SGD minibatch the loss is
+
+.. math::
+    L(\\theta, \\psi) = \\mathbb E\\Big[-\\min\\big(\\rho_t \\hat A_t,\\;
+        \\mathrm{clip}(\\rho_t, 1-\\epsilon, 1+\\epsilon)\\hat A_t\\big)
+      + \\beta\\,\\mathrm{KL}\\big(\\pi_{\\theta_\\text{old}}(\\cdot|s_t)\\,\\|\\,\\pi_\\theta(\\cdot|s_t)\\big)
+      + c_V \\max\\big((V_\\psi(s_t) - \\hat R_t)^2,
+        (V_\\text{old} + \\mathrm{clip}(V_\\psi(s_t) - V_\\text{old}, \\pm v_\\text{clip}) - \\hat R_t)^2\\big)
+      - c_H\\,\\mathcal H(\\pi_\\theta(\\cdot|s_t))\\Big],
+
+with ratio ``rho_t = pi_theta(a_t|s_t) / pi_old(a_t|s_t)``, GAE advantages (:func:`~.gae.gae`,
+standardised per batch) and targets ``R_t``. After the ``num_sgd_iter`` epochs of an iteration the
+KL coefficient ``beta`` adapts to the mean KL of the last epoch (:func:`update_kl_coeff`).
+
+The policy is a separate actor and critic (:class:`~.networks.EnsembleMLP`), each holding ``K``
+independent members: ``K = 1`` for one policy (the mean-field solver MF and the parameter-shared
+baseline PS), ``K = N`` for independent learners (NA). Everything is batched over learners and
+environment copies; ``device=None`` selects CUDA when available. Given a seed, a run is
+deterministic on a given device (all randomness flows from one ``torch.Generator`` and the
+environment's own seed).
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+import torch
+from tqdm.auto import tqdm
+
+from mfcode.rl.config import PPOConfig
+from mfcode.rl.distributions import make_distribution
+from mfcode.rl.env import EnvSpec, StepResult, VectorEnv, check_step
+from mfcode.rl.gae import gae
+from mfcode.rl.networks import EnsembleMLP
+from mfcode.rl.spaces import Box
+
+__all__ = ["PPO", "Rollout", "TrainHistory", "resolve_device", "update_kl_coeff"]
+
+
+def resolve_device(device: torch.device | str | None) -> torch.device:
+    """``device`` as a :class:`torch.device`; ``None`` means CUDA if available, else CPU."""
+    if device is None:
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    if not isinstance(device, (torch.device, str)):
+        raise TypeError(f"device must be a torch.device, str or None, got {type(device).__name__}")
+    return torch.device(device)
+
+
+def update_kl_coeff(kl_coeff: torch.Tensor, sampled_kl: torch.Tensor, kl_target: float) -> torch.Tensor:
+    """RLlib's adaptive KL rule: ``beta <- 1.5 beta`` if ``KL > 2 d_targ``, ``0.5 beta`` if
+    ``KL < d_targ / 2``, unchanged otherwise (element-wise over learners).
+
+    Parameters
+    ----------
+    kl_coeff, sampled_kl
+        Tensors of shape ``(K,)``.
+    kl_target
+        ``d_targ`` (Table I: 0.01).
+    """
+    if kl_coeff.shape != sampled_kl.shape:
+        raise ValueError(f"sampled_kl must have the shape of kl_coeff {tuple(kl_coeff.shape)}, got {tuple(sampled_kl.shape)}")
+    if not kl_target > 0:
+        raise ValueError(f"kl_target must be positive, got {kl_target!r}")
+    factor = torch.where(
+        sampled_kl > 2.0 * kl_target,
+        torch.full_like(kl_coeff, 1.5),
+        torch.where(sampled_kl < 0.5 * kl_target, torch.full_like(kl_coeff, 0.5), torch.ones_like(kl_coeff)),
+    )
+    return kl_coeff * factor
+
+
+@dataclass
+class Rollout:
+    """One iteration's training batch, flattened to ``(K, n, ...)`` with ``n = T E`` samples.
+
+    Attributes
+    ----------
+    obs, actions, dist_outputs, logp, values, advantages, value_targets
+        Tensors on the learner's device; ``actions`` are the unclipped samples.
+    episode_returns
+        Per learner, the undiscounted returns of the episodes that ended during the rollout.
+    env_steps
+        Environment steps the rollout took (counted as in :class:`~.env.EnvSpec`).
+    """
+
+    obs: torch.Tensor
+    actions: torch.Tensor
+    dist_outputs: torch.Tensor
+    logp: torch.Tensor
+    values: torch.Tensor
+    advantages: torch.Tensor
+    value_targets: torch.Tensor
+    episode_returns: list[list[float]]
+    env_steps: int
+
+
+@dataclass
+class TrainHistory:
+    """Per-iteration training statistics (arrays of shape ``(iterations, K)`` unless noted).
+
+    Attributes
+    ----------
+    env_steps
+        ``(iterations,)`` cumulative environment steps.
+    episode_return_mean
+        Mean undiscounted return of the episodes ended in the iteration (``nan`` if none).
+    kl, kl_coeff, policy_loss, value_loss, entropy
+        Last-epoch means of the sampled KL, the KL coefficient after adaptation, the surrogate
+        loss, the value loss and the policy entropy.
+    wall_time
+        ``(iterations,)`` cumulative seconds.
+    """
+
+    env_steps: list[int] = field(default_factory=list)
+    episode_return_mean: list[np.ndarray] = field(default_factory=list)
+    kl: list[np.ndarray] = field(default_factory=list)
+    kl_coeff: list[np.ndarray] = field(default_factory=list)
+    policy_loss: list[np.ndarray] = field(default_factory=list)
+    value_loss: list[np.ndarray] = field(default_factory=list)
+    entropy: list[np.ndarray] = field(default_factory=list)
+    wall_time: list[float] = field(default_factory=list)
+
+    def as_arrays(self) -> dict[str, np.ndarray]:
+        """All statistics as numpy arrays keyed by field name."""
+        return {name: np.asarray(getattr(self, name)) for name in self.__dataclass_fields__}
+
+
+class PPO:
+    """A batch of ``K`` PPO learners for one environment specification.
+
+    Parameters
+    ----------
+    spec
+        The environment's :class:`~.env.EnvSpec` (observation size, action space, ``K``).
+    config
+        Hyperparameters (defaults: Table I of seed 002).
+    seed
+        Seeds the ``torch.Generator`` behind initial weights, action sampling and minibatches.
+    device
+        ``None`` (CUDA if available), ``"cpu"``, ``"cuda"``, ...
+    """
+
+    def __init__(
+        self,
+        spec: EnvSpec,
+        config: PPOConfig | None = None,
+        seed: int = 0,
+        device: torch.device | str | None = None,
+    ) -> None:
+        if not isinstance(spec, EnvSpec):
+            raise TypeError(f"spec must be an EnvSpec, got {type(spec).__name__}")
+        config = PPOConfig() if config is None else config
+        if not isinstance(config, PPOConfig):
+            raise TypeError(f"config must be a PPOConfig, got {type(config).__name__}")
+        if not isinstance(seed, int) or isinstance(seed, bool) or seed < 0:
+            raise ValueError(f"seed must be a non-negative int, got {seed!r}")
+        self.spec = spec
+        self.config = config
+        self.seed = seed
+        self.device = resolve_device(device)
+        self.generator = torch.Generator(device=self.device)
+        self.generator.manual_seed(seed)
+        self.dist = make_distribution(spec.action_space)
+        k = spec.num_learners
+        n_out = spec.action_space.n_outputs
+        self.policy_net = EnsembleMLP(
+            k, spec.obs_dim, n_out, config.hidden, self.generator, config.policy_out_std, config.activation, self.device
+        )
+        self.value_net = EnsembleMLP(
+            k, spec.obs_dim, 1, config.hidden, self.generator, config.value_out_std, config.activation, self.device
+        )
+        self.optimizer = torch.optim.Adam(
+            list(self.policy_net.parameters()) + list(self.value_net.parameters()), lr=config.lr
+        )
+        self.kl_coeff = torch.full((k,), float(config.kl_coeff), device=self.device)
+        self.rollout_length = math.ceil(config.train_batch_size * spec.agents_per_env / spec.num_envs)
+
+    # ------------------------------------------------------------------ acting
+    def _obs_tensor(self, obs: np.ndarray) -> torch.Tensor:
+        k = self.spec.num_learners
+        if not isinstance(obs, np.ndarray) or obs.ndim != 3 or obs.shape[0] != k or obs.shape[2] != self.spec.obs_dim:
+            got = getattr(obs, "shape", type(obs).__name__)
+            raise ValueError(f"obs must be an array of shape (K={k}, B, obs_dim={self.spec.obs_dim}), got {got}")
+        return torch.as_tensor(obs, dtype=torch.float32, device=self.device)
+
+    def _env_action(self, action: torch.Tensor) -> np.ndarray:
+        space = self.spec.action_space
+        if isinstance(space, Box):
+            if self.config.clip_actions:
+                action = action.clamp(space.low, space.high)
+            return action.cpu().numpy().astype(np.float64)
+        return action.cpu().numpy().astype(np.int64)
+
+    @torch.no_grad()
+    def act(self, obs: np.ndarray, deterministic: bool = False) -> np.ndarray:
+        """Environment-ready actions for observations ``(K, B, obs_dim)`` (any ``B``).
+
+        ``deterministic=True`` takes the mode (the Gaussian mean, Sec. VI); Box actions are
+        clipped to the bounds when ``config.clip_actions``.
+        """
+        out = self.policy_net(self._obs_tensor(obs))
+        action = self.dist.mode(out) if deterministic else self.dist.sample(out, self.generator)
+        return self._env_action(action)
+
+    @torch.no_grad()
+    def probabilities(self, obs: np.ndarray) -> np.ndarray:
+        """Action probabilities ``(K, B, n)`` of a :class:`~.spaces.Discrete` policy."""
+        if isinstance(self.spec.action_space, Box):
+            raise ValueError("probabilities needs a Discrete action space")
+        return torch.softmax(self.policy_net(self._obs_tensor(obs)), dim=-1).cpu().numpy()
+
+    @torch.no_grad()
+    def value(self, obs: np.ndarray) -> np.ndarray:
+        """Critic values ``(K, B)`` of observations ``(K, B, obs_dim)``."""
+        return self.value_net(self._obs_tensor(obs)).squeeze(-1).cpu().numpy()
+
+    # ------------------------------------------------------------- collecting
+    @torch.no_grad()
+    def collect(self, env: VectorEnv, obs: np.ndarray, running_returns: np.ndarray) -> tuple[Rollout, np.ndarray]:
+        """Run ``rollout_length`` steps from ``obs`` and build the training batch.
+
+        ``running_returns`` (``(K, E)``, updated in place) carries the returns of unfinished
+        episodes across iterations. Returns the batch and the observation to continue from.
+        """
+        k, e = self.spec.batch_shape
+        steps = self.rollout_length
+        obs_t = self._obs_tensor(obs)
+        obs_buf, act_buf, out_buf, logp_buf, val_buf = [], [], [], [], []
+        rew_buf, term_buf, trunc_buf, final_buf = [], [], [], []
+        finished: list[list[float]] = [[] for _ in range(k)]
+        for _ in range(steps):
+            out = self.policy_net(obs_t)
+            action = self.dist.sample(out, self.generator)
+            obs_buf.append(obs_t)
+            out_buf.append(out)
+            act_buf.append(action)
+            logp_buf.append(self.dist.log_prob(out, action))
+            val_buf.append(self.value_net(obs_t).squeeze(-1))
+            result: StepResult = env.step(self._env_action(action))
+            check_step(self.spec, result)
+            running_returns += result.reward
+            done = result.terminated | result.truncated
+            if done.any():
+                for kk, ee in zip(*np.nonzero(done)):
+                    finished[kk].append(float(running_returns[kk, ee]))
+                running_returns[done] = 0.0
+            rew_buf.append(result.reward)
+            term_buf.append(result.terminated)
+            trunc_buf.append(result.truncated)
+            final_buf.append(result.final_obs)
+            obs_t = self._obs_tensor(result.obs)
+
+        def stack(xs: list[torch.Tensor]) -> torch.Tensor:  # (T, K, E, ...) -> (K, T, E, ...)
+            return torch.stack(xs).transpose(0, 1)
+
+        def stack_np(xs: list[np.ndarray], dtype: torch.dtype) -> torch.Tensor:
+            return torch.as_tensor(np.stack(xs, axis=1), dtype=dtype, device=self.device)
+
+        values = stack(val_buf)
+        final_obs = stack_np(final_buf, torch.float32)
+        next_values = self.value_net(final_obs.reshape(k, steps * e, -1)).reshape(k, steps, e)
+        rewards = stack_np(rew_buf, torch.float32)
+        adv, targets = gae(
+            rewards.transpose(0, 1),
+            values.transpose(0, 1),
+            next_values.transpose(0, 1),
+            stack_np(term_buf, torch.bool).transpose(0, 1),
+            stack_np(trunc_buf, torch.bool).transpose(0, 1),
+            self.config.gamma,
+            self.config.gae_lambda,
+        )
+        n = steps * e
+        actions = stack(act_buf)
+        rollout = Rollout(
+            obs=stack(obs_buf).reshape(k, n, -1),
+            actions=actions.reshape(k, n, *actions.shape[3:]),
+            dist_outputs=stack(out_buf).reshape(k, n, -1),
+            logp=stack(logp_buf).reshape(k, n),
+            values=values.reshape(k, n),
+            advantages=adv.transpose(0, 1).reshape(k, n),
+            value_targets=targets.transpose(0, 1).reshape(k, n),
+            episode_returns=finished,
+            env_steps=steps * e // self.spec.agents_per_env,
+        )
+        return rollout, obs_t.cpu().numpy()
+
+    # --------------------------------------------------------------- updating
+    def update(self, batch: Rollout) -> dict[str, np.ndarray]:
+        """``num_sgd_iter`` epochs of minibatch SGD on ``batch``, then adapt the KL coefficient.
+
+        Returns last-epoch means (shape ``(K,)``) of ``kl``, ``policy_loss``, ``value_loss``,
+        ``entropy`` and the adapted ``kl_coeff``.
+        """
+        cfg = self.config
+        k, n = batch.logp.shape
+        adv = batch.advantages
+        if cfg.standardize_advantages:
+            adv = (adv - adv.mean(1, keepdim=True)) / (adv.std(1, keepdim=True) + 1e-4)
+        m = cfg.sgd_minibatch_size
+        rows = torch.arange(k, device=self.device).unsqueeze(1)
+        params = list(self.policy_net.parameters()) + list(self.value_net.parameters())
+        for epoch in range(cfg.num_sgd_iter):
+            perm = torch.argsort(torch.rand(k, n, generator=self.generator, device=self.device), dim=1)
+            last = epoch == cfg.num_sgd_iter - 1
+            sums = torch.zeros(4, k, device=self.device)
+            n_mb = 0
+            for start in range(0, n, m):
+                idx = perm[:, start : start + m]
+                obs = batch.obs[rows, idx]
+                out = self.policy_net(obs)
+                old_out = batch.dist_outputs[rows, idx]
+                logp = self.dist.log_prob(out, batch.actions[rows, idx])
+                ratio = torch.exp(logp - batch.logp[rows, idx])
+                a = adv[rows, idx]
+                surrogate = torch.minimum(a * ratio, a * ratio.clamp(1 - cfg.clip_param, 1 + cfg.clip_param))
+                kl = self.dist.kl(old_out, out)
+                entropy = self.dist.entropy(out)
+                v = self.value_net(obs).squeeze(-1)
+                v_old = batch.values[rows, idx]
+                target = batch.value_targets[rows, idx]
+                v_clipped = v_old + (v - v_old).clamp(-cfg.vf_clip_param, cfg.vf_clip_param)
+                vf_loss = torch.maximum((v - target).pow(2), (v_clipped - target).pow(2))
+                per_sample = (
+                    -surrogate
+                    + self.kl_coeff.unsqueeze(1) * kl
+                    + cfg.vf_loss_coeff * vf_loss
+                    - cfg.entropy_coeff * entropy
+                )
+                loss = per_sample.mean(1).sum()
+                self.optimizer.zero_grad(set_to_none=True)
+                loss.backward()
+                if cfg.max_grad_norm is not None:
+                    self._clip_grad_per_learner(params, cfg.max_grad_norm)
+                self.optimizer.step()
+                if last:
+                    with torch.no_grad():
+                        sums += torch.stack([kl.mean(1), -surrogate.mean(1), vf_loss.mean(1), entropy.mean(1)])
+                    n_mb += 1
+        means = (sums / n_mb).detach()
+        self.kl_coeff = update_kl_coeff(self.kl_coeff, means[0], cfg.kl_target)
+        stats = means.cpu().numpy()
+        return {
+            "kl": stats[0],
+            "policy_loss": stats[1],
+            "value_loss": stats[2],
+            "entropy": stats[3],
+            "kl_coeff": self.kl_coeff.cpu().numpy(),
+        }
+
+    @staticmethod
+    def _clip_grad_per_learner(params: list[torch.nn.Parameter], max_norm: float) -> None:
+        grads = [p.grad for p in params if p.grad is not None]
+        sq = torch.stack([g.pow(2).reshape(g.shape[0], -1).sum(1) for g in grads]).sum(0)
+        scale = (max_norm / (sq.sqrt() + 1e-6)).clamp(max=1.0)
+        for g in grads:
+            g.mul_(scale.reshape(-1, *([1] * (g.ndim - 1))))
+
+    # --------------------------------------------------------------- training
+    def train(self, env: VectorEnv, total_env_steps: int, progress: bool = False) -> TrainHistory:
+        """Alternate :meth:`collect` and :meth:`update` until ``total_env_steps`` are taken.
+
+        The environment is reset with this learner's ``seed``. Returns the per-iteration
+        :class:`TrainHistory`.
+        """
+        if env.spec != self.spec:
+            raise ValueError(f"env.spec {env.spec} differs from the learner's spec {self.spec}")
+        if not isinstance(total_env_steps, int) or total_env_steps < 1:
+            raise ValueError(f"total_env_steps must be a positive int, got {total_env_steps!r}")
+        history = TrainHistory()
+        obs = env.reset(self.seed)
+        running = np.zeros(self.spec.batch_shape)
+        start = time.perf_counter()
+        steps = 0
+        with tqdm(total=total_env_steps, disable=not progress, desc="PPO env steps") as bar:
+            while steps < total_env_steps:
+                batch, obs = self.collect(env, obs, running)
+                stats = self.update(batch)
+                steps += batch.env_steps
+                bar.update(batch.env_steps)
+                history.env_steps.append(steps)
+                history.episode_return_mean.append(
+                    np.array([np.mean(r) if r else np.nan for r in batch.episode_returns])
+                )
+                for name in ("kl", "kl_coeff", "policy_loss", "value_loss", "entropy"):
+                    getattr(history, name).append(stats[name])
+                history.wall_time.append(time.perf_counter() - start)
+        return history
+
+    # ------------------------------------------------------------ persistence
+    def parameters_numpy(self) -> dict[str, np.ndarray]:
+        """Actor and critic parameters (and the KL coefficient) as numpy arrays."""
+        out = {f"policy.{k}": v.detach().cpu().numpy() for k, v in self.policy_net.state_dict().items()}
+        out |= {f"value.{k}": v.detach().cpu().numpy() for k, v in self.value_net.state_dict().items()}
+        out["kl_coeff"] = self.kl_coeff.cpu().numpy()
+        return out
+
+    def load_parameters_numpy(self, params: dict[str, np.ndarray]) -> None:
+        """Inverse of :meth:`parameters_numpy` (optimizer state is not restored)."""
+        for prefix, net in (("policy.", self.policy_net), ("value.", self.value_net)):
+            state = {k[len(prefix) :]: torch.as_tensor(v) for k, v in params.items() if k.startswith(prefix)}
+            if set(state) != set(net.state_dict()):
+                raise ValueError(f"params lack or add entries for the {prefix[:-1]} network")
+            net.load_state_dict(state)
+        if "kl_coeff" not in params:
+            raise ValueError("params must contain 'kl_coeff'")
+        self.kl_coeff = torch.as_tensor(params["kl_coeff"], dtype=torch.float32, device=self.device)

@@ -1,0 +1,225 @@
+"""Train the learners of seed ``002_7da79a39441e57df.txt`` (Sec. VI, Fig. 4(a)) and save an artifact.
+
+Three learners on the paper's scheduling instance (:class:`~mfcode.mfc.SchedulingModel`):
+
+- **MF** -- PPO on the MFC MDP (:class:`~mfcode.rl.mfc_env.MFCEnv`), "trained only once and used
+  for all N" (Fig. 4 caption); 2 million time steps in the paper;
+- **NA** / **PS** -- independent and parameter-shared PPO on the N-agent system
+  (:class:`~mfcode.rl.nagent_env.NAgentEnv`), "trained separately for each N"; 400,000 time steps
+  in the paper.
+
+All use the Table I hyperparameters (:class:`~mfcode.rl.config.PPOConfig` defaults). After
+training, each policy is evaluated on the N-agent system by Monte Carlo (cumulative reward over
+``horizon`` steps, ``n_eval_runs`` runs as in Fig. 4(a)'s "500 runs"); the MF policy is also
+evaluated exactly in the MFC MDP (the dotted line of Fig. 4(a)).
+
+Budgets (:data:`BUDGETS`): ``ci`` is a short smoke run for the book's CI; ``full`` is the paper's
+scale. Run ``python -m mfcode.rl.train_mfc --budget full --seed 0 --out artifacts/mfc`` (on a GPU
+when available). The artifact is ``<out>/mfc_learners_<budget>_seed<seed>.npz`` plus a ``.json``
+provenance record (command, seed, git commit, device, wall time, settings); :func:`load_artifact`
+reads both back.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from mfcode.mfc import MFCMDP, NAgentSystem, SchedulingModel
+from mfcode.rl.config import PPOConfig
+from mfcode.rl.mfc_env import MFCEnv, policy_table
+from mfcode.rl.nagent_env import NAgentEnv, agent_policy_table
+from mfcode.rl.ppo import PPO, resolve_device
+
+__all__ = ["BUDGETS", "Budget", "artifact_paths", "load_artifact", "main", "train_all"]
+
+
+@dataclass(frozen=True)
+class Budget:
+    """Sizes of one training run.
+
+    Attributes
+    ----------
+    mf_steps
+        MFC-MDP steps of MF-PPO (paper: 2,000,000).
+    agent_steps
+        N-agent system steps of each NA / PS run (paper: 400,000).
+    n_agents
+        The N at which NA and PS are trained and all policies evaluated (paper: not listed; the
+        text discusses N <= 4 converging and larger N failing).
+    n_eval_runs
+        Monte Carlo runs per evaluation (paper: 500).
+    horizon
+        Episode length for training truncation and for the cumulative reward (paper silent, I6).
+    num_envs
+        Parallel environment copies per learner (collection only; the batch size is Table I's).
+    """
+
+    mf_steps: int
+    agent_steps: int
+    n_agents: tuple[int, ...]
+    n_eval_runs: int = 500
+    horizon: int = 100
+    num_envs: int = 20
+
+    def __post_init__(self) -> None:
+        for name in ("mf_steps", "n_eval_runs", "horizon", "num_envs"):
+            value = getattr(self, name)
+            if not isinstance(value, int) or value < 1:
+                raise ValueError(f"{name} must be a positive int, got {value!r}")
+        if not isinstance(self.agent_steps, int) or self.agent_steps < 0:
+            raise ValueError(f"agent_steps must be a non-negative int, got {self.agent_steps!r}")
+        if not all(isinstance(n, int) and n >= 1 for n in self.n_agents):
+            raise ValueError(f"n_agents must be positive ints, got {self.n_agents!r}")
+
+
+BUDGETS: dict[str, Budget] = {
+    "ci": Budget(mf_steps=12_000, agent_steps=4_000, n_agents=(2,), n_eval_runs=100),
+    "full": Budget(mf_steps=2_000_000, agent_steps=400_000, n_agents=(1, 2, 3, 4, 6, 8, 10)),
+}
+
+
+def _git_commit() -> str:
+    """``HEAD`` of the repository holding mfcode, with ``+dirty`` if mfcode has uncommitted changes."""
+    here = Path(__file__).parent
+    try:
+        out = subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True, check=True, cwd=here)
+        dirty = subprocess.run(["git", "status", "--porcelain", "--", ":/mfcode"], capture_output=True, text=True, check=True, cwd=here)
+        return out.stdout.strip() + ("+dirty" if dirty.stdout.strip() else "")
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+
+
+def train_all(
+    budget: Budget,
+    seed: int = 0,
+    config: PPOConfig | None = None,
+    device: torch.device | str | None = None,
+    progress: bool = False,
+) -> tuple[dict[str, np.ndarray], dict[str, object]]:
+    """Train MF, NA and PS at ``budget`` and evaluate them on the N-agent system.
+
+    Returns
+    -------
+    arrays
+        ``mf_policy`` (X0, X, U) from the Gaussian mean, ``mf_policy_avg`` (averaged over 500
+        Gaussian samples, Fig. 4(b)), ``mf_objective`` (exact J in the MFC MDP, start at
+        ``mu^0_0``, discounted), ``mf_curve_steps`` / ``mf_curve_return``, ``n_agents``, and per
+        method ``m`` in ``mf, na, ps``: ``eval_<m>`` (len(n_agents), n_eval_runs) undiscounted
+        cumulative rewards over ``horizon`` steps; per N: ``na_policy_N<n>``, ``ps_policy_N<n>``,
+        ``na_curve_return_N<n>``, ``ps_curve_return_N<n>``; ``mf_param/<name>`` the MF learner.
+    info
+        Wall times per part and the device.
+    """
+    config = PPOConfig() if config is None else config
+    dev = resolve_device(device)
+    model = SchedulingModel()
+    mdp = MFCMDP(model)
+    arrays: dict[str, np.ndarray] = {"n_agents": np.asarray(budget.n_agents)}
+    times: dict[str, float] = {}
+
+    start = time.perf_counter()
+    env = MFCEnv(mdp, num_envs=budget.num_envs, horizon=budget.horizon)
+    mf = PPO(env.spec, config, seed=seed, device=dev)
+    hist = mf.train(env, budget.mf_steps, progress=progress).as_arrays()
+    arrays["mf_curve_steps"] = hist["env_steps"]
+    arrays["mf_curve_return"] = hist["episode_return_mean"][:, 0]
+    arrays["mf_policy"] = policy_table(mf, mdp)
+    arrays["mf_policy_avg"] = policy_table(mf, mdp, n_samples=500)
+    arrays["mf_objective"] = np.asarray(mdp.objective(arrays["mf_policy"]))
+    arrays |= {f"mf_param/{k}": v for k, v in mf.parameters_numpy().items()}
+    times["mf_train_s"] = time.perf_counter() - start
+
+    evals: dict[str, list[np.ndarray]] = {"mf": [], "na": [], "ps": []}
+    for i, n in enumerate(budget.n_agents):
+        system = NAgentSystem(model, n)
+        rng = np.random.default_rng([seed, n])
+        evals["mf"].append(system.rollout(arrays["mf_policy"], budget.horizon, budget.n_eval_runs, rng))
+        for mode in ("na", "ps"):
+            t0 = time.perf_counter()
+            agent_env = NAgentEnv(system, mode, num_envs=budget.num_envs, horizon=budget.horizon)
+            learner = PPO(agent_env.spec, config, seed=seed + 1000 * (i + 1), device=dev)
+            if budget.agent_steps > 0:
+                h = learner.train(agent_env, budget.agent_steps, progress=progress).as_arrays()
+                arrays[f"{mode}_curve_return_N{n}"] = h["episode_return_mean"]
+            table = agent_policy_table(learner, system)
+            arrays[f"{mode}_policy_N{n}"] = table
+            evals[mode].append(system.rollout(table, budget.horizon, budget.n_eval_runs, rng))
+            times[f"{mode}_N{n}_s"] = time.perf_counter() - t0
+    for mode, values in evals.items():
+        arrays[f"eval_{mode}"] = np.stack(values)
+    info: dict[str, object] = {"device": str(dev), "times_s": times}
+    if dev.type == "cuda":
+        info["device_name"] = torch.cuda.get_device_name(dev)
+    return arrays, info
+
+
+def artifact_paths(out: str | Path, budget: str, seed: int) -> tuple[Path, Path]:
+    """The ``.npz`` and ``.json`` paths of a run."""
+    stem = Path(out) / f"mfc_learners_{budget}_seed{seed}"
+    return stem.with_suffix(".npz"), stem.with_suffix(".json")
+
+
+def load_artifact(out: str | Path, budget: str, seed: int) -> tuple[dict[str, np.ndarray], dict[str, object]] | None:
+    """Arrays and provenance of a saved run, or ``None`` if it does not exist or its budget differs."""
+    npz, meta = artifact_paths(out, budget, seed)
+    if not (npz.exists() and meta.exists()):
+        return None
+    provenance = json.loads(meta.read_text())
+    if provenance.get("budget_settings") != _jsonable(asdict(BUDGETS[budget])) or provenance.get("seed") != seed:
+        return None
+    with np.load(npz) as data:
+        arrays = {k: data[k] for k in data.files}
+    return arrays, provenance
+
+
+def _jsonable(obj: object) -> object:
+    return json.loads(json.dumps(obj))
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Command-line entry: ``python -m mfcode.rl.train_mfc --budget {ci,full} --seed S --out DIR``."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--budget", choices=sorted(BUDGETS), required=True)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--out", type=Path, required=True)
+    parser.add_argument("--device", default=None, help="cpu, cuda, ... (default: cuda if available)")
+    parser.add_argument("--threads", type=int, default=None, help="torch CPU threads (default: torch's)")
+    parser.add_argument("--progress", action="store_true")
+    args = parser.parse_args(argv)
+    if args.threads is not None:
+        torch.set_num_threads(args.threads)
+    budget = BUDGETS[args.budget]
+    start = time.perf_counter()
+    arrays, info = train_all(budget, seed=args.seed, device=args.device, progress=args.progress)
+    wall = time.perf_counter() - start
+    args.out.mkdir(parents=True, exist_ok=True)
+    npz, meta = artifact_paths(args.out, args.budget, args.seed)
+    np.savez_compressed(npz, **arrays)
+    provenance = {
+        "command": " ".join(["python -m mfcode.rl.train_mfc", *(argv if argv is not None else sys.argv[1:])]),
+        "budget": args.budget,
+        "budget_settings": _jsonable(asdict(budget)),
+        "seed": args.seed,
+        "git_commit": _git_commit(),
+        "torch": torch.__version__,
+        "threads": torch.get_num_threads(),
+        "ppo_config": _jsonable(asdict(PPOConfig())),
+        "wall_time_s": wall,
+        "mf_objective": float(arrays["mf_objective"]),
+        **info,
+    }
+    meta.write_text(json.dumps(provenance, indent=2))
+    print(f"wrote {npz} and {meta} ({wall:.1f} s on {info['device']})")
+
+
+if __name__ == "__main__":
+    main()
