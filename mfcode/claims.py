@@ -43,6 +43,7 @@ does not depend on the budget (so nbval can compare it against the stored output
 from __future__ import annotations
 
 import argparse
+import html
 import json
 import math
 import os
@@ -359,7 +360,7 @@ class ClaimTable:
     budget: str
     rows: tuple[dict[str, Any], ...]
 
-    COLUMNS = ("claim", "source", "statement", "paper", "measured", "verdict", "asserted at")
+    COLUMNS = ("claim", "verdict", "measured", "paper", "source", "asserted at", "statement")
 
     def counts(self) -> dict[str, int]:
         out = {v: 0 for v in (*VERDICTS, "not run")}
@@ -373,23 +374,38 @@ class ClaimTable:
             paper = f"{_fmt(row['reference'])} ({row['paper']})"
         return [
             row["id"],
-            f"{row['document'][:3]} {row['locator']}",
-            row["statement"],
-            paper,
-            _fmt(row["measured"]),
             row["verdict"],
+            _fmt(row["measured"]),
+            paper,
+            f"{row['document'][:3]} {row['locator']}",
             ", ".join(row["asserted_at"]) or "—",
+            row["statement"],
         ]
 
     def to_markdown(self) -> str:
         lines = ["| " + " | ".join(self.COLUMNS) + " |", "|" + "---|" * len(self.COLUMNS)]
         for row in self.rows:
-            cells = [c.replace("|", "\\|").replace("\n", " ") for c in self._cells(row)]
+            cells = [c.replace("|", "\\|").replace("*", "\\*").replace("\n", " ") for c in self._cells(row)]
             lines.append("| " + " | ".join(cells) + " |")
         return "\n".join(lines)
 
     def _repr_markdown_(self) -> str:
         return self.to_markdown()
+
+    def to_html(self) -> str:
+        colours = {"reproduced": "#1a7f37", "partly": "#9a6700", "not reproduced": "#cf222e", "recorded": "#0969da"}
+        head = "".join(f"<th>{html.escape(c)}</th>" for c in self.COLUMNS)
+        body = []
+        for row in self.rows:
+            cells = [html.escape(c) for c in self._cells(row)]
+            colour = colours.get(row["verdict"], "#6e7781")
+            cells[1] = f'<span style="color:{colour};font-weight:600">{cells[1]}</span>'
+            cells[0] = f"<code>{cells[0]}</code>"
+            body.append("<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
+        return f'<table class="table mfbook-claims"><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>'
+
+    def _repr_html_(self) -> str:
+        return self.to_html()
 
     def to_text(self) -> str:
         widths = (34, 24, 20, 16, 14)
@@ -397,7 +413,7 @@ class ClaimTable:
         out = ["  ".join(h.ljust(w) for h, w in zip(header, widths))]
         for row in self.rows:
             cells = self._cells(row)
-            picked = (cells[0], cells[1], cells[3], cells[4], cells[5])
+            picked = (cells[0], cells[4], cells[3], cells[2], cells[1])
             out.append("  ".join(c[:w].ljust(w) for c, w in zip(picked, widths)))
         counts = ", ".join(f"{n} {k}" for k, n in self.counts().items() if n)
         out.append(f"budget {self.budget}: {len(self.rows)} claims ({counts})")

@@ -139,3 +139,12 @@ def test_cli_json_lists_every_declared_claim(capsys: pytest.CaptureFixture[str],
     assert {r["id"] for r in printed} == set(claims.load_claims())
     for record in printed:
         assert {"id", "source", "statement", "measured", "paper", "tolerance", "verdict", "budget", "notebook"} <= set(record)
+
+
+def test_html_table_escapes_and_colours_verdicts() -> None:
+    claim = make("at-most", id="x-y", paper="a<b & c*d", statement="<script>")
+    row = {"id": "x-y", "document": DOC, "locator": "eq. (1)", "statement": claim.statement, "paper": claim.paper,
+           "reference": 0.5, "measured": 0.25, "verdict": "reproduced", "asserted_at": ["ci"], "notebook": claim.notebook}
+    page = claims.ClaimTable("ci", (row,)).to_html()
+    assert "<script>" not in page and "&lt;script&gt;" in page and "a&lt;b &amp; c*d" in page
+    assert "#1a7f37" in page and page.count("<tr>") == 2
