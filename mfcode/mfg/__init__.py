@@ -3,10 +3,25 @@
 - :mod:`mfcode.mfg.model` -- the stationary discounted game and the finite-horizon game;
 - :mod:`mfcode.mfg.operators` -- :math:`\\Gamma_1^\\lambda`, :math:`\\Gamma_2`, :math:`\\Lambda^\\lambda`,
   exact policy evaluation and visitation;
-- :mod:`mfcode.mfg.games` -- SIS, linear-quadratic, garnet and classic small games.
+- :mod:`mfcode.mfg.games` -- SIS, linear-quadratic, garnet and classic small games;
+- :mod:`mfcode.mfg.exploitability` -- exploitability and the bias bound of eq. (1);
+- :mod:`mfcode.mfg.solvers` -- fixed point, fictitious play, online mirror descent, prior descent and
+  the exact regularized NE (:func:`~mfcode.mfg.solvers.solve_equilibrium`);
+- :mod:`mfcode.mfg.lipschitz` -- estimates of :math:`d_1,d_2,d_3` (Assumption 3) and of
+  :math:`\\mathrm{Lip}(\\Lambda^\\lambda)` (Lemma 6);
+- :mod:`mfcode.mfg.mfglib_compat` -- the bridge to mfglib used for cross-checks.
 """
 
-from mfcode.mfg import games, model, operators
+from mfcode.mfg import exploitability, games, lipschitz, model, operators, solvers
 from mfcode.mfg.model import FiniteHorizonMFG, StationaryMFG
 
-__all__ = ["FiniteHorizonMFG", "StationaryMFG", "games", "model", "operators"]
+__all__ = [
+    "FiniteHorizonMFG",
+    "StationaryMFG",
+    "exploitability",
+    "games",
+    "lipschitz",
+    "model",
+    "operators",
+    "solvers",
+]

@@ -28,6 +28,7 @@ Each game's parameters are a frozen dataclass whose fields document the paper's 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Callable
 
 import numpy as np
@@ -328,9 +329,19 @@ class GarnetDynamics:
         return self.r0 + self.coupling * (self.w @ mu)[:, None]
 
     def transition(self, mu: Array) -> Array:
+        if self.herding == 0.0:
+            return self.fixed_kernel
         n = mu.size
         target = (1.0 - self.herding) / n + self.herding * mu
         return (1.0 - self.mixing) * self.p0 + self.mixing * target[None, None, :]
+
+    @cached_property
+    def fixed_kernel(self) -> Array:
+        """:math:`(1-\\epsilon)P_0+\\epsilon u`, the kernel when :math:`h=0` (computed once, read-only)."""
+        n = self.p0.shape[0]
+        p = (1.0 - self.mixing) * self.p0 + self.mixing / n
+        p.setflags(write=False)
+        return p
 
 
 def garnet(

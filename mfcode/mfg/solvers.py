@@ -20,6 +20,10 @@ distributions :math:`\\mu_\\pi` of :math:`\\mu\\mapsto\\Gamma_2(\\pi,\\mu)`) and
   :math:`y\\leftarrow(1-\\alpha\\lambda)y+\\alpha Q^{\\pi,\\lambda}_{\\mu_\\pi}`, :math:`\\pi=\\mathrm{softmax}(y)`;
   the factor :math:`1-\\alpha\\lambda` is the entropy-regularized mirror step of Cen et al. (2022) [001:14],
   whose fixed points are exactly the regularized NE; at :math:`\\lambda=0` it is mfglib's update.
+- :func:`solve_equilibrium` -- the exact regularized NE of a stationary game (Definition 1) by the
+  fixed-point iteration on :math:`\\mu` accelerated with Anderson mixing (Walker & Ni 2011), each
+  best response warm-started from the previous soft Q-function; iterates are projected back onto the
+  simplex.
 - :class:`PriorDescent` -- Boltzmann iteration of Cui & Koeppl (2021) [001:16]:
   :math:`\\pi\\propto q\\,\\exp(Q^{\\star,\\lambda}_{\\mu_\\pi}/\\eta)` with prior :math:`q` reset to the current
   policy every ``n_inner`` steps (mfglib's ``PriorDescent`` at :math:`\\lambda=0`).
@@ -50,9 +54,10 @@ from mfcode.mfg.operators import (
     push_forward,
     state_flow,
 )
-from mfcode.simplex import Array, softmax
+from mfcode.simplex import Array, project, softmax
 
 __all__ = [
+    "Equilibrium",
     "FictitiousPlay",
     "FixedPoint",
     "IterativeSolver",
@@ -60,6 +65,7 @@ __all__ = [
     "PriorDescent",
     "SolverResult",
     "induced",
+    "solve_equilibrium",
     "uniform_policy",
 ]
 
@@ -335,3 +341,90 @@ class PriorDescent(IterativeSolver[_PriorState]):
         prior = pi.copy() if self.n_inner and (state.iteration + 2) % self.n_inner == 0 else state.prior
         start = m if isinstance(game, StationaryMFG) else None
         return _PriorState(pi, induced(game, pi, start), state.iteration + 1, prior)
+
+
+@dataclass(frozen=True, eq=False)
+class Equilibrium:
+    """Output of :func:`solve_equilibrium`.
+
+    Attributes
+    ----------
+    policy, mean_field
+        :math:`(\\pi^\\star,\\mu^\\star)` with :math:`\\pi^\\star=\\Gamma_1^\\lambda(\\mu^\\star)`.
+    q
+        Optimal soft Q-function at :math:`\\mu^\\star`.
+    residuals
+        :math:`\\|\\Lambda^\\lambda(\\mu_k)-\\mu_k\\|_1` per iteration.
+    """
+
+    policy: Array
+    mean_field: Array
+    q: Array
+    residuals: Array
+
+    @property
+    def iterations(self) -> int:
+        """Number of evaluations of :math:`\\Lambda^\\lambda`."""
+        return int(self.residuals.size)
+
+
+def solve_equilibrium(
+    game: StationaryMFG,
+    temperature: float,
+    *,
+    start: npt.ArrayLike | None = None,
+    tol: float = 1e-12,
+    max_iter: int = 500,
+    memory: int = 0,
+) -> Equilibrium:
+    """Regularized NE of a stationary MFG: a root of :math:`\\Lambda^\\lambda(\\mu)-\\mu`.
+
+    Parameters
+    ----------
+    game
+        Stationary MFG.
+    temperature
+        :math:`\\lambda\\ge0`.
+    start
+        Initial mean field (default ``game.initial``).
+    tol
+        Stop when :math:`\\|\\Lambda^\\lambda(\\mu)-\\mu\\|_1\\le` ``tol``.
+    max_iter
+        Maximum number of evaluations of :math:`\\Lambda^\\lambda`.
+    memory
+        Anderson depth; 0 is the plain exact iteration :math:`\\mu\\leftarrow\\Lambda^\\lambda(\\mu)`.
+
+    Raises
+    ------
+    RuntimeError
+        If ``tol`` is not reached (e.g. :math:`\\Lambda^\\lambda` far from contractive).
+    """
+    if not isinstance(game, StationaryMFG):
+        raise TypeError("solve_equilibrium needs a StationaryMFG")
+    _check_temperature(temperature)
+    if not isinstance(memory, int) or memory < 0:
+        raise ValueError(f"memory must be a non-negative integer, got {memory!r}")
+    mu = game.initial.copy() if start is None else game.check_mean_field(start, "start").copy()
+    q: Array | None = None
+    xs: list[Array] = []
+    fs: list[Array] = []
+    residuals: list[float] = []
+    for _ in range(max_iter):
+        br = best_response(game, mu, temperature, q_init=q)
+        q = br.q
+        f = push_forward(game, br.policy, mu) - mu
+        residuals.append(float(np.abs(f).sum()))
+        if residuals[-1] <= tol:
+            return Equilibrium(br.policy, mu, br.q, np.array(residuals))
+        xs.append(mu)
+        fs.append(f)
+        xs, fs = xs[-(memory + 1) :], fs[-(memory + 1) :]
+        if len(xs) > 1:
+            d_f = np.diff(np.array(fs), axis=0).T
+            d_x = np.diff(np.array(xs), axis=0).T
+            coef, *_ = np.linalg.lstsq(d_f, f, rcond=None)
+            nxt = mu + f - (d_x + d_f) @ coef
+        else:
+            nxt = mu + f
+        mu = project(nxt)
+    raise RuntimeError(f"no regularized NE to tol={tol} in {max_iter} iterations (Lambda not contractive?)")
