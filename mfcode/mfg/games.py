@@ -555,15 +555,21 @@ class RandomLinearDynamics:
     r1: Array
     r2: Array
 
+    @cached_property
+    def _layout(self) -> tuple[Array, Array]:
+        """``p1`` as ``(s, x, s')`` and ``p2`` as ``(s, a, s')``, contiguous, for a batched matmul."""
+        return np.ascontiguousarray(self.p1.transpose(1, 2, 0)), np.ascontiguousarray(self.p2.transpose(1, 2, 0))
+
     def reward(self, t: int, joint: Array) -> Array:
         return self.r1 @ joint + self.r2
 
     def transition(self, t: int, joint: Array) -> Array:
-        n = joint.shape[0]
-        logits = (self.p1.reshape(n * n, n) @ joint).reshape(n, n, n) + self.p2
-        logits = logits - logits.max(axis=0, keepdims=True)
-        e = np.exp(logits)
-        return np.ascontiguousarray((e / e.sum(axis=0, keepdims=True)).transpose(1, 2, 0))
+        p1, p2 = self._layout
+        logits = np.matmul(joint.T[None, :, :], p1) + p2
+        logits -= logits.max(axis=-1, keepdims=True)
+        np.exp(logits, out=logits)
+        logits /= logits.sum(axis=-1, keepdims=True)
+        return logits
 
 
 def random_linear(
