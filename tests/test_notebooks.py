@@ -28,7 +28,7 @@ CELL_TIMEOUT_S = 900
 def test_notebook_at_ci_budget(notebook: Path, tmp_path: Path, session_ledger: Path) -> None:
     prepared = tmp_path / notebook.name
     prepare(ROOT / notebook, prepared, budget="ci")
-    env = {**os.environ, "MFBOOK_LEDGER_DIR": str(session_ledger), "MPLBACKEND": "Agg"}
+    env = {**os.environ, "MFBOOK_LEDGER_DIR": str(session_ledger), "MPLBACKEND": "Agg", "PY_COLORS": "0", "NO_COLOR": "1"}
     proc = subprocess.run(
         [sys.executable, "-m", "pytest", "--nbval-lax", f"--nbval-cell-timeout={CELL_TIMEOUT_S}",
          "-p", "no:cacheprovider", "-o", "addopts=", "-q", "--rootdir", str(tmp_path), str(prepared)],
