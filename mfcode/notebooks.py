@@ -12,7 +12,8 @@ Conventions every notebook follows (checked by ``tests/test_conventions.py``):
   ``"full"``, default ``"full"``) and ``seed`` (an ``int``);
 * it imports only :data:`ALLOWED_IMPORTS` and defines no functions or classes and no ``while`` loops
   (logic lives in mfcode; notebooks call it and plot);
-* it is stored with outputs, in nbformat 4, so nbval can validate it.
+* it names the ``python3`` kernel and is stored with outputs, in nbformat 4, so papermill can
+  parameterise it and nbval can validate it.
 """
 
 from __future__ import annotations
@@ -127,6 +128,9 @@ def convention_violations(path: Path) -> list[str]:
     """Every way the notebook at ``path`` breaks the book's notebook conventions (empty: none)."""
     nb = load_notebook(path)
     problems: list[str] = []
+    kernel = nb.get("metadata", {}).get("kernelspec", {})
+    if kernel.get("name") != "python3" or kernel.get("language") != "python":
+        problems.append(f"metadata.kernelspec must name the python3 kernel (language python), got {kernel or None}")
     try:
         params = parameters(nb)
     except ValueError as exc:
