@@ -205,7 +205,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("list", help="the notebooks of _toc.yml in reading order")
     sub.add_parser("check", help="report convention violations of every notebook")
-    sub.add_parser("store-outputs", help="copy outputs of the last book build into the notebooks")
+    store = sub.add_parser("store-outputs", help="copy outputs of the last book build into the notebooks")
+    store.add_argument("--build-dir", type=Path, default=None,
+                       help="executed notebooks of the build (default: _build/jupyter_execute; with "
+                            "`jupyter-book build . --path-output DIR` it is DIR/_build/jupyter_execute)")
     args = parser.parse_args(argv)
     if args.command == "list":
         for path in toc_notebooks():
@@ -218,7 +221,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 print(f"{path}: {problem}")
                 bad += 1
         return 1 if bad else 0
-    for path in store_outputs():
+    for path in store_outputs(build_dir=args.build_dir):
         print(f"stored outputs into {path}")
     return 0
 
