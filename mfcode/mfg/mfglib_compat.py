@@ -22,7 +22,15 @@ from mfcode.simplex import Array
 if TYPE_CHECKING:
     import torch
 
-__all__ = ["MfglibRun", "random_linear_dynamics", "run_mfglib", "to_mfglib", "to_torch_policy"]
+__all__ = [
+    "MfglibRun",
+    "mfglib_algorithm",
+    "mfglib_environment",
+    "random_linear_dynamics",
+    "run_mfglib",
+    "to_mfglib",
+    "to_torch_policy",
+]
 
 
 @dataclass(frozen=True)
@@ -118,3 +126,21 @@ def run_mfglib(algorithm: Any, env: Any, max_iter: int, pi0: torch.Tensor | None
         times.append(time.perf_counter() - t0)
         expl.append(exploitability_score(env, state.pi))
     return MfglibRun(np.array(expl), np.array(times), state.pi.double().numpy())
+
+
+def mfglib_environment(name: str, **kwargs: Any) -> Any:
+    """``mfglib.env.Environment.<name>(**kwargs)``, e.g. ``mfglib_environment("beach_bar", T=3)``."""
+    from mfglib.env import Environment
+
+    if not hasattr(Environment, name):
+        raise ValueError(f"name must be an mfglib Environment constructor, got {name!r}")
+    return getattr(Environment, name)(**kwargs)
+
+
+def mfglib_algorithm(name: str, **kwargs: Any) -> Any:
+    """``mfglib.alg.<name>(**kwargs)``, e.g. ``mfglib_algorithm("OnlineMirrorDescent", alpha=1.0)``."""
+    import mfglib.alg
+
+    if not hasattr(mfglib.alg, name):
+        raise ValueError(f"name must be an mfglib algorithm class, got {name!r}")
+    return getattr(mfglib.alg, name)(**kwargs)
