@@ -41,7 +41,7 @@ from mfcode.rl.gae import gae
 from mfcode.rl.networks import EnsembleMLP
 from mfcode.rl.spaces import Box
 
-__all__ = ["PPO", "Rollout", "TrainHistory", "resolve_device", "update_kl_coeff"]
+__all__ = ["PPO", "Rollout", "TrainHistory", "clip_grad_norm_per_learner", "resolve_device", "update_kl_coeff"]
 
 
 def resolve_device(device: torch.device | str | None) -> torch.device:
@@ -74,6 +74,25 @@ def update_kl_coeff(kl_coeff: torch.Tensor, sampled_kl: torch.Tensor, kl_target:
         torch.where(sampled_kl < 0.5 * kl_target, torch.full_like(kl_coeff, 0.5), torch.ones_like(kl_coeff)),
     )
     return kl_coeff * factor
+
+
+def clip_grad_norm_per_learner(params: list[torch.nn.Parameter], max_norm: float) -> torch.Tensor:
+    """Rescale the gradients of each ensemble member to global norm at most ``max_norm``, in place.
+
+    ``params`` have a leading learner axis ``K``; member ``k``'s norm is taken over slice ``k`` of
+    every parameter (the per-learner analogue of ``torch.nn.utils.clip_grad_norm_``). Returns the
+    norms before clipping, shape ``(K,)``.
+    """
+    if not max_norm > 0:
+        raise ValueError(f"max_norm must be positive, got {max_norm!r}")
+    grads = [p.grad for p in params if p.grad is not None]
+    if not grads:
+        raise ValueError("params have no gradients")
+    norms = torch.stack([g.pow(2).reshape(g.shape[0], -1).sum(1) for g in grads]).sum(0).sqrt()
+    scale = (max_norm / (norms + 1e-6)).clamp(max=1.0)
+    for g in grads:
+        g.mul_(scale.reshape(-1, *([1] * (g.ndim - 1))))
+    return norms
 
 
 @dataclass
@@ -337,7 +356,7 @@ class PPO:
                 self.optimizer.zero_grad(set_to_none=True)
                 loss.backward()
                 if cfg.max_grad_norm is not None:
-                    self._clip_grad_per_learner(params, cfg.max_grad_norm)
+                    clip_grad_norm_per_learner(params, cfg.max_grad_norm)
                 self.optimizer.step()
                 if last:
                     with torch.no_grad():
@@ -353,14 +372,6 @@ class PPO:
             "entropy": stats[3],
             "kl_coeff": self.kl_coeff.cpu().numpy(),
         }
-
-    @staticmethod
-    def _clip_grad_per_learner(params: list[torch.nn.Parameter], max_norm: float) -> None:
-        grads = [p.grad for p in params if p.grad is not None]
-        sq = torch.stack([g.pow(2).reshape(g.shape[0], -1).sum(1) for g in grads]).sum(0)
-        scale = (max_norm / (sq.sqrt() + 1e-6)).clamp(max=1.0)
-        for g in grads:
-            g.mul_(scale.reshape(-1, *([1] * (g.ndim - 1))))
 
     # --------------------------------------------------------------- training
     def train(self, env: VectorEnv, total_env_steps: int, progress: bool = False) -> TrainHistory:
