@@ -39,7 +39,7 @@ from mfcode.rl.mfc_env import MFCEnv, policy_table
 from mfcode.rl.nagent_env import NAgentEnv, agent_policy_table
 from mfcode.rl.ppo import PPO, resolve_device
 
-__all__ = ["BUDGETS", "Budget", "artifact_paths", "load_artifact", "main", "train_all"]
+__all__ = ["BUDGETS", "Budget", "artifact_paths", "load_artifact", "main", "save_artifact", "train_all"]
 
 
 @dataclass(frozen=True)
@@ -163,31 +163,79 @@ def train_all(
 
 
 def artifact_paths(out: str | Path, budget: str, seed: int) -> tuple[Path, Path]:
-    """The ``.npz`` and ``.json`` paths of a run."""
+    """The ``.npz`` and ``.json`` paths of the run named ``budget`` with ``seed`` under ``out``."""
     stem = Path(out) / f"mfc_learners_{budget}_seed{seed}"
     return stem.with_suffix(".npz"), stem.with_suffix(".json")
-
-
-def load_artifact(out: str | Path, budget: str, seed: int) -> tuple[dict[str, np.ndarray], dict[str, object]] | None:
-    """Arrays and provenance of a saved run, or ``None`` if it does not exist or its budget differs."""
-    npz, meta = artifact_paths(out, budget, seed)
-    if not (npz.exists() and meta.exists()):
-        return None
-    provenance = json.loads(meta.read_text())
-    if provenance.get("budget_settings") != _jsonable(asdict(BUDGETS[budget])) or provenance.get("seed") != seed:
-        return None
-    with np.load(npz) as data:
-        arrays = {k: data[k] for k in data.files}
-    return arrays, provenance
 
 
 def _jsonable(obj: object) -> object:
     return json.loads(json.dumps(obj))
 
 
-def main(argv: list[str] | None = None) -> None:
-    """Command-line entry: ``python -m mfcode.rl.train_mfc --budget {ci,full} --seed S --out DIR``."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def save_artifact(
+    out: str | Path,
+    budget_name: str,
+    budget: Budget,
+    seed: int,
+    config: PPOConfig,
+    arrays: dict[str, np.ndarray],
+    info: dict[str, object],
+    wall_time_s: float,
+    command: str,
+) -> tuple[Path, Path]:
+    """Write ``arrays`` (``.npz``) and the provenance record (``.json``); returns both paths."""
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    npz, meta = artifact_paths(out, budget_name, seed)
+    np.savez_compressed(npz, **arrays)
+    provenance = {
+        "command": command,
+        "budget": budget_name,
+        "budget_settings": _jsonable(asdict(budget)),
+        "seed": seed,
+        "git_commit": _git_commit(),
+        "torch": torch.__version__,
+        "threads": torch.get_num_threads(),
+        "ppo_config": _jsonable(asdict(config)),
+        "wall_time_s": wall_time_s,
+        "mf_objective": float(arrays["mf_objective"]),
+        **info,
+    }
+    meta.write_text(json.dumps(provenance, indent=2))
+    return npz, meta
+
+
+def load_artifact(
+    out: str | Path, budget_name: str, seed: int, budget: Budget | None = None, config: PPOConfig | None = None
+) -> tuple[dict[str, np.ndarray], dict[str, object]] | None:
+    """Arrays and provenance of a saved run, or ``None`` if absent or made with other settings.
+
+    ``budget`` defaults to ``BUDGETS[budget_name]`` and ``config`` to Table I; a saved run matches
+    only if its budget settings, PPO configuration and seed are those.
+    """
+    budget = BUDGETS[budget_name] if budget is None else budget
+    config = PPOConfig() if config is None else config
+    npz, meta = artifact_paths(out, budget_name, seed)
+    if not (npz.exists() and meta.exists()):
+        return None
+    provenance = json.loads(meta.read_text())
+    if (
+        provenance.get("budget_settings") != _jsonable(asdict(budget))
+        or provenance.get("ppo_config") != _jsonable(asdict(config))
+        or provenance.get("seed") != seed
+    ):
+        return None
+    with np.load(npz) as data:
+        arrays = {k: data[k] for k in data.files}
+    return arrays, provenance
+
+
+def main(argv: list[str] | None = None, config: PPOConfig | None = None) -> tuple[Path, Path]:
+    """Command line: ``python -m mfcode.rl.train_mfc --budget {ci,full} --seed S --out DIR``.
+
+    ``config`` (Python callers only) replaces the Table I hyperparameters. Returns the paths written.
+    """
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--budget", choices=sorted(BUDGETS), required=True)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--out", type=Path, required=True)
@@ -197,28 +245,15 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     if args.threads is not None:
         torch.set_num_threads(args.threads)
+    config = PPOConfig() if config is None else config
     budget = BUDGETS[args.budget]
     start = time.perf_counter()
-    arrays, info = train_all(budget, seed=args.seed, device=args.device, progress=args.progress)
+    arrays, info = train_all(budget, seed=args.seed, config=config, device=args.device, progress=args.progress)
     wall = time.perf_counter() - start
-    args.out.mkdir(parents=True, exist_ok=True)
-    npz, meta = artifact_paths(args.out, args.budget, args.seed)
-    np.savez_compressed(npz, **arrays)
-    provenance = {
-        "command": " ".join(["python -m mfcode.rl.train_mfc", *(argv if argv is not None else sys.argv[1:])]),
-        "budget": args.budget,
-        "budget_settings": _jsonable(asdict(budget)),
-        "seed": args.seed,
-        "git_commit": _git_commit(),
-        "torch": torch.__version__,
-        "threads": torch.get_num_threads(),
-        "ppo_config": _jsonable(asdict(PPOConfig())),
-        "wall_time_s": wall,
-        "mf_objective": float(arrays["mf_objective"]),
-        **info,
-    }
-    meta.write_text(json.dumps(provenance, indent=2))
-    print(f"wrote {npz} and {meta} ({wall:.1f} s on {info['device']})")
+    command = " ".join(["python -m mfcode.rl.train_mfc", *(argv if argv is not None else sys.argv[1:])])
+    paths = save_artifact(args.out, args.budget, budget, args.seed, config, arrays, info, wall, command)
+    print(f"wrote {paths[0]} and {paths[1]} ({wall:.1f} s on {info['device']})")
+    return paths
 
 
 if __name__ == "__main__":

@@ -1,0 +1,51 @@
+"""Tests of mfcode.rl.train_mfc: a tiny end-to-end run, the artifact and its provenance."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from mfcode.rl import train_mfc
+from mfcode.rl.config import PPOConfig
+from mfcode.rl.train_mfc import BUDGETS, Budget, load_artifact, main, train_all
+
+TINY = Budget(mf_steps=40, agent_steps=40, n_agents=(1, 2), n_eval_runs=6, horizon=5, num_envs=4)
+CFG = PPOConfig(hidden=(8,), train_batch_size=40, sgd_minibatch_size=20, num_sgd_iter=1)
+
+
+def test_budgets_match_the_paper() -> None:
+    assert BUDGETS["full"].mf_steps == 2_000_000 and BUDGETS["full"].agent_steps == 400_000
+    assert BUDGETS["full"].n_eval_runs == 500
+    with pytest.raises(ValueError, match="horizon"):
+        Budget(1, 1, (1,), horizon=0)
+    with pytest.raises(ValueError, match="n_agents"):
+        Budget(1, 1, (0,))
+
+
+def test_train_all_shapes() -> None:
+    arrays, info = train_all(TINY, seed=1, config=CFG, device="cpu")
+    assert arrays["mf_policy"].shape == arrays["mf_policy_avg"].shape == (36, 3, 2)
+    for m in ("mf", "na", "ps"):
+        assert arrays[f"eval_{m}"].shape == (2, 6)
+    assert arrays["na_policy_N2"].shape == (2, 36, 3, 2) and arrays["ps_policy_N2"].shape == (36, 3, 2)
+    assert -100 < float(arrays["mf_objective"]) < 0
+    assert info["device"] == "cpu" and set(info["times_s"]) == {"mf_train_s", "na_N1_s", "ps_N1_s", "na_N2_s", "ps_N2_s"}
+
+
+def test_main_writes_artifact_with_provenance(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(train_mfc.BUDGETS, "ci", TINY)
+    npz, meta = main(["--budget", "ci", "--seed", "2", "--out", str(tmp_path), "--device", "cpu"], config=CFG)
+    record = json.loads(meta.read_text())
+    for key in ("command", "seed", "git_commit", "device", "wall_time_s", "budget_settings", "ppo_config"):
+        assert key in record
+    assert record["seed"] == 2 and record["command"].startswith("python -m mfcode.rl.train_mfc --budget ci")
+    loaded = load_artifact(tmp_path, "ci", 2, config=CFG)
+    assert loaded is not None
+    arrays, _ = loaded
+    with np.load(npz) as data:
+        np.testing.assert_array_equal(arrays["mf_policy"], data["mf_policy"])
+    assert load_artifact(tmp_path, "ci", 2) is None  # Table I config differs from the saved one
+    assert load_artifact(tmp_path, "ci", 3, config=CFG) is None
