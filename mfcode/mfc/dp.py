@@ -22,7 +22,7 @@ import itertools
 from dataclasses import dataclass
 
 import numpy as np
-from tqdm.auto import tqdm
+from tqdm.std import tqdm  # plain text bars on stderr (no ipywidgets needed; the book drops stderr)
 
 from mfcode.mfc.mdp import MFCMDP
 

@@ -41,7 +41,7 @@ from typing import Generic, TypeVar
 
 import numpy as np
 import numpy.typing as npt
-from tqdm.auto import tqdm
+from tqdm.std import tqdm  # plain text bars on stderr (no ipywidgets needed; the book drops stderr)
 
 from mfcode.mfg.exploitability import exploitability
 from mfcode.mfg.model import FiniteHorizonMFG, StationaryMFG
