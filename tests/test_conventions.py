@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import tomllib
 from pathlib import Path
@@ -106,3 +107,27 @@ def test_book_config_builds_offline_and_only_toc_files() -> None:
     extensions = config["sphinx"].get("extra_extensions", [])
     assert "sphinx_proof" in extensions and "sphinx-mathjax-offline" in extensions
     assert "sphinx.ext.intersphinx" not in extensions and "intersphinx_mapping" not in config["sphinx"].get("config", {})
+
+
+def _markdown_sources() -> list[tuple[str, str]]:
+    sources = []
+    for page in toc_files(ROOT):
+        if page.suffix == ".md":
+            sources.append((str(page), (ROOT / page).read_text()))
+        else:
+            nb = json.loads((ROOT / page).read_text())
+            for i, cell in enumerate(nb["cells"]):
+                if cell["cell_type"] == "markdown":
+                    sources.append((f"{page} cell {i}", "".join(cell["source"])))
+    return sources
+
+
+def test_display_math_starts_its_own_paragraph() -> None:
+    """A ``$$`` line glued to the text above renders as raw dollars inside prf blocks."""
+    bad = []
+    for where, text in _markdown_sources():
+        lines = text.splitlines()
+        for i, line in enumerate(lines[1:], start=1):
+            if line.startswith("$$") and lines[i - 1].strip() and not lines[i - 1].rstrip().endswith("$$"):
+                bad.append(f"{where}: line {i + 1}")
+    assert not bad, "put a blank line before display math: " + ", ".join(bad)
