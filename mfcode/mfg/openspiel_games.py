@@ -1,0 +1,389 @@
+"""OpenSpiel's crowd-modelling and linear-quadratic mean-field games as finite-horizon MFGs.
+
+Mao et al. (NeurIPS 2022), seed ``001_00c545ba2a0e4aca.txt``, App. D, run the LQ game "in the same
+discrete setting as" Perrin et al. (2020) and Laurière et al. (2022), whose reference code is
+OpenSpiel's ``python/mfg`` (open-spiel 2.0.2): the games ``mean_field_lin_quad``
+(``games/linear_quadratic.py``, Perrin et al. §4.1) and ``python_mfg_crowd_modelling`` (same as the
+C++ ``mfg_crowd_modelling``; ``games/crowd_modelling.py``, Perrin et al. §4.2). This module writes
+both down as :class:`~mfcode.mfg.model.FiniteHorizonMFG` instances whose values are *the values
+OpenSpiel computes*, so that every operator and solver of :mod:`mfcode.mfg` applies and agrees with
+OpenSpiel's to rounding (``tests/test_mfg_openspiel.py``).
+
+An OpenSpiel MFG episode is: an initial chance node draws :math:`x_0\\sim\\mu_0` (uniform); then for
+ticks :math:`t=0,1,\\dots` a decision node (the agent picks :math:`a_t`, the deterministic move is
+applied), a chance node (the noise), a mean-field node (the population's :math:`\\mu_{t+1}` is
+registered); the game ends when the tick reaches the horizon. The reward is paid at decision nodes
+only and reads the *previous* action (``_last_action``; a neutral move at :math:`t=0`):
+
+- crowd modelling: :math:`r=1-|x-\\lfloor N/2\\rfloor|/\\lfloor N/2\\rfloor-|m(a_{t-1})|/N-\\log(\\mu_t(x)+10^{-25})`;
+- linear-quadratic: :math:`r=\\frac{\\Delta}{2}\\big(-m^2+2q\\,m\\,(\\bar\\mu_t-x)-\\kappa(\\bar\\mu_t-x)^2\\big)`,
+  :math:`m=m(a_{t-1})`, :math:`\\bar\\mu_t=\\sum_xx\\,\\mu_t(x)`.
+
+OpenSpiel's exact evaluators (``PolicyValue``, ``BestResponse``, ``MirrorDescent``) cache values in
+a table keyed by the observation string ``"(x, t)"``, which does not contain the previous action.
+A decision node's value, reward included, is therefore computed once, for the previous action of
+the first path that reaches it in their depth-first traversal (initial states :math:`0..N-1`,
+actions and noise outcomes in index order), and reused for every other path. The previous-action
+terms are thus a fixed function :math:`a^{\\mathrm{first}}_t(x)` of the state ,
+the same for every policy and mean field (:func:`traverse`), and the reward becomes a function of :math:`(t,x,\\mu_t)`
+that no action enters: an ordinary finite-horizon MFG. The terminal node's player is the mean-field
+player, whose reward is 0, so the LQ terminal cost is never collected (OpenSpiel's NashConv does not
+depend on ``terminal_cost``), and the cost of the last action is never paid.
+
+Time indexing: decision epochs :math:`t=0..T-1` with :math:`T` the number of ticks before
+``tick * dt >= horizon`` (``horizon / dt`` for integers); :math:`\\mu_0` uniform.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import cached_property
+
+import numpy as np
+from scipy.stats import norm
+
+from mfcode.mfg.model import FiniteHorizonMFG
+from mfcode.simplex import Array
+
+__all__ = [
+    "CrowdModelling",
+    "LinearQuadratic",
+    "crowd_modelling",
+    "Traversal",
+    "linear_quadratic",
+    "openspiel_kernel",
+    "traverse",
+]
+
+#: OpenSpiel's ``_EPSILON`` inside crowd modelling's :math:`-\log(\mu+\epsilon)`.
+CROWD_EPSILON = 1e-25
+
+
+@dataclass(frozen=True, eq=False)
+class Traversal:
+    """What OpenSpiel's cached depth-first evaluation of a game fixes, independently of policy and mean field.
+
+    Attributes
+    ----------
+    first_action
+        ``(T, S)``: :math:`a^{\\mathrm{first}}_t(x)`, the action of the first traversal path that reaches
+        decision node :math:`(x,t)` (the previous action its cached reward is charged with).
+    chance_evaluated
+        ``(T, S, A)`` bool: whether the chance node that action ``a`` leads to from :math:`(x,t)` has
+        been evaluated before the traversal enters :math:`(x,t)`. OpenSpiel's ``MirrorDescent``
+        projects its policy from the cumulative value table it is still filling during the next
+        evaluation, so these children are scored with their updated cumulative values
+        (:class:`~mfcode.mfg.openspiel_solvers.OpenSpielMirrorDescent`).
+    """
+
+    first_action: Array
+    chance_evaluated: Array
+
+
+def traverse(after_move: Array, after_noise: Array, n_epochs: int, neutral: int) -> Traversal:
+    """OpenSpiel's depth-first evaluation order of a game: first-visit actions and evaluated chance nodes.
+
+    Parameters
+    ----------
+    after_move
+        ``(S, A)`` integer array: the position after the agent's deterministic move.
+    after_noise
+        ``(S, K)`` integer array: the position after noise outcome ``k`` (chance outcomes in
+        OpenSpiel's index order) from a post-move position.
+    n_epochs
+        Number of decision epochs :math:`T`.
+    neutral
+        The action index OpenSpiel stores as ``_last_action`` before the first decision.
+
+    Returns
+    -------
+    Traversal
+        ``first_action`` is ``neutral`` at :math:`t=0`. Decision, chance (post-move) and mean-field
+        nodes are each visited once, keyed by position and tick, as OpenSpiel's
+        ``TabularValueFunction`` does; initial positions, actions and noise outcomes in index order.
+    """
+    after_move = np.asarray(after_move)
+    after_noise = np.asarray(after_noise)
+    if after_move.ndim != 2 or after_noise.ndim != 2 or after_noise.shape[0] != after_move.shape[0]:
+        raise ValueError("after_move must be (S, A) and after_noise (S, K) integer arrays")
+    if not isinstance(n_epochs, int) or n_epochs < 1:
+        raise ValueError(f"n_epochs must be a positive integer, got {n_epochs!r}")
+    n_states, n_actions = after_move.shape
+    if not 0 <= neutral < n_actions:
+        raise ValueError(f"neutral must be an action index in [0, {n_actions}), got {neutral!r}")
+    first = np.full((n_epochs, n_states), -1, dtype=np.int64)
+    first[0] = neutral
+    seen_chance = np.zeros((n_epochs, n_states), dtype=bool)
+    seen_node = np.zeros((n_epochs, n_states), dtype=bool)
+    evaluated = np.zeros((n_epochs, n_states, n_actions), dtype=bool)
+
+    def children(x: int, t: int) -> Iterator[tuple[int, int]]:
+        """Decision nodes first reached from decision node (x, t), lazily in traversal order."""
+        evaluated[t, x] = seen_chance[t, after_move[x]]
+        for a in range(n_actions):
+            xp = int(after_move[x, a])
+            if seen_chance[t, xp]:
+                continue
+            seen_chance[t, xp] = True
+            for x2 in after_noise[xp]:
+                if t + 1 < n_epochs and not seen_node[t + 1, x2]:
+                    seen_node[t + 1, x2] = True
+                    first[t + 1, x2] = a
+                    yield int(x2), t + 1
+
+    # Depth-first traversal with an explicit stack of generators (no recursion limit on the horizon).
+    for x0 in range(n_states):
+        stack = [children(x0, 0)]
+        while stack:
+            nxt = next(stack[-1], None)
+            if nxt is None:
+                stack.pop()
+            else:
+                stack.append(children(*nxt))
+    return Traversal(first, evaluated)
+
+
+def openspiel_kernel(after_move: Array, after_noise: Array, noise: Array) -> Array:
+    """``(S, A, S)`` kernel of a deterministic move followed by a noise draw with probabilities ``noise``."""
+    n_states, n_actions = after_move.shape
+    dest = after_noise[after_move]  # (S, A, K)
+    p = np.zeros((n_states, n_actions, n_states))
+    s_idx = np.broadcast_to(np.arange(n_states)[:, None, None], dest.shape)
+    a_idx = np.broadcast_to(np.arange(n_actions)[None, :, None], dest.shape)
+    np.add.at(p, (s_idx, a_idx, dest), np.broadcast_to(noise, dest.shape))
+    return p
+
+
+def _positive_int(v: object, name: str, minimum: int = 1) -> None:
+    if not isinstance(v, (int, np.integer)) or isinstance(v, bool) or v < minimum:
+        raise ValueError(f"{name} must be an integer >= {minimum}, got {v!r}")
+
+
+@dataclass(frozen=True)
+class CrowdModelling:
+    """OpenSpiel's ``python_mfg_crowd_modelling`` (Perrin et al. 2020, §4.2) on a ring of ``size`` cells.
+
+    Actions :math:`\\{-1,0,+1\\}` (indices 0, 1, 2; 1 is the neutral action), then a uniform noise
+    move in :math:`\\{-1,0,+1\\}`, positions modulo ``size``. Reward at a decision node
+    :math:`1-|x-\\lfloor N/2\\rfloor|/\\lfloor N/2\\rfloor-|m(a^{\\mathrm{first}}_t(x))|/N-\\log(\\mu_t(x)+10^{-25})`.
+
+    Parameters
+    ----------
+    size
+        Number of cells :math:`N` (OpenSpiel's default 10; at least 2 so that :math:`\\lfloor N/2\\rfloor>0`).
+    horizon
+        Number of decision epochs :math:`T` (OpenSpiel's default 10).
+    """
+
+    size: int = 10
+    horizon: int = 10
+
+    def __post_init__(self) -> None:
+        _positive_int(self.size, "size", 2)
+        _positive_int(self.horizon, "horizon")
+
+    @property
+    def moves(self) -> Array:
+        """Displacement of each action (and of each noise outcome): ``(-1, 0, 1)``."""
+        return np.array([-1, 0, 1])
+
+    @cached_property
+    def _after_move(self) -> Array:
+        return (np.arange(self.size)[:, None] + self.moves[None, :]) % self.size
+
+    @cached_property
+    def kernel(self) -> Array:
+        """``(S, A, S)``: move, then a uniform step in :math:`\\{-1,0,1\\}`, on the ring."""
+        return openspiel_kernel(self._after_move, self._after_move, np.full(3, 1.0 / 3.0))
+
+    @cached_property
+    def traversal(self) -> Traversal:
+        """:func:`traverse` of this game (neutral action 1)."""
+        return traverse(self._after_move, self._after_move, self.horizon, 1)
+
+    @cached_property
+    def _static_reward(self) -> Array:
+        """``(T, S)``: the position term plus the cached previous-move cost."""
+        half = self.size // 2
+        x = np.arange(self.size)
+        r_x = 1.0 - np.abs(x - half) / half
+        r_a = -np.abs(self.moves[self.traversal.first_action]) / self.size
+        return r_x[None, :] + r_a
+
+    def reward(self, t: int, mu: Array) -> Array:
+        """``(S, A)`` reward at epoch ``t`` against :math:`\\mu_t` (constant over actions)."""
+        r = self._static_reward[t] - np.log(mu + CROWD_EPSILON)
+        return np.broadcast_to(r[:, None], (self.size, 3))
+
+    def transition(self, t: int, mu: Array) -> Array:
+        """The kernel, independent of ``t`` and :math:`\\mu`."""
+        return self.kernel
+
+    def game(self, *, check: bool = True) -> FiniteHorizonMFG:
+        """This game as a :class:`FiniteHorizonMFG` (``check=False`` skips per-call validation, for benchmarks)."""
+        return FiniteHorizonMFG(
+            n_states=self.size,
+            n_actions=3,
+            horizon=self.horizon,
+            reward_fn=self.reward,
+            transition_fn=self.transition,
+            initial=np.full(self.size, 1.0 / self.size),
+            action_names=("-1", "0", "+1"),
+            name=f"crowd modelling (OpenSpiel, size {self.size})",
+            check=check,
+        )
+
+
+@dataclass(frozen=True)
+class LinearQuadratic:
+    """OpenSpiel's ``mean_field_lin_quad`` (Perrin et al. 2020, §4.1) on a torus of ``size`` points.
+
+    Move :math:`x\\leftarrow\\mathrm{round}(x+\\mathrm{round}(m\\Delta))\\bmod N`, then noise
+    :math:`x\\leftarrow\\mathrm{round}(x+k\\sqrt\\Delta\\,\\sigma)\\bmod N` with
+    :math:`k\\in\\{-K..K\\}`, :math:`K=` ``n_actions_per_side``, and probability the
+    :math:`\\mathcal N(0,\\sigma^2)` mass of :math:`[k-\\frac12,k+\\frac12]`, tails folded into
+    :math:`\\pm K` (rounding is half-to-even, as Python's ``round``).
+
+    Parameters
+    ----------
+    size
+        :math:`N`; OpenSpiel's default 10, the paper's 25.
+    horizon
+        Time horizon; the game stops at the first tick with ``tick * dt >= horizon`` (default 10).
+    dt
+        :math:`\\Delta` (default 1).
+    n_actions_per_side
+        Actions :math:`m\\in\\{-K..K\\}` (indices ``0..2K``, ``K`` neutral); also the noise support
+        (default 3).
+    volatility
+        :math:`\\sigma` (default 1).
+    cross_q, kappa
+        :math:`q`, :math:`\\kappa` (defaults 0.01, 0.5).
+
+    Notes
+    -----
+    OpenSpiel's ``terminal_cost`` is never collected (see the module docstring) and ``spatial_bias``
+    is read but unused, so neither is a parameter here. Its ``mean_revert`` (default 0) adds
+    :math:`\\text{mean\\_revert}\\,(\\bar\\mu_t-x)` to the move; the cached first-visit actions would
+    then depend on the whole mean-field flow rather than be a function of the state, so only the
+    default 0 is modelled.
+    """
+
+    size: int = 10
+    horizon: float = 10
+    dt: float = 1.0
+    n_actions_per_side: int = 3
+    volatility: float = 1.0
+    cross_q: float = 0.01
+    kappa: float = 0.5
+
+    def __post_init__(self) -> None:
+        _positive_int(self.size, "size", 2)
+        _positive_int(self.n_actions_per_side, "n_actions_per_side", 0)
+        for name in ("horizon", "dt", "volatility"):
+            v = getattr(self, name)
+            if not (isinstance(v, (int, float)) and math.isfinite(v) and v > 0):
+                raise ValueError(f"{name} must be a finite number > 0, got {v!r}")
+        for name in ("cross_q", "kappa"):
+            v = getattr(self, name)
+            if not (isinstance(v, (int, float)) and math.isfinite(v)):
+                raise ValueError(f"{name} must be a finite number, got {v!r}")
+
+    @property
+    def n_actions(self) -> int:
+        """:math:`2K+1`."""
+        return 2 * self.n_actions_per_side + 1
+
+    @property
+    def moves(self) -> Array:
+        """Move of each action index (and noise value of each chance outcome): :math:`-K..K`."""
+        return np.arange(-self.n_actions_per_side, self.n_actions_per_side + 1)
+
+    @property
+    def n_epochs(self) -> int:
+        """Decision epochs: the number of ticks before ``tick * dt >= horizon``."""
+        n = 0
+        while n * self.dt < self.horizon:
+            n += 1
+        return n
+
+    @cached_property
+    def noise(self) -> Array:
+        """Probabilities of the noise values :math:`-K..K`, computed as OpenSpiel does."""
+        a = self.moves.astype(np.float64)
+        p = norm.cdf(a + 0.5, scale=self.volatility) - norm.cdf(a - 0.5, scale=self.volatility)
+        p[0] += norm.cdf(a[0] - 0.5, scale=self.volatility)
+        p[-1] += 1.0 - norm.cdf(a[-1] + 0.5, scale=self.volatility)
+        return p
+
+    @cached_property
+    def _after_move(self) -> Array:
+        x = np.arange(self.size)[:, None]
+        return (x + np.rint(self.moves[None, :] * self.dt).astype(np.int64)) % self.size
+
+    @cached_property
+    def _after_noise(self) -> Array:
+        x = np.arange(self.size)[:, None]
+        step = self.moves[None, :] * math.sqrt(self.dt) * self.volatility
+        return np.rint(x + step).astype(np.int64) % self.size
+
+    @cached_property
+    def kernel(self) -> Array:
+        """``(S, A, S)`` move-then-noise kernel (independent of :math:`\\mu` for ``mean_revert = 0``)."""
+        return openspiel_kernel(self._after_move, self._after_noise, self.noise)
+
+    @cached_property
+    def traversal(self) -> Traversal:
+        """:func:`traverse` of this game (neutral action ``n_actions_per_side``)."""
+        return traverse(self._after_move, self._after_noise, self.n_epochs, self.n_actions_per_side)
+
+    def reward(self, t: int, mu: Array) -> Array:
+        """``(S, A)`` reward at epoch ``t`` against :math:`\\mu_t` (constant over actions)."""
+        x = np.arange(self.size, dtype=np.float64)
+        d = x @ mu - x
+        m = self.moves[self.traversal.first_action[t]].astype(np.float64)
+        r = self.dt / 2 * (-(m**2) + 2 * self.cross_q * m * d - self.kappa * d**2)
+        return np.broadcast_to(r[:, None], (self.size, self.n_actions))
+
+    def transition(self, t: int, mu: Array) -> Array:
+        """The kernel, independent of ``t`` and :math:`\\mu`."""
+        return self.kernel
+
+    def game(self, *, check: bool = True) -> FiniteHorizonMFG:
+        """This game as a :class:`FiniteHorizonMFG` (``check=False`` skips per-call validation, for benchmarks)."""
+        return FiniteHorizonMFG(
+            n_states=self.size,
+            n_actions=self.n_actions,
+            horizon=self.n_epochs,
+            reward_fn=self.reward,
+            transition_fn=self.transition,
+            initial=np.full(self.size, 1.0 / self.size),
+            action_names=tuple(str(int(m)) for m in self.moves),
+            name=f"linear-quadratic (OpenSpiel, size {self.size})",
+            check=check,
+        )
+
+
+def crowd_modelling(*, size: int = 10, horizon: int = 10, check: bool = True) -> FiniteHorizonMFG:
+    """OpenSpiel's crowd-modelling game as a :class:`FiniteHorizonMFG` (see :class:`CrowdModelling`)."""
+    return CrowdModelling(size, horizon).game(check=check)
+
+
+def linear_quadratic(
+    *,
+    size: int = 10,
+    horizon: float = 10,
+    dt: float = 1.0,
+    n_actions_per_side: int = 3,
+    volatility: float = 1.0,
+    cross_q: float = 0.01,
+    kappa: float = 0.5,
+    check: bool = True,
+) -> FiniteHorizonMFG:
+    """OpenSpiel's linear-quadratic game as a :class:`FiniteHorizonMFG` (see :class:`LinearQuadratic`).
+
+    The cloud paper's setting (001 App. D) is ``size=25`` with the other defaults.
+    """
+    return LinearQuadratic(size, horizon, dt, n_actions_per_side, volatility, cross_q, kappa).game(check=check)

@@ -1,0 +1,264 @@
+"""OpenSpiel's exact MFG solvers (``open_spiel/python/mfg/algorithms``) on mfcode's iterative base.
+
+Each is an :class:`~mfcode.mfg.solvers.IterativeSolver`, so :meth:`~mfcode.mfg.solvers.IterativeSolver.solve`
+records the exploitability of every iterate, which for ``temperature=0`` is OpenSpiel's ``NashConv``
+(:func:`~mfcode.mfg.exploitability.exploitability` of 001 App. D with values at :math:`t=0`).
+OpenSpiel's best responses are built from the *unregularized* optimal Q-function
+:math:`Q^\\star_\\mu` (``best_response_value.BestResponse``):
+
+- ``GreedyPolicy`` puts all mass on the first maximiser (``np.argmax``), :func:`greedy_first`;
+- ``SoftmaxPolicy(temperature)`` is :math:`\\mathrm{softmax}(Q^\\star_\\mu/\\tau)`, not the regularized
+  best response :math:`\\Gamma_1^\\lambda` of :mod:`mfcode.mfg.operators`.
+
+Solvers (Perrin et al. 2020; Pérolat et al. 2022; Laurière et al. 2022):
+
+- :class:`OpenSpielFictitiousPlay` -- ``fictitious_play.FictitiousPlay(lr, temperature)``: best
+  response to the mean field of the current average policy, then the distribution-weighted average
+  :math:`\\bar\\pi\\leftarrow\\frac{(1-w)\\mu\\bar\\pi+w\\mu_{br}\\pi_{br}}{(1-w)\\mu+w\\mu_{br}}`
+  (uniform where both weights vanish), :math:`w=1/(k+1)` at iteration :math:`k=1,2,\\dots` or the
+  constant ``lr``; the averaging of :class:`mfcode.mfg.solvers.FictitiousPlay`, with OpenSpiel's
+  best response;
+- :class:`OpenSpielFixedPoint` -- ``fixed_point.FixedPoint(temperature)``:
+  :math:`\\pi_{k+1}=\\mathrm{greedy}(Q^\\star_{\\mu_{\\pi_k}})` or :math:`\\mathrm{softmax}(Q^\\star_{\\mu_{\\pi_k}}/\\tau)`;
+- :class:`OpenSpielMirrorDescent` -- ``mirror_descent.MirrorDescent(lr)``:
+  :math:`\\pi_k=\\mathrm{softmax}(y_k)`, :math:`y_k=\\sum_{j\\le k}\\mathrm{lr}\\,W_j`, with
+  :math:`W_j(x,a)=Q_j(x,a)-r_t(x,a)` the value of the chance node action :math:`a` leads to, the
+  update of :class:`mfcode.mfg.solvers.OnlineMirrorDescent` at ``temperature=0`` (OpenSpiel's logits
+  omit :math:`\\log\\pi_0` and the decision node's reward, both constant over actions). One
+  difference: OpenSpiel's projected policy reads the cumulative value table by reference, and the
+  next evaluation fills that table while it runs, so :math:`W_{k+1}` is computed under the policy
+  :math:`\\mathrm{softmax}(y_k+\\mathrm{lr}\\,\\mathbb 1_E W_{k+1})`, where :math:`E` marks the chance
+  nodes evaluated before the traversal enters the decision node
+  (:attr:`~mfcode.mfg.openspiel_games.Traversal.chance_evaluated`). The iterates
+  :math:`\\pi_k` themselves are the plain softmax of :math:`y_k`.
+
+All start from the uniform policy, as OpenSpiel's do.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+
+from mfcode.mfg.model import FiniteHorizonMFG, StationaryMFG
+from mfcode.mfg.openspiel_games import Traversal
+from mfcode.mfg.operators import Game, best_response, flow
+from mfcode.mfg.solvers import (
+    FictitiousPlay,
+    IterativeSolver,
+    OnlineMirrorDescent,
+    _MirrorState,
+    _State,
+    induced,
+)
+from mfcode.simplex import Array, softmax
+
+__all__ = [
+    "OpenSpielFictitiousPlay",
+    "OpenSpielFixedPoint",
+    "OpenSpielMirrorDescent",
+    "greedy_first",
+    "openspiel_best_response",
+    "openspiel_solver",
+]
+
+
+def greedy_first(q: Array) -> Array:
+    """One-hot policy on the first maximiser of ``q`` over the last axis (OpenSpiel's ``GreedyPolicy``)."""
+    q = np.asarray(q, dtype=np.float64)
+    out = np.zeros_like(q)
+    np.put_along_axis(out, q.argmax(axis=-1)[..., None], 1.0, axis=-1)
+    return out
+
+
+def _check_softmax_temperature(tau: float | None) -> None:
+    if tau is not None and not (isinstance(tau, (int, float)) and tau > 0):
+        raise ValueError(f"softmax_temperature must be None or a number > 0, got {tau!r}")
+
+
+def openspiel_best_response(game: Game, mean_field: Array, softmax_temperature: float | None = None) -> Array:
+    """OpenSpiel's best-response policy to a mean field: greedy (first maximiser) or softmax of :math:`Q^\\star/\\tau`.
+
+    Parameters
+    ----------
+    game
+        A finite MFG.
+    mean_field
+        The mean field (a flow for a finite-horizon game).
+    softmax_temperature
+        ``None`` for ``GreedyPolicy``, :math:`\\tau>0` for ``SoftmaxPolicy(τ)``.
+    """
+    _check_softmax_temperature(softmax_temperature)
+    q = best_response(game, mean_field, 0.0).q
+    return greedy_first(q) if softmax_temperature is None else softmax(q, softmax_temperature)
+
+
+@dataclass(frozen=True)
+class OpenSpielFictitiousPlay(FictitiousPlay):
+    """OpenSpiel's fictitious play (Perrin et al. 2020).
+
+    Parameters
+    ----------
+    temperature
+        Entropy weight of the exploitability recorded by ``solve`` (0: OpenSpiel's NashConv). The best
+        responses are OpenSpiel's whatever its value.
+    alpha
+        OpenSpiel's ``lr``: constant averaging weight in :math:`(0,1]`; 0 (OpenSpiel's ``None``) means
+        :math:`w=1/(k+1)` at iteration :math:`k\\ge1`.
+    softmax_temperature
+        OpenSpiel's ``temperature``: ``None`` for greedy best responses, :math:`\\tau>0` for
+        :math:`\\mathrm{softmax}(Q^\\star/\\tau)`.
+    """
+
+    softmax_temperature: float | None = None
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        _check_softmax_temperature(self.softmax_temperature)
+
+    def step(self, game: Game, state: _State) -> _State:
+        m = state.mean_field
+        start = m if isinstance(game, StationaryMFG) else None
+        br = openspiel_best_response(game, m, self.softmax_temperature)
+        m_br = induced(game, br, start)
+        w = self.alpha if self.alpha else 1.0 / (state.iteration + 2)
+        if np.isclose(w, 1.0):  # OpenSpiel keeps the best response itself (math.isclose)
+            pi = br
+        else:
+            mu = _marginal(game, m)[..., None]
+            mu_br = _marginal(game, m_br)[..., None]
+            num = (1.0 - w) * mu * state.policy + w * mu_br * br
+            den = (1.0 - w) * mu + w * mu_br
+            safe = np.where(den > 0, den, 1.0)
+            pi = np.where(den > 0, num / safe, 1.0 / game.n_actions)
+        return _State(pi, induced(game, pi, start), state.iteration + 1)
+
+
+def _marginal(game: Game, m: Array) -> Array:
+    """State marginal of a mean field as :func:`~mfcode.mfg.solvers.induced` returns it."""
+    if isinstance(game, StationaryMFG) or game.coupling == "state":
+        return m
+    return m.sum(axis=-1)
+
+
+@dataclass(frozen=True)
+class OpenSpielFixedPoint(IterativeSolver[_State]):
+    """OpenSpiel's fixed point: :math:`\\pi_{k+1}=` :func:`openspiel_best_response` to :math:`\\mu_{\\pi_k}`.
+
+    Parameters
+    ----------
+    temperature
+        Entropy weight of the exploitability recorded by ``solve`` (0: OpenSpiel's NashConv).
+    softmax_temperature
+        OpenSpiel's ``temperature``: ``None`` (greedy) or :math:`\\tau>0`.
+    """
+
+    temperature: float = 0.0
+    softmax_temperature: float | None = None
+
+    def __post_init__(self) -> None:
+        if not (isinstance(self.temperature, (int, float)) and self.temperature >= 0):
+            raise ValueError(f"temperature must be a number >= 0, got {self.temperature!r}")
+        _check_softmax_temperature(self.softmax_temperature)
+
+    def init_state(self, game: Game, policy: Array) -> _State:
+        return _State(policy, induced(game, policy))
+
+    def step(self, game: Game, state: _State) -> _State:
+        start = state.mean_field if isinstance(game, StationaryMFG) else None
+        pi = openspiel_best_response(game, state.mean_field, self.softmax_temperature)
+        return _State(pi, induced(game, pi, start), state.iteration + 1)
+
+
+@dataclass(frozen=True)
+class OpenSpielMirrorDescent(OnlineMirrorDescent):
+    """OpenSpiel's mirror descent on a finite-horizon game whose rewards no action enters.
+
+    Parameters
+    ----------
+    temperature
+        Entropy weight of the exploitability recorded by ``solve``; must be 0 for the update
+        (OpenSpiel's mirror descent is unregularized).
+    alpha
+        OpenSpiel's ``lr`` (its default is 0.01).
+    traversal
+        The game's :class:`~mfcode.mfg.openspiel_games.Traversal` (e.g.
+        ``CrowdModelling().traversal``); ``None`` evaluates each iterate under its own policy, i.e.
+        plain online mirror descent.
+    """
+
+    traversal: Traversal | None = None
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        if self.temperature != 0:
+            raise ValueError(f"temperature must be 0 for OpenSpiel's mirror descent, got {self.temperature!r}")
+        if self.traversal is not None and not isinstance(self.traversal, Traversal):
+            raise TypeError("traversal must be None or an openspiel_games.Traversal")
+
+    def init_state(self, game: Game, policy: Array) -> _MirrorState:
+        if not isinstance(game, FiniteHorizonMFG) or game.coupling != "state":
+            raise TypeError("OpenSpielMirrorDescent needs a FiniteHorizonMFG with coupling='state'")
+        if self.traversal is not None and self.traversal.chance_evaluated.shape != policy.shape:
+            raise ValueError(
+                f"traversal.chance_evaluated must have shape {policy.shape}, got {self.traversal.chance_evaluated.shape}"
+            )
+        with np.errstate(divide="ignore"):
+            y = np.log(policy)
+        return _MirrorState(policy, flow(game, policy), 0, y)
+
+    def step(self, game: Game, state: _MirrorState) -> _MirrorState:
+        assert isinstance(game, FiniteHorizonMFG)
+        t_max, s, a = state.policy.shape
+        mu, lr = state.mean_field, self.alpha
+        y = state.y.copy()
+        v_next = np.zeros(s)
+        for t in range(t_max - 1, -1, -1):
+            w = np.zeros((s, a)) if t == t_max - 1 else (game.transition(t, mu[t]).reshape(s * a, s) @ v_next).reshape(s, a)
+            if self.traversal is None or state.iteration == 0:  # OpenSpiel's first pass runs the uniform policy
+                pi_eval = state.policy[t]
+            else:
+                pi_eval = softmax(y[t] + lr * self.traversal.chance_evaluated[t] * w)
+            v_next = (pi_eval * (game.reward(t, mu[t]) + w)).sum(axis=-1)
+            y[t] += lr * w
+        pi = softmax(y)
+        return _MirrorState(pi, flow(game, pi), state.iteration + 1, y)
+
+
+def openspiel_solver(
+    name: Literal["fictitious_play", "mirror_descent", "fixed_point"],
+    *,
+    lr: float | None = None,
+    temperature: float | None = None,
+    traversal: Traversal | None = None,
+) -> IterativeSolver:  # type: ignore[type-arg]
+    """The mfcode solver equivalent to OpenSpiel's ``name`` with its constructor arguments.
+
+    Parameters
+    ----------
+    name
+        ``"fictitious_play"`` (``FictitiousPlay(game, lr, temperature)``), ``"mirror_descent"``
+        (``MirrorDescent(game, lr=lr)``, OpenSpiel's default ``lr=0.01``) or ``"fixed_point"``
+        (``FixedPoint(game, temperature)``).
+    lr
+        Learning rate (fictitious play: constant averaging weight; ``None`` is :math:`1/(k+1)`).
+    temperature
+        Softmax temperature of the best responses (``None``: greedy).
+    traversal
+        Mirror descent: the game's :class:`~mfcode.mfg.openspiel_games.Traversal` (required).
+    """
+    if name == "fictitious_play":
+        return OpenSpielFictitiousPlay(alpha=0.0 if lr is None else lr, softmax_temperature=temperature)
+    if name == "mirror_descent":
+        if temperature is not None:
+            raise ValueError("temperature must be None for mirror_descent (OpenSpiel has none)")
+        if traversal is None:
+            raise ValueError("mirror_descent needs the game's traversal (e.g. CrowdModelling().traversal)")
+        return OpenSpielMirrorDescent(alpha=0.01 if lr is None else lr, traversal=traversal)
+    if name == "fixed_point":
+        if lr is not None:
+            raise ValueError("lr must be None for fixed_point (OpenSpiel has none)")
+        return OpenSpielFixedPoint(softmax_temperature=temperature)
+    raise ValueError(f"name must be 'fictitious_play', 'mirror_descent' or 'fixed_point', got {name!r}")
