@@ -195,8 +195,9 @@ class PPO:
         self.value_net = EnsembleMLP(
             k, spec.obs_dim, 1, config.hidden, self.generator, config.value_out_std, config.activation, self.device
         )
+        # fused Adam: the same update rule as RLlib's torch.optim.Adam, several times faster on CPU
         self.optimizer = torch.optim.Adam(
-            list(self.policy_net.parameters()) + list(self.value_net.parameters()), lr=config.lr
+            list(self.policy_net.parameters()) + list(self.value_net.parameters()), lr=config.lr, fused=True
         )
         self.kl_coeff = torch.full((k,), float(config.kl_coeff), device=self.device)
         self.rollout_length = math.ceil(config.train_batch_size * spec.agents_per_env / spec.num_envs)
