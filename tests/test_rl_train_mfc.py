@@ -12,7 +12,7 @@ from mfcode.rl import train_mfc
 from mfcode.rl.config import PPOConfig
 from mfcode.rl.train_mfc import BUDGETS, Budget, load_artifact, main, train_all
 
-TINY = Budget(mf_steps=40, agent_steps=40, n_agents=(1, 2), n_eval_runs=6, horizon=5, num_envs=4)
+TINY = Budget(mf_steps=40, agent_steps=40, n_agents=(1, 2), n_eval_runs=6, horizon=5, eval_horizon=7, num_envs=4)
 CFG = PPOConfig(hidden=(8,), train_batch_size=40, sgd_minibatch_size=20, num_sgd_iter=1)
 
 
@@ -29,7 +29,10 @@ def test_train_all_shapes() -> None:
     arrays, info = train_all(TINY, seed=1, config=CFG, device="cpu")
     assert arrays["mf_policy"].shape == arrays["mf_policy_avg"].shape == (36, 3, 2)
     for m in ("mf", "na", "ps"):
-        assert arrays[f"eval_{m}"].shape == (2, 6)
+        assert arrays[f"eval_{m}"].shape == (2, 6) and arrays[f"exact_{m}"].shape == (2,)
+        assert np.all(arrays[f"exact_{m}"] < 0) and np.all(arrays[f"eval_{m}"] <= 0)
+    # MF at N is the exact finite-N value of the lifted policy; in the limit it is mf_objective
+    assert abs(arrays["exact_mf"][1] - float(arrays["mf_objective"])) < abs(arrays["exact_mf"][0] - float(arrays["mf_objective"])) + 1e-9
     assert arrays["na_policy_N2"].shape == (2, 36, 3, 2) and arrays["ps_policy_N2"].shape == (36, 3, 2)
     assert -100 < float(arrays["mf_objective"]) < 0
     assert info["device"] == "cpu" and set(info["times_s"]) == {"mf_train_s", "na_N1_s", "ps_N1_s", "na_N2_s", "ps_N2_s"}

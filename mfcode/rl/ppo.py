@@ -322,7 +322,8 @@ class PPO:
         k, n = batch.logp.shape
         adv = batch.advantages
         if cfg.standardize_advantages:
-            adv = (adv - adv.mean(1, keepdim=True)) / (adv.std(1, keepdim=True) + 1e-4)
+            # RLlib's ``standardized``: (A - mean) / max(1e-4, std), population std, per learner
+            adv = (adv - adv.mean(1, keepdim=True)) / adv.std(1, unbiased=False, keepdim=True).clamp(min=1e-4)
         m = cfg.sgd_minibatch_size
         rows = torch.arange(k, device=self.device).unsqueeze(1)
         params = list(self.policy_net.parameters()) + list(self.value_net.parameters())

@@ -9,9 +9,11 @@ Three learners on the paper's scheduling instance (:class:`~mfcode.mfc.Schedulin
   in the paper.
 
 All use the Table I hyperparameters (:class:`~mfcode.rl.config.PPOConfig` defaults). After
-training, each policy is evaluated on the N-agent system by Monte Carlo (cumulative reward over
-``horizon`` steps, ``n_eval_runs`` runs as in Fig. 4(a)'s "500 runs"); the MF policy is also
-evaluated exactly in the MFC MDP (the dotted line of Fig. 4(a)).
+training, each policy is evaluated on the N-agent system from empty queues, exactly
+(:func:`~mfcode.mfc.symmetric_value`, :func:`~mfcode.mfc.profile_value`) and by Monte Carlo
+(discounted cumulative reward over ``eval_horizon`` steps, ``n_eval_runs`` runs as in Fig. 4(a)'s
+"500 runs with 95% confidence interval"); the MF policy is also evaluated exactly in the MFC MDP
+(the dotted line of Fig. 4(a)).
 
 Budgets (:data:`BUDGETS`): ``ci`` is a short smoke run for the book's CI; ``full`` is the paper's
 scale. Run ``python -m mfcode.rl.train_mfc --budget full --seed 0 --out artifacts/mfc`` (on a GPU
@@ -33,7 +35,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from mfcode.mfc import MFCMDP, NAgentSystem, SchedulingModel
+from mfcode.mfc import MFCMDP, NAgentSystem, SchedulingModel, profile_value, symmetric_value
 from mfcode.rl.config import PPOConfig
 from mfcode.rl.mfc_env import MFCEnv, policy_table
 from mfcode.rl.nagent_env import NAgentEnv, agent_policy_table
@@ -58,7 +60,10 @@ class Budget:
     n_eval_runs
         Monte Carlo runs per evaluation (paper: 500).
     horizon
-        Episode length for training truncation and for the cumulative reward (paper silent, I6).
+        Episode length at which training episodes are truncated (and bootstrapped; paper silent, I6).
+    eval_horizon
+        Steps of the Monte Carlo evaluation of the discounted cumulative reward (1000 steps:
+        ``gamma^1000 < 5e-5``, the infinite-horizon value to within Monte Carlo error).
     num_envs
         Parallel environment copies per learner (collection only; the batch size is Table I's).
     """
@@ -68,10 +73,11 @@ class Budget:
     n_agents: tuple[int, ...]
     n_eval_runs: int = 500
     horizon: int = 100
+    eval_horizon: int = 1000
     num_envs: int = 20
 
     def __post_init__(self) -> None:
-        for name in ("mf_steps", "n_eval_runs", "horizon", "num_envs"):
+        for name in ("mf_steps", "n_eval_runs", "horizon", "eval_horizon", "num_envs"):
             value = getattr(self, name)
             if not isinstance(value, int) or value < 1:
                 raise ValueError(f"{name} must be a positive int, got {value!r}")
@@ -113,8 +119,9 @@ def train_all(
         ``mf_policy`` (X0, X, U) from the Gaussian mean, ``mf_policy_avg`` (averaged over 500
         Gaussian samples, Fig. 4(b)), ``mf_objective`` (exact J in the MFC MDP, start at
         ``mu^0_0``, discounted), ``mf_curve_steps`` / ``mf_curve_return``, ``n_agents``, and per
-        method ``m`` in ``mf, na, ps``: ``eval_<m>`` (len(n_agents), n_eval_runs) undiscounted
-        cumulative rewards over ``horizon`` steps; per N: ``na_policy_N<n>``, ``ps_policy_N<n>``,
+        method ``m`` in ``mf, na, ps``: ``exact_<m>`` (len(n_agents),) exact discounted value
+        :math:`J^N` from ``mu^0_0`` and ``eval_<m>`` (len(n_agents), n_eval_runs) Monte Carlo
+        discounted cumulative rewards over ``eval_horizon`` steps; per N: ``na_policy_N<n>``, ``ps_policy_N<n>``,
         ``na_curve_return_N<n>``, ``ps_curve_return_N<n>``; ``mf_param/<name>`` the MF learner.
     info
         Wall times per part and the device.
@@ -139,10 +146,18 @@ def train_all(
     times["mf_train_s"] = time.perf_counter() - start
 
     evals: dict[str, list[np.ndarray]] = {"mf": [], "na": [], "ps": []}
+    exact: dict[str, list[float]] = {"mf": [], "na": [], "ps": []}
+    init = np.asarray(model.env_init, dtype=float)
+
+    def evaluate(mode: str, table: np.ndarray, system: NAgentSystem, rng: np.random.Generator) -> None:
+        value = profile_value(model, table) if table.ndim == 4 else symmetric_value(model, table, system.n_agents)
+        exact[mode].append(float(init @ value))
+        evals[mode].append(system.rollout(table, budget.eval_horizon, budget.n_eval_runs, rng, discount=model.gamma))
+
     for i, n in enumerate(budget.n_agents):
         system = NAgentSystem(model, n)
         rng = np.random.default_rng([seed, n])
-        evals["mf"].append(system.rollout(arrays["mf_policy"], budget.horizon, budget.n_eval_runs, rng))
+        evaluate("mf", arrays["mf_policy"], system, rng)
         for mode in ("na", "ps"):
             t0 = time.perf_counter()
             agent_env = NAgentEnv(system, mode, num_envs=budget.num_envs, horizon=budget.horizon)
@@ -152,10 +167,11 @@ def train_all(
                 arrays[f"{mode}_curve_return_N{n}"] = h["episode_return_mean"]
             table = agent_policy_table(learner, system)
             arrays[f"{mode}_policy_N{n}"] = table
-            evals[mode].append(system.rollout(table, budget.horizon, budget.n_eval_runs, rng))
+            evaluate(mode, table, system, rng)
             times[f"{mode}_N{n}_s"] = time.perf_counter() - t0
     for mode, values in evals.items():
         arrays[f"eval_{mode}"] = np.stack(values)
+        arrays[f"exact_{mode}"] = np.asarray(exact[mode])
     info: dict[str, object] = {"device": str(dev), "times_s": times}
     if dev.type == "cuda":
         info["device_name"] = torch.cuda.get_device_name(dev)
