@@ -77,3 +77,24 @@ def test_random_linear_is_a_valid_state_action_game() -> None:
     m = operators.flow(g, pi)
     assert m.shape == (3, 4, 4)
     np.testing.assert_allclose(m.sum(axis=(1, 2)), 1.0)
+
+
+@pytest.mark.parametrize("m", [10.0, 400.0])
+def test_random_linear_kernel_matches_mfglib_formula_for_dense_and_sparse_joints(m: float) -> None:
+    """P(s'|s,a) = softmax_s'(sum_x p1(s',s,x) L(x,a) + p2(s',s,a)) (mfglib's layout), on both code paths.
+
+    ``m = 400`` makes the logits unbounded enough to need the max-shift; a one-hot policy gives the
+    sparse joint path.
+    """
+    n = 10  # a one-hot joint has n <= n^2 / 8 non-zeros from n = 8 on
+    g = games.random_linear(n=n, m=m, horizon=2, seed=4)
+    dyn = g.transition_fn.__self__  # type: ignore[attr-defined]
+    rng = np.random.default_rng(1)
+    dense = rng.dirichlet(np.ones(n * n)).reshape(n, n)
+    sparse = np.zeros((n, n))
+    sparse[np.arange(n), rng.integers(n, size=n)] = rng.dirichlet(np.ones(n))
+    for joint in (dense, sparse):
+        logits = np.einsum("psx,xa->psa", dyn.p1, joint) + dyn.p2  # (s', s, a), mfglib's layout
+        logits -= logits.max(axis=0)
+        expected = np.exp(logits) / np.exp(logits).sum(axis=0)
+        np.testing.assert_allclose(g.transition(0, joint), expected.transpose(1, 2, 0), atol=1e-14)

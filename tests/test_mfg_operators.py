@@ -7,7 +7,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mfcode.mfg import FiniteHorizonMFG, StationaryMFG, games, operators
+from mfcode.mfg import FiniteHorizonMFG, StationaryMFG, games, operators, solvers
+from mfcode.mfg.exploitability import exploitability
 from mfcode.simplex import entropy, softmax
 
 
@@ -203,3 +204,68 @@ def test_finite_horizon_flow_and_backward_induction() -> None:
     soft = operators.best_response(g, m, 0.2)
     np.testing.assert_allclose(operators.policy_value(g, soft.policy, m, 0.2), soft.value, atol=1e-12)
     np.testing.assert_allclose(operators.mean_field_map(g, m, 0.2), operators.flow(g, soft.policy))
+
+
+def test_dynamics_shared_between_operators_give_the_same_answers() -> None:
+    """flow_dynamics keeps the kernels of its forward pass; operators fed with them agree with re-evaluation."""
+    g = games.random_linear(n=4, horizon=5, seed=1)
+    pi = np.random.default_rng(0).dirichlet(np.ones(4), size=(5, 4))
+    m, dyn = operators.flow_dynamics(g, pi)
+    np.testing.assert_array_equal(m, operators.flow(g, pi))
+    again = operators.dynamics_at(g, m)
+    np.testing.assert_allclose(dyn.reward, again.reward, atol=1e-15)
+    assert len(dyn.kernel) == 4
+    for k, k2 in zip(dyn.kernel, again.kernel):
+        np.testing.assert_allclose(k, k2, atol=1e-15)
+    for lam in (0.0, 0.3):
+        br, br2 = operators.best_response(g, m, lam, dynamics=dyn), operators.best_response(g, m, lam)
+        np.testing.assert_allclose(br.q, br2.q, atol=1e-13)
+        np.testing.assert_allclose(operators.policy_q(g, pi, m, lam, dynamics=dyn), operators.policy_q(g, pi, m, lam), atol=1e-13)
+        gap = br.value[0] - operators.policy_value(g, pi, m, lam, dynamics=dyn)[0]
+        assert exploitability(g, pi, lam, mean_field=m, dynamics=dyn) == pytest.approx(float(g.initial @ gap), abs=1e-12)
+        assert exploitability(g, pi, lam) == pytest.approx(float(g.initial @ gap), abs=1e-12)
+    s = random_game(3)
+    mu = np.array([0.1, 0.2, 0.3, 0.4])
+    d = operators.dynamics_at(s, mu)
+    np.testing.assert_allclose(operators.mean_field_map(s, mu, 0.2, dynamics=d), operators.mean_field_map(s, mu, 0.2), atol=1e-14)
+    with pytest.raises(ValueError, match="dynamics"):
+        operators.best_response(s, mu, 0.1, dynamics=dyn)
+    with pytest.raises(TypeError, match="dynamics"):
+        operators.policy_q(g, pi, m, dynamics=(dyn.reward, dyn.kernel))  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="mean_field"):
+        exploitability(g, pi, dynamics=dyn)
+
+
+class CountingKernel:
+    """Wraps a finite-horizon kernel and counts its evaluations."""
+
+    def __init__(self, fn: object) -> None:
+        self.fn, self.calls = fn, 0
+
+    def __call__(self, t: int, m: np.ndarray) -> np.ndarray:
+        self.calls += 1
+        return self.fn(t, m)  # type: ignore[operator]
+
+
+@pytest.mark.parametrize(
+    ("solver", "flows_per_step"),
+    [
+        (solvers.FixedPoint(), 1),
+        (solvers.FictitiousPlay(), 2),
+        (solvers.OnlineMirrorDescent(temperature=0.1), 1),
+        (solvers.PriorDescent(eta=0.5), 1),
+    ],
+    ids=["fixed_point", "fictitious_play", "omd", "prior_descent"],
+)
+def test_solvers_evaluate_each_kernel_once_per_flow(solver: solvers.IterativeSolver, flows_per_step: int) -> None:  # type: ignore[type-arg]
+    """One step costs the kernels of its new flows only; scoring an iterate costs none."""
+    base = games.random_linear(n=3, horizon=6, seed=2)
+    counter = CountingKernel(base.transition_fn)
+    g = FiniteHorizonMFG(3, 3, 6, base.reward_fn, counter, base.initial, coupling="state_action")
+    counter.calls = 0
+    res = solver.solve(g, max_iter=4)
+    kernels = g.horizon - 1
+    assert counter.calls == kernels * (1 + 4 * flows_per_step)
+    # the iterates and their exploitability are those of the plain (re-evaluating) operators
+    for pi, e in zip(res.policies, res.exploitability):
+        assert e == pytest.approx(exploitability(base, pi, solver.temperature), abs=1e-12)

@@ -33,6 +33,7 @@ from typing import Callable
 
 import numpy as np
 import numpy.typing as npt
+from scipy.sparse import csr_array
 from scipy.stats import norm
 
 from mfcode.mfg.model import FiniteHorizonMFG, StationaryMFG
@@ -556,20 +557,41 @@ class RandomLinearDynamics:
     r2: Array
 
     @cached_property
-    def _layout(self) -> tuple[Array, Array]:
-        """``p1`` as ``(s, x, s')`` and ``p2`` as ``(s, a, s')``, contiguous, for a batched matmul."""
-        return np.ascontiguousarray(self.p1.transpose(1, 2, 0)), np.ascontiguousarray(self.p2.transpose(1, 2, 0))
+    def _layout(self) -> tuple[Array, Array, bool]:
+        """Coefficients laid out for the kernel: one matrix product and one fused add-transpose.
+
+        ``p1`` as ``(x, s s')`` (so that :math:`L^\\top p_1` is a single ``(A, X) @ (X, S S')`` product),
+        ``p2`` as ``(s, a, s')``, and whether the logits are bounded well inside the range of ``exp``:
+        :math:`|\\sum_xp_1(s',s,x)L(x,a)+p_2(s',s,a)|\\le\\max|p_1|+\\max|p_2|` because the joint sums
+        to 1, so below 700 the softmax needs no max-shift (mfglib's coefficients lie in :math:`[-m,m]`).
+        """
+        n = self.p1.shape[0]
+        p1 = np.ascontiguousarray(self.p1.transpose(2, 1, 0)).reshape(n, n * n)
+        p2 = np.ascontiguousarray(self.p2.transpose(1, 2, 0))
+        bounded = bool(np.abs(self.p1).max() + np.abs(self.p2).max() < 700.0)
+        return p1, p2, bounded
 
     def reward(self, t: int, joint: Array) -> Array:
         return self.r1 @ joint + self.r2
 
     def transition(self, t: int, joint: Array) -> Array:
-        p1, p2 = self._layout
-        logits = np.matmul(joint.T[None, :, :], p1) + p2
-        logits -= logits.max(axis=-1, keepdims=True)
-        np.exp(logits, out=logits)
-        logits /= logits.sum(axis=-1, keepdims=True)
-        return logits
+        p1, p2, bounded = self._layout
+        n = p2.shape[0]
+        xs, acts = np.nonzero(joint)
+        if 8 * xs.size <= joint.size:
+            # Sparse joint (e.g. a greedy policy puts one action per state): only its non-zero
+            # entries contribute, nnz * n^2 multiply-adds instead of n^4.
+            lt = csr_array((joint[xs, acts], (acts, xs)), shape=(n, n))
+            logits = np.asarray(lt @ p1)
+        else:
+            logits = joint.T @ p1
+        out = np.empty((n, n, n))
+        np.add(logits.reshape(n, n, n).transpose(1, 0, 2), p2, out=out)
+        if not bounded:
+            out -= out.max(axis=-1, keepdims=True)
+        np.exp(out, out=out)
+        out /= out.sum(axis=-1, keepdims=True)
+        return out
 
 
 def random_linear(

@@ -110,21 +110,28 @@ class MfglibRun:
     policy: Array
 
 
-def run_mfglib(algorithm: Any, env: Any, max_iter: int, pi0: torch.Tensor | None = None) -> MfglibRun:
-    """Run an mfglib ``Iterative`` algorithm step by step, timing its steps and scoring each iterate."""
+def run_mfglib(
+    algorithm: Any, env: Any, max_iter: int, pi0: torch.Tensor | None = None, *, score: bool = True
+) -> MfglibRun:
+    """Run an mfglib ``Iterative`` algorithm step by step, timing its steps and scoring each iterate.
+
+    ``score=False`` skips mfglib's exploitability scoring (then ``exploitability`` is empty), for
+    timing runs.
+    """
     import torch
     from mfglib.scoring import exploitability_score
 
     if pi0 is None:
         pi0 = torch.ones((env.T + 1,) + env.S + env.A) / env.n_actions
     state = algorithm.init_state(env, pi0)
-    expl = [exploitability_score(env, state.pi)]
+    expl = [exploitability_score(env, state.pi)] if score else []
     times = []
     for _ in range(max_iter):
         t0 = time.perf_counter()
         state = algorithm.step_next_state(state, None, None)
         times.append(time.perf_counter() - t0)
-        expl.append(exploitability_score(env, state.pi))
+        if score:
+            expl.append(exploitability_score(env, state.pi))
     return MfglibRun(np.array(expl), np.array(times), state.pi.double().numpy())
 
 

@@ -20,6 +20,13 @@ For a :class:`~mfcode.mfg.model.FiniteHorizonMFG` the same functions work on tim
 mean-field flows by backward induction (best response, values) and forward induction (:func:`flow`);
 there :math:`\\Lambda^\\lambda(\\mu)` is the flow of :math:`\\Gamma_1^\\lambda(\\mu)` started at
 :math:`\\mu_0`, the map of mfglib's and OpenSpiel's fixed-point solvers.
+
+Evaluating the model at a mean field -- the rewards :math:`r_t(\\cdot,\\cdot,\\mu_t)` and above all the
+kernels :math:`P_t(\\cdot|\\cdot,\\cdot,\\mu_t)` -- is the expensive part of every operator. A
+:class:`Dynamics` holds them for one mean field (flow): :func:`dynamics_at` evaluates them,
+:func:`flow_dynamics` records them while it runs the forward induction, and every operator that
+works against a fixed mean field takes them through its ``dynamics`` argument instead of
+re-evaluating the game. The solvers use this to evaluate each kernel once per flow.
 """
 
 from __future__ import annotations
@@ -35,9 +42,12 @@ from mfcode.simplex import Array, entropy, logsumexp, softmax
 
 __all__ = [
     "BestResponse",
+    "Dynamics",
     "Game",
     "best_response",
+    "dynamics_at",
     "flow",
+    "flow_dynamics",
     "induced_mean_field",
     "mean_field_map",
     "policy_q",
@@ -73,10 +83,45 @@ class BestResponse:
     iterations: int
 
 
+@dataclass(frozen=True, eq=False)
+class Dynamics:
+    """Rewards and kernels of a game evaluated at one mean field (a flow for a finite horizon).
+
+    Attributes
+    ----------
+    reward
+        :math:`r(\\cdot,\\cdot,\\mu)`, ``(S, A)``; finite horizon: :math:`r_t(\\cdot,\\cdot,\\mu_t)`,
+        ``(T, S, A)``.
+    kernel
+        :math:`P(\\cdot|\\cdot,\\cdot,\\mu)`, ``(S, A, S)``; finite horizon: the ``T - 1`` kernels
+        :math:`P_t(\\cdot|\\cdot,\\cdot,\\mu_t)`, ``t < T - 1``, each ``(S, A, S)``, as the game
+        returned them (a tuple, not a stacked copy: the kernels are the bulk of the memory traffic).
+    """
+
+    reward: Array
+    kernel: Array | tuple[Array, ...]
+
+
 def _check_temperature(temperature: float) -> float:
     if not isinstance(temperature, (int, float, np.floating)) or not temperature >= 0.0:
         raise ValueError(f"temperature must be a number >= 0, got {temperature!r}")
     return float(temperature)
+
+
+def _check_dynamics(game: Game, dynamics: object) -> Dynamics:
+    """``dynamics`` if it is a :class:`Dynamics` of the game's shapes."""
+    if not isinstance(dynamics, Dynamics):
+        raise TypeError(f"dynamics must be a Dynamics, got {type(dynamics).__name__}")
+    s, a = game.n_states, game.n_actions
+    if isinstance(game, StationaryMFG):
+        shapes = [(s, a), (s, a, s)]
+        got = [np.shape(dynamics.reward), np.shape(dynamics.kernel)]
+    else:
+        shapes = [(game.horizon, s, a)] + [(s, a, s)] * (game.horizon - 1)
+        got = [np.shape(dynamics.reward)] + [np.shape(k) for k in dynamics.kernel]
+    if got != shapes:
+        raise ValueError(f"dynamics must hold arrays of shapes {shapes}, got {got}")
+    return dynamics
 
 
 def _soft_max_value(q: Array, temperature: float) -> Array:
@@ -121,15 +166,14 @@ def _q_from_v(r: Array, kernel: Array, v: Array, gamma: float) -> Array:
 
 def _stationary_best_response(
     game: StationaryMFG,
-    mu: Array,
+    dyn: Dynamics,
     temperature: float,
     method: str,
     tol: float,
     max_iter: int,
     q_init: Array | None,
 ) -> BestResponse:
-    r = game.reward(mu)
-    kernel = game.transition(mu)
+    r, kernel = dyn.reward, dyn.kernel
     gamma = game.gamma
     if q_init is not None:
         q = np.asarray(q_init, dtype=np.float64)
@@ -174,8 +218,13 @@ def push_forward(game: StationaryMFG, policy: npt.ArrayLike, mu: npt.ArrayLike) 
         raise TypeError("push_forward needs a StationaryMFG; use flow() for a FiniteHorizonMFG")
     m = game.check_mean_field(mu)
     pi = game.check_policy(policy)
-    s, a = pi.shape
-    return (m[:, None] * pi).reshape(s * a) @ game.transition(m).reshape(s * a, s)
+    return _push(m, pi, game.transition(m))
+
+
+def _push(mu: Array, policy: Array, kernel: Array) -> Array:
+    """:math:`\\sum_{s,a}\\mu(s)\\pi(a|s)P(\\cdot|s,a)` for ``(S,)``, ``(S, A)``, ``(S, A, S)`` inputs."""
+    s, a = policy.shape
+    return (mu[:, None] * policy).reshape(s * a) @ kernel.reshape(s * a, s)
 
 
 def induced_mean_field(
@@ -239,22 +288,60 @@ def flow(game: FiniteHorizonMFG, policy: npt.ArrayLike) -> Array:
 
     :math:`\\mu_{t+1}(s')=\\sum_{s,a}\\mu_t(s)\\pi_t(a|s)P_t(s'|s,a,\\mu_t)`. Returns ``(T, S)``, or
     the joint :math:`L_t=\\mu_t\\pi_t` of shape ``(T, S, A)`` when ``game.coupling == "state_action"``
-    (the argument the game's reward and kernel take).
+    (the argument the game's reward and kernel take). :func:`flow_dynamics` also returns the
+    rewards and kernels met on the way.
     """
     if not isinstance(game, FiniteHorizonMFG):
         raise TypeError("flow needs a FiniteHorizonMFG")
-    pi = game.check_policy(policy)
-    t_max, s, a = pi.shape
-    mus = np.empty((t_max, s))
+    return _forward(game, game.check_policy(policy), None, None)
+
+
+def flow_dynamics(game: FiniteHorizonMFG, policy: npt.ArrayLike) -> tuple[Array, Dynamics]:
+    """:func:`flow` of ``policy`` and the :class:`Dynamics` at that flow, each kernel evaluated once.
+
+    The forward induction needs :math:`P_t(\\cdot|\\cdot,\\cdot,\\mu_t)` anyway; keeping it lets the
+    best response, the policy's own Q-function and its exploitability against the same flow run
+    without evaluating the game again.
+    """
+    if not isinstance(game, FiniteHorizonMFG):
+        raise TypeError("flow_dynamics needs a FiniteHorizonMFG")
+    rewards = np.empty((game.horizon, game.n_states, game.n_actions))
+    kernels: list[Array] = []
+    m = _forward(game, game.check_policy(policy), rewards, kernels)
+    return m, Dynamics(rewards, tuple(kernels))
+
+
+def _forward(game: FiniteHorizonMFG, pi: Array, rewards: Array | None, kernels: list[Array] | None) -> Array:
+    """Forward induction; fills ``rewards`` and appends to ``kernels`` along the flow when given."""
+    t_max = pi.shape[0]
+    mus = np.empty(pi.shape[:2])
     mus[0] = game.initial
-    for t in range(t_max - 1):
+    for t in range(t_max):
         arg = game.population_argument(mus[t], pi[t])
-        mus[t + 1] = (mus[t][:, None] * pi[t]).reshape(s * a) @ game.transition(t, arg).reshape(
-            s * a, s
-        )
+        if rewards is not None:
+            rewards[t] = game.reward(t, arg)
+        if t == t_max - 1:
+            break
+        kernel = game.transition(t, arg)
+        if kernels is not None:
+            kernels.append(kernel)
+        mus[t + 1] = _push(mus[t], pi[t], kernel)
     if game.coupling == "state":
         return mus
     return mus[:, :, None] * pi
+
+
+def dynamics_at(game: Game, mu: npt.ArrayLike) -> Dynamics:
+    """Rewards and kernels of ``game`` at the mean field ``mu`` (``(S,)``, or a flow as :func:`flow` returns it)."""
+    if isinstance(game, StationaryMFG):
+        m = game.check_mean_field(mu)
+        return Dynamics(game.reward(m), game.transition(m))
+    if isinstance(game, FiniteHorizonMFG):
+        m = game.check_flow(mu)
+        t_max = game.horizon
+        reward = np.stack([game.reward(t, m[t]) for t in range(t_max)])
+        return Dynamics(reward, tuple(game.transition(t, m[t]) for t in range(t_max - 1)))
+    raise TypeError(f"game must be a StationaryMFG or FiniteHorizonMFG, got {type(game).__name__}")
 
 
 def state_flow(game: FiniteHorizonMFG, m: npt.ArrayLike) -> Array:
@@ -263,37 +350,59 @@ def state_flow(game: FiniteHorizonMFG, m: npt.ArrayLike) -> Array:
     return arr if game.coupling == "state" else arr.sum(axis=-1)
 
 
-def _finite_best_response(game: FiniteHorizonMFG, m: Array, temperature: float) -> BestResponse:
+def _finite_best_response(game: FiniteHorizonMFG, dyn: Dynamics, temperature: float) -> BestResponse:
     t_max, s, a = game.horizon, game.n_states, game.n_actions
     q = np.empty((t_max, s, a))
     v = np.empty((t_max, s))
-    q[-1] = game.reward(t_max - 1, m[t_max - 1])
+    q[-1] = dyn.reward[-1]
     v[-1] = _soft_max_value(q[-1], temperature)
     for t in range(t_max - 2, -1, -1):
-        kernel = game.transition(t, m[t]).reshape(s * a, s)
-        q[t] = game.reward(t, m[t]) + game.gamma * (kernel @ v[t + 1]).reshape(s, a)
+        np.matmul(dyn.kernel[t].reshape(s * a, s), v[t + 1], out=q[t].reshape(s * a))
+        q[t] *= game.gamma
+        q[t] += dyn.reward[t]
         v[t] = _soft_max_value(q[t], temperature)
     return BestResponse(softmax(q, temperature), q, v, t_max)
 
 
-def _finite_policy_q(
-    game: FiniteHorizonMFG, pi: Array, m: Array, temperature: float
-) -> tuple[Array, Array]:
+def _finite_policy_q(game: FiniteHorizonMFG, pi: Array, dyn: Dynamics, temperature: float) -> tuple[Array, Array]:
     t_max, s, a = pi.shape
     q = np.empty((t_max, s, a))
     v = np.empty((t_max, s))
-    q[-1] = game.reward(t_max - 1, m[t_max - 1])
+    q[-1] = dyn.reward[-1]
     v[-1] = _regularized_reward(q[-1], pi[-1], temperature)
     for t in range(t_max - 2, -1, -1):
-        kernel = game.transition(t, m[t]).reshape(s * a, s)
-        q[t] = game.reward(t, m[t]) + game.gamma * (kernel @ v[t + 1]).reshape(s, a)
+        np.matmul(dyn.kernel[t].reshape(s * a, s), v[t + 1], out=q[t].reshape(s * a))
+        q[t] *= game.gamma
+        q[t] += dyn.reward[t]
         v[t] = _regularized_reward(q[t], pi[t], temperature)
     return q, v
+
+
+def _finite_gap(game: FiniteHorizonMFG, pi: Array, dyn: Dynamics, temperature: float) -> Array:
+    """:math:`V^{\\star,\\lambda}_0-V^{\\pi,\\lambda}_0`, ``(S,)``: both backward inductions in one pass over the kernels."""
+    t_max, s, a = pi.shape
+    v = np.empty((s, 2))
+    q = np.empty((s, a, 2))
+    r = dyn.reward[-1]
+    v[:, 0] = _soft_max_value(r, temperature)
+    v[:, 1] = _regularized_reward(r, pi[-1], temperature)
+    for t in range(t_max - 2, -1, -1):
+        np.matmul(dyn.kernel[t].reshape(s * a, s), v, out=q.reshape(s * a, 2))
+        q *= game.gamma
+        q += dyn.reward[t][..., None]
+        v[:, 0] = _soft_max_value(q[..., 0], temperature)
+        v[:, 1] = _regularized_reward(q[..., 1], pi[t], temperature)
+    return v[:, 0] - v[:, 1]
 
 
 # ----------------------------------------------------------------------------------------------
 # Both
 # ----------------------------------------------------------------------------------------------
+
+
+def _dynamics_for(game: Game, m: Array, dynamics: Dynamics | None) -> Dynamics:
+    """``dynamics`` checked against the game, or the game evaluated at the (checked) mean field ``m``."""
+    return dynamics_at(game, m) if dynamics is None else _check_dynamics(game, dynamics)
 
 
 def best_response(
@@ -305,6 +414,7 @@ def best_response(
     tol: float = 1e-12,
     max_iter: int = 10_000,
     q_init: npt.ArrayLike | None = None,
+    dynamics: Dynamics | None = None,
 ) -> BestResponse:
     """Regularized best response :math:`\\Gamma_1^\\lambda(\\mu)` (001 §2), exactly.
 
@@ -327,14 +437,17 @@ def best_response(
         Maximum number of sweeps.
     q_init
         Warm start for the soft Q-function (stationary game).
+    dynamics
+        The game's rewards and kernels at ``mu`` (:func:`dynamics_at`, :func:`flow_dynamics`), if
+        already known; ``None`` evaluates them.
     """
     lam = _check_temperature(temperature)
     if isinstance(game, StationaryMFG):
         m = game.check_mean_field(mu)
         q0 = None if q_init is None else np.asarray(q_init, dtype=np.float64)
-        return _stationary_best_response(game, m, lam, method, tol, max_iter, q0)
+        return _stationary_best_response(game, _dynamics_for(game, m, dynamics), lam, method, tol, max_iter, q0)
     if isinstance(game, FiniteHorizonMFG):
-        return _finite_best_response(game, game.check_flow(mu), lam)
+        return _finite_best_response(game, _dynamics_for(game, game.check_flow(mu), dynamics), lam)
     raise TypeError(f"game must be a StationaryMFG or FiniteHorizonMFG, got {type(game).__name__}")
 
 
@@ -344,43 +457,61 @@ def mean_field_map(game: Game, mu: npt.ArrayLike, temperature: float = 0.0, **kw
     For a finite-horizon game: the flow of :math:`\\Gamma_1^\\lambda(\\mu)` from :math:`\\mu_0`.
     Keyword arguments go to :func:`best_response`.
     """
-    br = best_response(game, mu, temperature, **kwargs)  # type: ignore[arg-type]
     if isinstance(game, StationaryMFG):
-        return push_forward(game, br.policy, mu)
+        m = game.check_mean_field(mu)
+        dyn = kwargs.pop("dynamics", None) or dynamics_at(game, m)
+        br = best_response(game, m, temperature, dynamics=dyn, **kwargs)  # type: ignore[arg-type]
+        return _push(m, br.policy, dyn.kernel)  # type: ignore[union-attr]
+    br = best_response(game, mu, temperature, **kwargs)  # type: ignore[arg-type]
     return flow(game, br.policy)
 
 
 def policy_value(
-    game: Game, policy: npt.ArrayLike, mu: npt.ArrayLike, temperature: float = 0.0
+    game: Game,
+    policy: npt.ArrayLike,
+    mu: npt.ArrayLike,
+    temperature: float = 0.0,
+    *,
+    dynamics: Dynamics | None = None,
 ) -> Array:
     """(Soft) value :math:`V^{\\pi,\\lambda}_\\mu` of a policy against a fixed mean field, exactly.
 
     Stationary: the linear solve :math:`(I-\\gamma P^\\pi_\\mu)V=r^{\\pi,\\lambda}_\\mu`, ``(S,)``.
-    Finite horizon: backward induction, ``(T, S)``.
+    Finite horizon: backward induction, ``(T, S)``. ``dynamics`` as in :func:`best_response`.
     """
     lam = _check_temperature(temperature)
     if isinstance(game, StationaryMFG):
         m = game.check_mean_field(mu)
         pi = game.check_policy(policy)
-        return _evaluate(game.reward(m), game.transition(m), pi, game.gamma, lam)
+        dyn = _dynamics_for(game, m, dynamics)
+        return _evaluate(dyn.reward, dyn.kernel, pi, game.gamma, lam)
     if isinstance(game, FiniteHorizonMFG):
-        return _finite_policy_q(game, game.check_policy(policy), game.check_flow(mu), lam)[1]
+        pi = game.check_policy(policy)
+        return _finite_policy_q(game, pi, _dynamics_for(game, game.check_flow(mu), dynamics), lam)[1]
     raise TypeError(f"game must be a StationaryMFG or FiniteHorizonMFG, got {type(game).__name__}")
 
 
 def policy_q(
-    game: Game, policy: npt.ArrayLike, mu: npt.ArrayLike, temperature: float = 0.0
+    game: Game,
+    policy: npt.ArrayLike,
+    mu: npt.ArrayLike,
+    temperature: float = 0.0,
+    *,
+    dynamics: Dynamics | None = None,
 ) -> Array:
     """Soft Q-function :math:`Q^{\\pi,\\lambda}_\\mu(s,a)=r(s,a,\\mu)+\\gamma\\mathbb E_{s'}V^{\\pi,\\lambda}_\\mu(s')`.
 
-    The shifted Q-function of 001 §2 is ``policy_q - temperature * log(policy)``.
+    The shifted Q-function of 001 §2 is ``policy_q - temperature * log(policy)``. ``dynamics`` as in
+    :func:`best_response`.
     """
     lam = _check_temperature(temperature)
     if isinstance(game, StationaryMFG):
         m = game.check_mean_field(mu)
         pi = game.check_policy(policy)
-        r, kernel = game.reward(m), game.transition(m)
-        return _q_from_v(r, kernel, _evaluate(r, kernel, pi, game.gamma, lam), game.gamma)
+        dyn = _dynamics_for(game, m, dynamics)
+        v = _evaluate(dyn.reward, dyn.kernel, pi, game.gamma, lam)
+        return _q_from_v(dyn.reward, dyn.kernel, v, game.gamma)
     if isinstance(game, FiniteHorizonMFG):
-        return _finite_policy_q(game, game.check_policy(policy), game.check_flow(mu), lam)[0]
+        pi = game.check_policy(policy)
+        return _finite_policy_q(game, pi, _dynamics_for(game, game.check_flow(mu), dynamics), lam)[0]
     raise TypeError(f"game must be a StationaryMFG or FiniteHorizonMFG, got {type(game).__name__}")

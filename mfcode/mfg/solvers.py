@@ -28,6 +28,14 @@ distributions :math:`\\mu_\\pi` of :math:`\\mu\\mapsto\\Gamma_2(\\pi,\\mu)`) and
   :math:`\\pi\\propto q\\,\\exp(Q^{\\star,\\lambda}_{\\mu_\\pi}/\\eta)` with prior :math:`q` reset to the current
   policy every ``n_inner`` steps (mfglib's ``PriorDescent`` at :math:`\\lambda=0`).
 
+Cost. On a finite-horizon game the expensive part of a step is evaluating the kernels
+:math:`P_t(\\cdot|\\cdot,\\cdot,\\mu_t)` along a flow. A solver state carries the
+:class:`~mfcode.mfg.operators.Dynamics` of its own flow (:func:`~mfcode.mfg.operators.flow_dynamics`),
+so the next step's best response or Q-function and the exploitability recorded by
+:meth:`IterativeSolver.solve` reuse them: every kernel is evaluated once per flow, i.e. one flow per
+step for the fixed point, mirror descent and prior descent, two for fictitious play (the best
+response's own flow weights the average).
+
 With ``temperature=0`` each solver reproduces the corresponding mfglib 0.3.0 algorithm iterate by
 iterate on a finite-horizon game (``tests/test_mfg_mfglib.py``).
 """
@@ -46,12 +54,15 @@ from tqdm.std import tqdm  # plain text bars on stderr (no ipywidgets needed; th
 from mfcode.mfg.exploitability import exploitability
 from mfcode.mfg.model import FiniteHorizonMFG, StationaryMFG
 from mfcode.mfg.operators import (
+    Dynamics,
     Game,
+    _push,
     best_response,
+    dynamics_at,
     flow,
+    flow_dynamics,
     induced_mean_field,
     policy_q,
-    push_forward,
     state_flow,
 )
 from mfcode.simplex import Array, project, softmax
@@ -83,6 +94,23 @@ def induced(game: Game, policy: Array, start: Array | None = None) -> Array:
     if isinstance(game, StationaryMFG):
         return induced_mean_field(game, policy, start=start)
     return flow(game, policy)
+
+
+def _induced_dynamics(game: Game, policy: Array, start: Array | None = None) -> tuple[Array, Dynamics | None]:
+    """:func:`induced` and, for a finite horizon, the :class:`Dynamics` along the flow (``None`` otherwise)."""
+    if isinstance(game, StationaryMFG):
+        return induced_mean_field(game, policy, start=start), None
+    return flow_dynamics(game, policy)
+
+
+def _dynamics_of(game: Game, state: _State) -> Dynamics:
+    """Rewards and kernels at ``state.mean_field``: the ones the state carries, else evaluated."""
+    return dynamics_at(game, state.mean_field) if state.dynamics is None else state.dynamics
+
+
+def _start(game: Game, state: _State) -> Array | None:
+    """Where the stationary population dynamics of the next iterate start: the current mean field."""
+    return state.mean_field if isinstance(game, StationaryMFG) else None
 
 
 def _state_marginal(game: Game, m: Array) -> Array:
@@ -119,9 +147,16 @@ class SolverResult:
 
 @dataclass
 class _State:
+    """Iterate of a solver.
+
+    ``dynamics``, when not ``None``, holds the rewards and kernels at ``mean_field``, which is then
+    the flow ``policy`` induces (finite horizon); ``solve`` scores the iterate with them.
+    """
+
     policy: Array
     mean_field: Array
     iteration: int = 0
+    dynamics: Dynamics | None = None
 
 
 S = TypeVar("S", bound=_State)
@@ -160,7 +195,7 @@ class IterativeSolver(ABC, Generic[S]):
         pi0 = uniform_policy(game) if policy is None else game.check_policy(policy, "policy").copy()
         state = self.init_state(game, pi0)
         policies, mean_fields = [state.policy], [state.mean_field]
-        expl = [exploitability(game, state.policy, self.temperature)]
+        expl = [_score(game, state, self.temperature)]
         times = [0.0]
         elapsed = 0.0
         for _ in tqdm(range(max_iter), disable=not progress, desc=type(self).__name__):
@@ -171,9 +206,16 @@ class IterativeSolver(ABC, Generic[S]):
             elapsed += time.perf_counter() - t0
             policies.append(state.policy)
             mean_fields.append(state.mean_field)
-            expl.append(exploitability(game, state.policy, self.temperature))
+            expl.append(_score(game, state, self.temperature))
             times.append(elapsed)
         return SolverResult(policies, np.array(expl), np.array(times), mean_fields)
+
+
+def _score(game: Game, state: _State, temperature: float) -> float:
+    """Exploitability of ``state.policy``, against its own flow's dynamics when the state carries them."""
+    if state.dynamics is None:
+        return exploitability(game, state.policy, temperature)
+    return exploitability(game, state.policy, temperature, mean_field=state.mean_field, dynamics=state.dynamics)
 
 
 def _check_temperature(temperature: float) -> None:
@@ -207,18 +249,23 @@ class FixedPoint(IterativeSolver[_FixedPointState]):
             raise ValueError(f"damping must lie in (0, 1], got {self.damping!r}")
 
     def init_state(self, game: Game, policy: Array) -> _FixedPointState:
-        return _FixedPointState(policy, induced(game, policy))
+        m, dyn = _induced_dynamics(game, policy)
+        return _FixedPointState(policy, m, dynamics=dyn)
 
     def step(self, game: Game, state: _FixedPointState) -> _FixedPointState:
         mu = state.mean_field
+        dyn = _dynamics_of(game, state)
+        target_dyn: Dynamics | None = None
         if isinstance(game, StationaryMFG):
-            br = best_response(game, mu, self.temperature, q_init=state.q)
-            target = push_forward(game, br.policy, mu)
+            br = best_response(game, mu, self.temperature, q_init=state.q, dynamics=dyn)
+            target = _push(mu, br.policy, dyn.kernel)
         else:
-            br = best_response(game, mu, self.temperature)
-            target = flow(game, br.policy)
+            br = best_response(game, mu, self.temperature, dynamics=dyn)
+            target, target_dyn = flow_dynamics(game, br.policy)
+        if self.damping == 1.0:
+            return _FixedPointState(br.policy, target, state.iteration + 1, target_dyn, br.q)
         nxt = (1.0 - self.damping) * mu + self.damping * target
-        return _FixedPointState(br.policy, nxt, state.iteration + 1, br.q)
+        return _FixedPointState(br.policy, nxt, state.iteration + 1, None, br.q)
 
 
 @dataclass(frozen=True)
@@ -242,12 +289,13 @@ class FictitiousPlay(IterativeSolver[_State]):
             raise ValueError(f"alpha must lie in [0, 1], got {self.alpha!r}")
 
     def init_state(self, game: Game, policy: Array) -> _State:
-        return _State(policy, induced(game, policy))
+        m, dyn = _induced_dynamics(game, policy)
+        return _State(policy, m, dynamics=dyn)
 
     def step(self, game: Game, state: _State) -> _State:
         m = state.mean_field
-        br = best_response(game, m, self.temperature)
-        m_br = induced(game, br.policy, m if isinstance(game, StationaryMFG) else None)
+        br = best_response(game, m, self.temperature, dynamics=state.dynamics)
+        m_br = induced(game, br.policy, _start(game, state))
         w = self.alpha if self.alpha else 1.0 / (state.iteration + 2)
         mu = _state_marginal(game, m)[..., None]
         mu_br = _state_marginal(game, m_br)[..., None]
@@ -255,7 +303,8 @@ class FictitiousPlay(IterativeSolver[_State]):
         den = (1.0 - w) * mu + w * mu_br
         with np.errstate(invalid="ignore", divide="ignore"):
             pi = np.where(den > 0, num / np.where(den > 0, den, 1.0), 1.0 / game.n_actions)
-        return _State(pi, induced(game, pi, m if isinstance(game, StationaryMFG) else None), state.iteration + 1)
+        m_pi, dyn = _induced_dynamics(game, pi, _start(game, state))
+        return _State(pi, m_pi, state.iteration + 1, dyn)
 
 
 @dataclass
@@ -288,15 +337,15 @@ class OnlineMirrorDescent(IterativeSolver[_MirrorState]):
     def init_state(self, game: Game, policy: Array) -> _MirrorState:
         with np.errstate(divide="ignore"):
             y = np.log(policy)
-        return _MirrorState(policy, induced(game, policy), 0, y)
+        m, dyn = _induced_dynamics(game, policy)
+        return _MirrorState(policy, m, 0, dyn, y)
 
     def step(self, game: Game, state: _MirrorState) -> _MirrorState:
-        m = state.mean_field
-        q = policy_q(game, state.policy, m, self.temperature)
+        q = policy_q(game, state.policy, state.mean_field, self.temperature, dynamics=state.dynamics)
         y = (1.0 - self.alpha * self.temperature) * state.y + self.alpha * q
         pi = softmax(y)
-        start = m if isinstance(game, StationaryMFG) else None
-        return _MirrorState(pi, induced(game, pi, start), state.iteration + 1, y)
+        m, dyn = _induced_dynamics(game, pi, _start(game, state))
+        return _MirrorState(pi, m, state.iteration + 1, dyn, y)
 
 
 @dataclass
@@ -330,17 +379,17 @@ class PriorDescent(IterativeSolver[_PriorState]):
             raise ValueError(f"n_inner must be None or a positive integer, got {self.n_inner!r}")
 
     def init_state(self, game: Game, policy: Array) -> _PriorState:
-        return _PriorState(policy, induced(game, policy), 0, policy.copy())
+        m, dyn = _induced_dynamics(game, policy)
+        return _PriorState(policy, m, 0, dyn, policy.copy())
 
     def step(self, game: Game, state: _PriorState) -> _PriorState:
-        m = state.mean_field
-        q = best_response(game, m, self.temperature).q
+        q = best_response(game, state.mean_field, self.temperature, dynamics=state.dynamics).q
         with np.errstate(divide="ignore"):
             logits = np.log(state.prior) + q / self.eta
         pi = softmax(logits)
         prior = pi.copy() if self.n_inner and (state.iteration + 2) % self.n_inner == 0 else state.prior
-        start = m if isinstance(game, StationaryMFG) else None
-        return _PriorState(pi, induced(game, pi, start), state.iteration + 1, prior)
+        m, dyn = _induced_dynamics(game, pi, _start(game, state))
+        return _PriorState(pi, m, state.iteration + 1, dyn, prior)
 
 
 @dataclass(frozen=True, eq=False)
@@ -410,9 +459,10 @@ def solve_equilibrium(
     fs: list[Array] = []
     residuals: list[float] = []
     for _ in range(max_iter):
-        br = best_response(game, mu, temperature, q_init=q)
+        dyn = dynamics_at(game, mu)
+        br = best_response(game, mu, temperature, q_init=q, dynamics=dyn)
         q = br.q
-        f = push_forward(game, br.policy, mu) - mu
+        f = _push(mu, br.policy, dyn.kernel) - mu
         residuals.append(float(np.abs(f).sum()))
         if residuals[-1] <= tol:
             return Equilibrium(br.policy, mu, br.q, np.array(residuals))
