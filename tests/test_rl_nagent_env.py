@@ -64,5 +64,7 @@ def test_agent_policy_tables() -> None:
         np.testing.assert_allclose(member0, probs[0, 0], rtol=1e-6)
         returns = SYSTEM.rollout(table, 5, 3, np.random.default_rng(0))
         assert returns.shape == (3,) and np.all(returns <= 0)
+    with pytest.raises(TypeError, match="system"):
+        agent_policy_table(PPO(NAgentEnv(SYSTEM, "ps").spec, PPOConfig(hidden=(8,)), device="cpu"), "system")  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="learner"):
         agent_policy_table(PPO(NAgentEnv(NAgentSystem(SchedulingModel(), 2), "na").spec, PPOConfig(hidden=(8,)), device="cpu"), SYSTEM)

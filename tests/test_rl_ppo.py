@@ -189,6 +189,10 @@ def test_input_validation() -> None:
         ppo.train(env, 10)
     with pytest.raises(ValueError, match="total_env_steps"):
         PPO(env.spec, SMALL, device="cpu").train(env, 0)
+    with pytest.raises(ValueError, match="running_returns"):
+        PPO(env.spec, SMALL, device="cpu").collect(env, env.reset(0), np.zeros(4))
+    with pytest.raises(TypeError, match="batch"):
+        ppo.update({"obs": None})  # type: ignore[arg-type]
     assert resolve_device(None).type == ("cuda" if torch.cuda.is_available() else "cpu")
 
 

@@ -126,6 +126,8 @@ def agent_policy_table(learner: PPO, system: NAgentSystem) -> np.ndarray:
     """
     if not isinstance(learner, PPO):
         raise TypeError(f"learner must be a PPO, got {type(learner).__name__}")
+    if not isinstance(system, NAgentSystem):
+        raise TypeError(f"system must be an NAgentSystem, got {type(system).__name__}")
     if not isinstance(learner.spec.action_space, Discrete):
         raise ValueError("learner must have a Discrete action space")
     m = system.model

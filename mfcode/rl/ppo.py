@@ -250,6 +250,8 @@ class PPO:
         episodes across iterations. Returns the batch and the observation to continue from.
         """
         k, e = self.spec.batch_shape
+        if not isinstance(running_returns, np.ndarray) or running_returns.shape != (k, e):
+            raise ValueError(f"running_returns must be an array of shape {(k, e)}")
         steps = self.rollout_length
         obs_t = self._obs_tensor(obs)
         obs_buf, act_buf, out_buf, logp_buf, val_buf = [], [], [], [], []
@@ -318,8 +320,12 @@ class PPO:
         Returns last-epoch means (shape ``(K,)``) of ``kl``, ``policy_loss``, ``value_loss``,
         ``entropy`` and the adapted ``kl_coeff``.
         """
+        if not isinstance(batch, Rollout):
+            raise TypeError(f"batch must be a Rollout, got {type(batch).__name__}")
         cfg = self.config
         k, n = batch.logp.shape
+        if k != self.spec.num_learners:
+            raise ValueError(f"batch has {k} learners, the learner {self.spec.num_learners}")
         adv = batch.advantages
         if cfg.standardize_advantages:
             # RLlib's ``standardized``: (A - mean) / max(1e-4, std), population std, per learner
