@@ -25,12 +25,15 @@ import numpy as np
 
 from mfcode.mfg import openspiel_games
 from mfcode.mfg.model import FiniteHorizonMFG
+from mfcode.mfg.openspiel_games import OpenSpielMFG
 from mfcode.mfg.openspiel_solvers import openspiel_solver
 from mfcode.mfg.solvers import IterativeSolver
 from mfcode.simplex import Array
 
 __all__ = [
     "GAMES",
+    "REFERENCE_CASES",
+    "REFERENCE_PATH",
     "SOLVERS",
     "Comparison",
     "OpenSpielRun",
@@ -87,17 +90,17 @@ def mfcode_dynamics(name: GameName, **params: Any) -> openspiel_games.CrowdModel
     return openspiel_games.CrowdModelling(**p)
 
 
-def mfcode_game(name: GameName, *, check: bool = True, **params: Any) -> FiniteHorizonMFG:
-    """:meth:`mfcode_dynamics` as a :class:`~mfcode.mfg.model.FiniteHorizonMFG`."""
+def mfcode_game(name: GameName, *, check: bool = True, **params: Any) -> OpenSpielMFG:
+    """:func:`mfcode_dynamics` as a finite-horizon MFG (an :class:`~mfcode.mfg.openspiel_games.OpenSpielMFG`)."""
     return mfcode_dynamics(name, **params).game(check=check)
 
 
 def mfcode_solver(
     name: GameName, params: dict[str, Any], solver: SolverName, *, lr: float | None = None, temperature: float | None = None
 ) -> IterativeSolver:  # type: ignore[type-arg]
-    """:func:`~mfcode.mfg.openspiel_solvers.openspiel_solver` for OpenSpiel's ``solver`` on game ``name``."""
-    traversal = mfcode_dynamics(name, **params).traversal
-    return openspiel_solver(solver, lr=lr, temperature=temperature, traversal=traversal)
+    """:func:`~mfcode.mfg.openspiel_solvers.openspiel_solver` for OpenSpiel's ``solver`` on game ``name`` (any ``params``)."""
+    _check_game(name)
+    return openspiel_solver(solver, lr=lr, temperature=temperature)
 
 
 def _decision_states(game: Any) -> list[Any]:
@@ -251,8 +254,12 @@ def compare(
     temperature: float | None = None,
     mfglib: bool = False,
     repeat: int = 20,
+    stored: dict[str, Any] | None = None,
 ) -> Comparison:
     """Run mfcode, OpenSpiel and (``mfglib=True``, fictitious play and mirror descent) mfglib side by side.
+
+    ``stored``, a case of :func:`load_reference` for the same game and solver, replaces the OpenSpiel
+    run by its stored history and time per iteration (OpenSpiel needs minutes on the LQ game).
 
     mfcode's time per iteration is the mean over ``repeat`` runs of ``n_iter`` steps (one step is well
     under a millisecond), with the model's per-call validation off. mfglib runs on mfcode's reward and
@@ -265,9 +272,17 @@ def compare(
     game = mfcode_game(name, check=False, **params)
     ours = ours_solver.solve(game, max_iter=n_iter)
     step = min(ours_solver.solve(game, max_iter=n_iter).times[-1] for _ in range(repeat))
-    theirs = run_openspiel(load_openspiel_game(name, **params), solver, n_iter, lr=lr, temperature=temperature)
-    expl = {"mfcode": ours.exploitability, "openspiel": theirs.exploitability}
-    secs = {"mfcode": step / max(n_iter, 1), "openspiel": float(theirs.step_times.mean())}
+    if stored is None:
+        theirs = run_openspiel(load_openspiel_game(name, **params), solver, n_iter, lr=lr, temperature=temperature)
+        os_expl, os_secs = theirs.exploitability, float(theirs.step_times.mean())
+    else:
+        if (stored["solver"], stored["lr"], stored["temperature"]) != (solver, lr, temperature):
+            raise ValueError("stored must be the reference case of the same solver, lr and temperature")
+        if len(stored["nash_conv"]) < n_iter + 1:
+            raise ValueError(f"stored holds {len(stored['nash_conv']) - 1} iterations, fewer than n_iter={n_iter}")
+        os_expl, os_secs = np.asarray(stored["nash_conv"])[: n_iter + 1], float(stored["seconds_per_iteration"])
+    expl = {"mfcode": ours.exploitability, "openspiel": os_expl}
+    secs = {"mfcode": step / max(n_iter, 1), "openspiel": os_secs}
     if mfglib:
         run = _run_mfglib(game, solver, n_iter, lr)
         expl["mfglib"], secs["mfglib"] = run.exploitability, float(run.step_times.mean())
@@ -308,9 +323,9 @@ REFERENCE_CASES: tuple[tuple[str, dict[str, Any], str, float | None, float | Non
 def write_reference(path: str | Path, n_iter: int = 10, *, progress: bool = True) -> None:
     """Run OpenSpiel on :data:`REFERENCE_CASES` and write histories and final policies as JSON.
 
-    Each case stores the ``NashConv`` history (``n_iter + 1`` values), OpenSpiel's time per iteration,
-    and the ``(T, S, A)`` iterates after the first and the last iteration (policies of intermediate
-    iterates are checked live on crowd modelling by the tests; storing all of them for the LQ game
+    Each case stores the ``NashConv`` history (``n_iter + 1`` values, exact), OpenSpiel's time per
+    iteration, and the ``(T, S, A)`` last iterate rounded to 12 significant digits (policies of every
+    iterate are checked live on crowd modelling by the tests; storing all of them for the LQ game
     would take megabytes).
     """
     import open_spiel
@@ -330,8 +345,7 @@ def write_reference(path: str | Path, n_iter: int = 10, *, progress: bool = True
                 "temperature": temp,
                 "nash_conv": run.exploitability.tolist(),
                 "seconds_per_iteration": float(run.step_times.mean()),
-                "policy_first": run.policies[1].tolist(),
-                "policy_last": run.policies[-1].tolist(),
+                "policy_last": _rounded(run.policies[-1]),
             }
         )
     doc = {
@@ -340,16 +354,25 @@ def write_reference(path: str | Path, n_iter: int = 10, *, progress: bool = True
         "n_iter": n_iter,
         "cases": cases,
     }
-    Path(path).write_text(json.dumps(doc, indent=1) + "\n")
+    Path(path).write_text(json.dumps(doc, separators=(",", ":")) + "\n")
 
 
-def load_reference(path: str | Path) -> list[dict[str, Any]]:
+#: Where the tests keep OpenSpiel's reference histories (inside the repository checkout).
+REFERENCE_PATH = Path(__file__).resolve().parents[2] / "tests" / "data" / "openspiel_reference.json"
+
+
+def _rounded(a: Array) -> Any:
+    """Nested lists of ``a`` with 12 significant digits (JSON size; the tests compare to 1e-10)."""
+    return np.vectorize(lambda v: float(f"{v:.12g}"), otypes=[float])(a).tolist()
+
+
+def load_reference(path: str | Path = REFERENCE_PATH) -> list[dict[str, Any]]:
     """The cases of a file written by :func:`write_reference`, policies and histories as arrays."""
     doc = json.loads(Path(path).read_text())
     out = []
     for case in doc["cases"]:
         c = dict(case)
-        for key in ("nash_conv", "policy_first", "policy_last"):
+        for key in ("nash_conv", "policy_last"):
             c[key] = np.array(c[key])
         out.append(c)
     return out

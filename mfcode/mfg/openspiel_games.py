@@ -24,11 +24,15 @@ a table keyed by the observation string ``"(x, t)"``, which does not contain the
 A decision node's value, reward included, is therefore computed once, for the previous action of
 the first path that reaches it in their depth-first traversal (initial states :math:`0..N-1`,
 actions and noise outcomes in index order), and reused for every other path. The previous-action
-terms are thus a fixed function :math:`a^{\\mathrm{first}}_t(x)` of the state ,
-the same for every policy and mean field (:func:`traverse`), and the reward becomes a function of :math:`(t,x,\\mu_t)`
-that no action enters: an ordinary finite-horizon MFG. The terminal node's player is the mean-field
+terms are thus a fixed function :math:`a^{\\mathrm{first}}_t(x)` of the state, the same for every
+policy and mean field (:func:`traverse`), and the reward becomes a function of :math:`(t,x,\\mu_t)`
+that no action enters: an ordinary finite-horizon MFG (:class:`OpenSpielMFG`). The terminal node's player is the mean-field
 player, whose reward is 0, so the LQ terminal cost is never collected (OpenSpiel's NashConv does not
 depend on ``terminal_cost``), and the cost of the last action is never paid.
+
+OpenSpiel's solvers have two more such traits (the first maximiser as greedy action, and mirror
+descent's policy reading a value table that its next evaluation is filling); they live in
+:mod:`mfcode.mfg.openspiel_solvers`, the latter with :attr:`Traversal.chance_evaluated`.
 
 Time indexing: decision epochs :math:`t=0..T-1` with :math:`T` the number of ticks before
 ``tick * dt >= horizon`` (``horizon / dt`` for integers); :math:`\\mu_0` uniform.
@@ -48,10 +52,12 @@ from mfcode.mfg.model import FiniteHorizonMFG
 from mfcode.simplex import Array
 
 __all__ = [
+    "CROWD_EPSILON",
     "CrowdModelling",
     "LinearQuadratic",
-    "crowd_modelling",
+    "OpenSpielMFG",
     "Traversal",
+    "crowd_modelling",
     "linear_quadratic",
     "openspiel_kernel",
     "traverse",
@@ -212,18 +218,22 @@ class CrowdModelling:
         r_a = -np.abs(self.moves[self.traversal.first_action]) / self.size
         return r_x[None, :] + r_a
 
+    def rewards(self, mu: Array, times: Array | None = None) -> Array:
+        """``(len(times), S)`` rewards of the decision nodes at ``times`` (default all) against ``mu`` of shape ``(len(times), S)``."""
+        static = self._static_reward if times is None else self._static_reward[times]
+        return static - np.log(mu + CROWD_EPSILON)
+
     def reward(self, t: int, mu: Array) -> Array:
         """``(S, A)`` reward at epoch ``t`` against :math:`\\mu_t` (constant over actions)."""
-        r = self._static_reward[t] - np.log(mu + CROWD_EPSILON)
-        return np.broadcast_to(r[:, None], (self.size, 3))
+        return np.repeat(self.rewards(mu[None, :], np.array([t])).T, 3, axis=1)
 
     def transition(self, t: int, mu: Array) -> Array:
         """The kernel, independent of ``t`` and :math:`\\mu`."""
         return self.kernel
 
-    def game(self, *, check: bool = True) -> FiniteHorizonMFG:
+    def game(self, *, check: bool = True) -> OpenSpielMFG:
         """This game as a :class:`FiniteHorizonMFG` (``check=False`` skips per-call validation, for benchmarks)."""
-        return FiniteHorizonMFG(
+        return OpenSpielMFG(
             n_states=self.size,
             n_actions=3,
             horizon=self.horizon,
@@ -233,6 +243,7 @@ class CrowdModelling:
             action_names=("-1", "0", "+1"),
             name=f"crowd modelling (OpenSpiel, size {self.size})",
             check=check,
+            dynamics=self,
         )
 
 
@@ -339,21 +350,25 @@ class LinearQuadratic:
         """:func:`traverse` of this game (neutral action ``n_actions_per_side``)."""
         return traverse(self._after_move, self._after_noise, self.n_epochs, self.n_actions_per_side)
 
+    def rewards(self, mu: Array, times: Array | None = None) -> Array:
+        """``(len(times), S)`` rewards of the decision nodes at ``times`` (default all) against ``mu`` of shape ``(len(times), S)``."""
+        x = np.arange(self.size, dtype=np.float64)
+        first = self.traversal.first_action if times is None else self.traversal.first_action[times]
+        m = self.moves[first].astype(np.float64)
+        d = (mu @ x)[:, None] - x[None, :]
+        return self.dt / 2 * (-(m**2) + 2 * self.cross_q * m * d - self.kappa * d**2)
+
     def reward(self, t: int, mu: Array) -> Array:
         """``(S, A)`` reward at epoch ``t`` against :math:`\\mu_t` (constant over actions)."""
-        x = np.arange(self.size, dtype=np.float64)
-        d = x @ mu - x
-        m = self.moves[self.traversal.first_action[t]].astype(np.float64)
-        r = self.dt / 2 * (-(m**2) + 2 * self.cross_q * m * d - self.kappa * d**2)
-        return np.broadcast_to(r[:, None], (self.size, self.n_actions))
+        return np.repeat(self.rewards(mu[None, :], np.array([t])).T, self.n_actions, axis=1)
 
     def transition(self, t: int, mu: Array) -> Array:
         """The kernel, independent of ``t`` and :math:`\\mu`."""
         return self.kernel
 
-    def game(self, *, check: bool = True) -> FiniteHorizonMFG:
+    def game(self, *, check: bool = True) -> OpenSpielMFG:
         """This game as a :class:`FiniteHorizonMFG` (``check=False`` skips per-call validation, for benchmarks)."""
-        return FiniteHorizonMFG(
+        return OpenSpielMFG(
             n_states=self.size,
             n_actions=self.n_actions,
             horizon=self.n_epochs,
@@ -363,10 +378,28 @@ class LinearQuadratic:
             action_names=tuple(str(int(m)) for m in self.moves),
             name=f"linear-quadratic (OpenSpiel, size {self.size})",
             check=check,
+            dynamics=self,
         )
 
 
-def crowd_modelling(*, size: int = 10, horizon: int = 10, check: bool = True) -> FiniteHorizonMFG:
+@dataclass(frozen=True, eq=False)
+class OpenSpielMFG(FiniteHorizonMFG):
+    """A :class:`FiniteHorizonMFG` built from an OpenSpiel game model, which it keeps as ``dynamics``.
+
+    Every mfcode operator sees an ordinary finite-horizon MFG; the solvers of
+    :mod:`mfcode.mfg.openspiel_solvers` also use ``dynamics`` (the kernel as one ``(S*A, S)`` matrix,
+    rewards of all epochs in one call, the :class:`Traversal`) for a vectorized fast path.
+    """
+
+    dynamics: CrowdModelling | LinearQuadratic | None = None
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.dynamics, (CrowdModelling, LinearQuadratic)):
+            raise TypeError("dynamics must be a CrowdModelling or LinearQuadratic model")
+        super().__post_init__()
+
+
+def crowd_modelling(*, size: int = 10, horizon: int = 10, check: bool = True) -> OpenSpielMFG:
     """OpenSpiel's crowd-modelling game as a :class:`FiniteHorizonMFG` (see :class:`CrowdModelling`)."""
     return CrowdModelling(size, horizon).game(check=check)
 
@@ -381,7 +414,7 @@ def linear_quadratic(
     cross_q: float = 0.01,
     kappa: float = 0.5,
     check: bool = True,
-) -> FiniteHorizonMFG:
+) -> OpenSpielMFG:
     """OpenSpiel's linear-quadratic game as a :class:`FiniteHorizonMFG` (see :class:`LinearQuadratic`).
 
     The cloud paper's setting (001 App. D) is ``size=25`` with the other defaults.

@@ -32,19 +32,25 @@ Solvers (Perrin et al. 2020; Pérolat et al. 2022; Laurière et al. 2022):
   (:attr:`~mfcode.mfg.openspiel_games.Traversal.chance_evaluated`). The iterates
   :math:`\\pi_k` themselves are the plain softmax of :math:`y_k`.
 
-All start from the uniform policy, as OpenSpiel's do.
+All start from the uniform policy, as OpenSpiel's do. On an
+:class:`~mfcode.mfg.openspiel_games.OpenSpielMFG` (time-homogeneous kernel, rewards no action enters)
+the steps take a vectorized fast path: the kernel under the policy is formed for all epochs in one
+``einsum``, rewards of all epochs in one call, so that an epoch costs one matrix-vector product;
+fictitious play and fixed point fall back on the operators of :mod:`mfcode.mfg.operators` for any
+other finite MFG, and give the same iterates (``tests/test_mfg_openspiel.py``).
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
 
-from mfcode.mfg.model import FiniteHorizonMFG, StationaryMFG
-from mfcode.mfg.openspiel_games import Traversal
-from mfcode.mfg.operators import Game, best_response, flow
+from mfcode.mfg.model import StationaryMFG
+from mfcode.mfg.openspiel_games import OpenSpielMFG
+from mfcode.mfg.operators import Game, best_response
 from mfcode.mfg.solvers import (
     FictitiousPlay,
     IterativeSolver,
@@ -68,14 +74,52 @@ __all__ = [
 def greedy_first(q: Array) -> Array:
     """One-hot policy on the first maximiser of ``q`` over the last axis (OpenSpiel's ``GreedyPolicy``)."""
     q = np.asarray(q, dtype=np.float64)
-    out = np.zeros_like(q)
-    np.put_along_axis(out, q.argmax(axis=-1)[..., None], 1.0, axis=-1)
-    return out
+    return (q.argmax(axis=-1)[..., None] == np.arange(q.shape[-1])).astype(np.float64)
 
 
 def _check_softmax_temperature(tau: float | None) -> None:
     if tau is not None and not (isinstance(tau, (int, float)) and tau > 0):
         raise ValueError(f"softmax_temperature must be None or a number > 0, got {tau!r}")
+
+
+# ----------------------------------------------------------------------------------------------
+# Vectorized operators of an OpenSpielMFG (same arithmetic as OpenSpiel's, epoch by epoch)
+# ----------------------------------------------------------------------------------------------
+
+
+def _kernel2d(game: OpenSpielMFG) -> Array:
+    assert game.dynamics is not None
+    return game.dynamics.kernel.reshape(game.n_states * game.n_actions, game.n_states)
+
+
+def _fast_flow(game: OpenSpielMFG, policy: Array) -> Array:
+    """:math:`\\mu_{t+1}=\\mu_tP^{\\pi_t}` from :math:`\\mu_0`, ``(T, S)``."""
+    assert game.dynamics is not None
+    p_pi = np.matmul(policy[:-1, :, None, :], game.dynamics.kernel)[:, :, 0, :]  # (T-1, S, S)
+    mus = np.empty((game.horizon, game.n_states))
+    mus[0] = game.initial
+    for t in range(game.horizon - 1):
+        np.dot(mus[t], p_pi[t], out=mus[t + 1])
+    return mus
+
+
+def _fast_q(game: OpenSpielMFG, mu: Array) -> Array:
+    """Unregularized optimal Q-function :math:`Q^\\star_\\mu` ``(T, S, A)`` by backward induction."""
+    assert game.dynamics is not None
+    t_max, s, a = game.horizon, game.n_states, game.n_actions
+    r = game.dynamics.rewards(mu)
+    k2 = _kernel2d(game)
+    w = np.zeros((t_max, s, a))
+    flat = w.reshape(t_max, s * a)
+    v = r[-1]
+    for t in range(t_max - 2, -1, -1):
+        np.dot(k2, v, out=flat[t])
+        v = r[t] + np.maximum.reduce(w[t], axis=1)
+    return r[:, :, None] + w
+
+
+def _flow(game: Game, policy: Array, start: Array | None) -> Array:
+    return _fast_flow(game, policy) if isinstance(game, OpenSpielMFG) else induced(game, policy, start)
 
 
 def openspiel_best_response(game: Game, mean_field: Array, softmax_temperature: float | None = None) -> Array:
@@ -91,8 +135,18 @@ def openspiel_best_response(game: Game, mean_field: Array, softmax_temperature: 
         ``None`` for ``GreedyPolicy``, :math:`\\tau>0` for ``SoftmaxPolicy(τ)``.
     """
     _check_softmax_temperature(softmax_temperature)
-    q = best_response(game, mean_field, 0.0).q
+    if isinstance(game, OpenSpielMFG):
+        q = _fast_q(game, game.check_flow(mean_field, "mean_field"))
+    else:
+        q = best_response(game, mean_field, 0.0).q
     return greedy_first(q) if softmax_temperature is None else softmax(q, softmax_temperature)
+
+
+def _marginal(game: Game, m: Array) -> Array:
+    """State marginal of a mean field as :func:`~mfcode.mfg.solvers.induced` returns it."""
+    if isinstance(game, StationaryMFG) or game.coupling == "state":
+        return m
+    return m.sum(axis=-1)
 
 
 @dataclass(frozen=True)
@@ -118,29 +172,28 @@ class OpenSpielFictitiousPlay(FictitiousPlay):
         super().__post_init__()
         _check_softmax_temperature(self.softmax_temperature)
 
+    def init_state(self, game: Game, policy: Array) -> _State:
+        return _State(policy, _flow(game, policy, None))
+
     def step(self, game: Game, state: _State) -> _State:
         m = state.mean_field
         start = m if isinstance(game, StationaryMFG) else None
         br = openspiel_best_response(game, m, self.softmax_temperature)
-        m_br = induced(game, br, start)
+        m_br = _flow(game, br, start)
         w = self.alpha if self.alpha else 1.0 / (state.iteration + 2)
-        if np.isclose(w, 1.0):  # OpenSpiel keeps the best response itself (math.isclose)
+        if math.isclose(w, 1.0):  # OpenSpiel keeps the best response itself
             pi = br
         else:
             mu = _marginal(game, m)[..., None]
             mu_br = _marginal(game, m_br)[..., None]
             num = (1.0 - w) * mu * state.policy + w * mu_br * br
             den = (1.0 - w) * mu + w * mu_br
-            safe = np.where(den > 0, den, 1.0)
-            pi = np.where(den > 0, num / safe, 1.0 / game.n_actions)
-        return _State(pi, induced(game, pi, start), state.iteration + 1)
-
-
-def _marginal(game: Game, m: Array) -> Array:
-    """State marginal of a mean field as :func:`~mfcode.mfg.solvers.induced` returns it."""
-    if isinstance(game, StationaryMFG) or game.coupling == "state":
-        return m
-    return m.sum(axis=-1)
+            if (den > 0).all():
+                pi = num / den
+            else:
+                safe = np.where(den > 0, den, 1.0)
+                pi = np.where(den > 0, num / safe, 1.0 / game.n_actions)
+        return _State(pi, _flow(game, pi, start), iteration=state.iteration + 1)
 
 
 @dataclass(frozen=True)
@@ -164,67 +217,55 @@ class OpenSpielFixedPoint(IterativeSolver[_State]):
         _check_softmax_temperature(self.softmax_temperature)
 
     def init_state(self, game: Game, policy: Array) -> _State:
-        return _State(policy, induced(game, policy))
+        return _State(policy, _flow(game, policy, None))
 
     def step(self, game: Game, state: _State) -> _State:
         start = state.mean_field if isinstance(game, StationaryMFG) else None
         pi = openspiel_best_response(game, state.mean_field, self.softmax_temperature)
-        return _State(pi, induced(game, pi, start), state.iteration + 1)
+        return _State(pi, _flow(game, pi, start), iteration=state.iteration + 1)
 
 
 @dataclass(frozen=True)
 class OpenSpielMirrorDescent(OnlineMirrorDescent):
-    """OpenSpiel's mirror descent on a finite-horizon game whose rewards no action enters.
+    """OpenSpiel's mirror descent on an :class:`~mfcode.mfg.openspiel_games.OpenSpielMFG`.
 
     Parameters
     ----------
     temperature
-        Entropy weight of the exploitability recorded by ``solve``; must be 0 for the update
-        (OpenSpiel's mirror descent is unregularized).
+        Entropy weight of the exploitability recorded by ``solve``; the update is OpenSpiel's
+        unregularized one whatever its value.
     alpha
         OpenSpiel's ``lr`` (its default is 0.01).
-    traversal
-        The game's :class:`~mfcode.mfg.openspiel_games.Traversal` (e.g.
-        ``CrowdModelling().traversal``); ``None`` evaluates each iterate under its own policy, i.e.
-        plain online mirror descent.
     """
 
-    traversal: Traversal | None = None
-
-    def __post_init__(self) -> None:
-        super().__post_init__()
-        if self.temperature != 0:
-            raise ValueError(f"temperature must be 0 for OpenSpiel's mirror descent, got {self.temperature!r}")
-        if self.traversal is not None and not isinstance(self.traversal, Traversal):
-            raise TypeError("traversal must be None or an openspiel_games.Traversal")
-
     def init_state(self, game: Game, policy: Array) -> _MirrorState:
-        if not isinstance(game, FiniteHorizonMFG) or game.coupling != "state":
-            raise TypeError("OpenSpielMirrorDescent needs a FiniteHorizonMFG with coupling='state'")
-        if self.traversal is not None and self.traversal.chance_evaluated.shape != policy.shape:
-            raise ValueError(
-                f"traversal.chance_evaluated must have shape {policy.shape}, got {self.traversal.chance_evaluated.shape}"
-            )
+        if not isinstance(game, OpenSpielMFG):
+            raise TypeError("OpenSpielMirrorDescent needs an OpenSpielMFG (e.g. openspiel_games.crowd_modelling())")
         with np.errstate(divide="ignore"):
             y = np.log(policy)
-        return _MirrorState(policy, flow(game, policy), 0, y)
+        return _MirrorState(policy, _fast_flow(game, policy), iteration=0, y=y)
 
     def step(self, game: Game, state: _MirrorState) -> _MirrorState:
-        assert isinstance(game, FiniteHorizonMFG)
+        assert isinstance(game, OpenSpielMFG) and game.dynamics is not None
         t_max, s, a = state.policy.shape
-        mu, lr = state.mean_field, self.alpha
-        y = state.y.copy()
-        v_next = np.zeros(s)
-        for t in range(t_max - 1, -1, -1):
-            w = np.zeros((s, a)) if t == t_max - 1 else (game.transition(t, mu[t]).reshape(s * a, s) @ v_next).reshape(s, a)
-            if self.traversal is None or state.iteration == 0:  # OpenSpiel's first pass runs the uniform policy
-                pi_eval = state.policy[t]
-            else:
-                pi_eval = softmax(y[t] + lr * self.traversal.chance_evaluated[t] * w)
-            v_next = (pi_eval * (game.reward(t, mu[t]) + w)).sum(axis=-1)
-            y[t] += lr * w
+        lr = self.alpha
+        r = game.dynamics.rewards(state.mean_field)
+        k2 = _kernel2d(game)
+        mixed = lr * game.dynamics.traversal.chance_evaluated
+        w = np.zeros((t_max, s, a))
+        flat = w.reshape(t_max, s * a)
+        v = r[-1]
+        for t in range(t_max - 2, -1, -1):
+            np.dot(k2, v, out=flat[t])
+            if state.iteration == 0:  # OpenSpiel's first evaluation runs the uniform policy itself
+                v = r[t] + np.add.reduce(state.policy[t] * w[t], axis=1)
+                continue
+            logits = state.y[t] + mixed[t] * w[t]
+            e = np.exp(logits - np.maximum.reduce(logits, axis=1)[:, None])
+            v = r[t] + np.add.reduce(e * w[t], axis=1) / np.add.reduce(e, axis=1)
+        y = state.y + lr * w
         pi = softmax(y)
-        return _MirrorState(pi, flow(game, pi), state.iteration + 1, y)
+        return _MirrorState(pi, _fast_flow(game, pi), iteration=state.iteration + 1, y=y)
 
 
 def openspiel_solver(
@@ -232,7 +273,6 @@ def openspiel_solver(
     *,
     lr: float | None = None,
     temperature: float | None = None,
-    traversal: Traversal | None = None,
 ) -> IterativeSolver:  # type: ignore[type-arg]
     """The mfcode solver equivalent to OpenSpiel's ``name`` with its constructor arguments.
 
@@ -246,17 +286,13 @@ def openspiel_solver(
         Learning rate (fictitious play: constant averaging weight; ``None`` is :math:`1/(k+1)`).
     temperature
         Softmax temperature of the best responses (``None``: greedy).
-    traversal
-        Mirror descent: the game's :class:`~mfcode.mfg.openspiel_games.Traversal` (required).
     """
     if name == "fictitious_play":
         return OpenSpielFictitiousPlay(alpha=0.0 if lr is None else lr, softmax_temperature=temperature)
     if name == "mirror_descent":
         if temperature is not None:
             raise ValueError("temperature must be None for mirror_descent (OpenSpiel has none)")
-        if traversal is None:
-            raise ValueError("mirror_descent needs the game's traversal (e.g. CrowdModelling().traversal)")
-        return OpenSpielMirrorDescent(alpha=0.01 if lr is None else lr, traversal=traversal)
+        return OpenSpielMirrorDescent(alpha=0.01 if lr is None else lr)
     if name == "fixed_point":
         if lr is not None:
             raise ValueError("lr must be None for fixed_point (OpenSpiel has none)")
