@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import itertools
-from math import comb
 
 import numpy as np
 import pytest
@@ -39,14 +38,6 @@ def queue_policy(p: np.ndarray | float) -> np.ndarray:
     pol[:, 2, 0] = p
     pol[:, 2, 1] = 1 - np.asarray(p)
     return pol
-
-
-def test_compositions() -> None:
-    c = compositions(4, 3)
-    assert c.shape == (comb(6, 2), 3)
-    assert np.all(c.sum(1) == 4) and len({tuple(r) for r in c}) == c.shape[0]
-    with pytest.raises(ValueError, match="n"):
-        compositions(-1, 2)
 
 
 @given(st.integers(1, 5), st.integers(2, 3), st.integers(0, 10**6))
@@ -165,3 +156,22 @@ def test_profile_value_against_agent_level_monte_carlo() -> None:
     returns = NAgentSystem(model, 2).rollout(prof, 100, runs, np.random.default_rng(11), discount=0.8)
     exact = profile_value(model, prof)[0]
     assert abs(returns.mean() - exact) < 4 * returns.std() / np.sqrt(runs)
+
+
+def test_three_queues_exact_values_and_optimum() -> None:
+    """General M: with M = 3 (six routing classes, inaccessible choices resampled per job) the exact
+    J^N agrees with simulation and the vertex optimum dominates JSQ and random profiles."""
+    model = SchedulingModel(n_queues=3, buffer_size=1, gamma=0.8)
+    rng = np.random.default_rng(4)
+    pol = rng.dirichlet(np.ones(3), size=(model.n_env_states, 7))  # puts mass on inaccessible queues too
+    N, runs = 2, 3000
+    exact = symmetric_value(model, pol, N)
+    np.testing.assert_allclose(profile_value(model, np.stack([pol] * N)), exact, atol=1e-10)
+    returns = NAgentSystem(model, N).rollout(np.stack([pol] * N), 60, runs, rng, discount=0.8)
+    assert abs(returns.mean() - exact[0]) < 4 * returns.std() / np.sqrt(runs)
+    opt = finite_n_optimum(model, N)
+    from mfcode.mfc.jsq import jsq_policy
+
+    assert np.all(opt.V >= symmetric_value(model, jsq_policy(model), N) - 1e-10)
+    assert np.all(opt.V >= exact - 1e-10)
+    np.testing.assert_allclose(profile_value(model, opt.profile()), opt.V, atol=1e-10)

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 from tqdm.std import tqdm  # plain text bars on stderr (no ipywidgets needed; the book drops stderr)
 
+from mfcode.mfc.combinatorics import compositions
 from mfcode.mfc.mdp import MFCMDP
 
 __all__ = [
@@ -47,9 +48,7 @@ def simplex_grid(dim: int, resolution: int) -> np.ndarray:
         raise ValueError(f"dim must be a positive integer, got {dim!r}")
     if not isinstance(resolution, (int, np.integer)) or resolution < 1:
         raise ValueError(f"resolution must be a positive integer, got {resolution!r}")
-    pts = [c for c in itertools.product(range(resolution + 1), repeat=dim - 1) if sum(c) <= resolution]
-    arr = np.array(pts, dtype=float).reshape(len(pts), dim - 1)
-    return np.concatenate([arr, resolution - arr.sum(axis=1, keepdims=True)], axis=1) / resolution
+    return compositions(int(resolution), int(dim)) / resolution
 
 
 def decision_rule_grid(mdp: MFCMDP, resolution: int) -> np.ndarray:

@@ -35,7 +35,8 @@ import numpy as np
 from scipy.signal import fftconvolve
 from scipy.special import gammaln, xlogy
 
-from mfcode.mfc.dp import GridMDP, DPResult, policy_iteration
+from mfcode.mfc.combinatorics import compositions
+from mfcode.mfc.dp import DPResult, GridMDP, policy_iteration
 from mfcode.mfc.model import MFCModel, validate_decision_rule
 
 __all__ = [
@@ -48,20 +49,6 @@ __all__ = [
     "symmetric_value",
     "vertex_rules",
 ]
-
-
-def compositions(n: int, parts: int) -> np.ndarray:
-    """All vectors of ``parts`` non-negative integers summing to ``n``, shape ``(L, parts)``.
-
-    Ordered so that the first ``parts - 1`` coordinates enumerate a dense grid lexicographically.
-    """
-    if not isinstance(n, (int, np.integer)) or n < 0:
-        raise ValueError(f"n must be a non-negative integer, got {n!r}")
-    if not isinstance(parts, (int, np.integer)) or parts < 1:
-        raise ValueError(f"parts must be a positive integer, got {parts!r}")
-    head = [c for c in itertools.product(range(n + 1), repeat=parts - 1) if sum(c) <= n]
-    arr = np.array(head, dtype=int).reshape(len(head), parts - 1)
-    return np.concatenate([arr, n - arr.sum(axis=1, keepdims=True)], axis=1)
 
 
 def _n_classes(model: MFCModel) -> int:
