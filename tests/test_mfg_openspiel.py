@@ -120,6 +120,15 @@ def test_matches_stored_openspiel_history(case: tuple[str, dict[str, Any], str, 
     np.testing.assert_allclose(ours.policies[-1], ref["policy_last"], rtol=0, atol=1e-10)
 
 
+def test_compare_with_stored_reference(reference: list[dict[str, Any]]) -> None:
+    """The book's comparison path: mfcode live against the stored OpenSpiel history."""
+    (ref,) = [r for r in reference if r["game"] == "linear_quadratic" and r["solver"] == "mirror_descent"]
+    c = openspiel_compat.compare("linear_quadratic", ref["params"], "mirror_descent", 10, lr=1.0, stored=ref, repeat=2)
+    assert c.max_gap() <= TOL and c.speedup() > 1.0
+    with pytest.raises(ValueError, match="stored"):
+        openspiel_compat.compare("linear_quadratic", ref["params"], "fixed_point", 10, temperature=1.0, stored=ref)
+
+
 # ---------------------------------------------------------------------------------------------
 # The models themselves
 # ---------------------------------------------------------------------------------------------

@@ -224,10 +224,10 @@ def _sizes(game: Any) -> tuple[int, int]:
 
 @dataclass(frozen=True)
 class Comparison:
-    """Exploitability histories and mean per-iteration step times of several libraries on one game.
+    """Exploitability histories and per-iteration step times of several libraries on one game.
 
     ``exploitability[lib]`` is the ``(n_iter + 1,)`` history, ``seconds_per_iteration[lib]`` the
-    mean wall time of one solver step (scoring excluded).
+    median wall time of one solver step (scoring excluded).
     """
 
     game: str
@@ -261,8 +261,9 @@ def compare(
     ``stored``, a case of :func:`load_reference` for the same game and solver, replaces the OpenSpiel
     run by its stored history and time per iteration (OpenSpiel needs minutes on the LQ game).
 
-    mfcode's time per iteration is the mean over ``repeat`` runs of ``n_iter`` steps (one step is well
-    under a millisecond), with the model's per-call validation off. mfglib runs on mfcode's reward and
+    OpenSpiel's and mfglib's time per iteration is the median over their ``n_iter`` steps; mfcode's is
+    the median over ``repeat`` runs of the mean of ``n_iter`` steps (one step is well under a
+    millisecond, too short to time alone), with the model's per-call validation off. mfglib runs on mfcode's reward and
     kernel through :func:`mfcode.mfg.mfglib_compat.to_mfglib`, in double precision; its fictitious
     play splits ties evenly where OpenSpiel takes the first maximiser, which changes no value.
     """
@@ -271,10 +272,10 @@ def compare(
     ours_solver = mfcode_solver(name, params, solver, lr=lr, temperature=temperature)
     game = mfcode_game(name, check=False, **params)
     ours = ours_solver.solve(game, max_iter=n_iter)
-    step = min(ours_solver.solve(game, max_iter=n_iter).times[-1] for _ in range(repeat))
+    step = float(np.median([ours_solver.solve(game, max_iter=n_iter).times[-1] for _ in range(repeat)]))
     if stored is None:
         theirs = run_openspiel(load_openspiel_game(name, **params), solver, n_iter, lr=lr, temperature=temperature)
-        os_expl, os_secs = theirs.exploitability, float(theirs.step_times.mean())
+        os_expl, os_secs = theirs.exploitability, float(np.median(theirs.step_times))
     else:
         if (stored["solver"], stored["lr"], stored["temperature"]) != (solver, lr, temperature):
             raise ValueError("stored must be the reference case of the same solver, lr and temperature")
@@ -285,7 +286,7 @@ def compare(
     secs = {"mfcode": step / max(n_iter, 1), "openspiel": os_secs}
     if mfglib:
         run = _run_mfglib(game, solver, n_iter, lr)
-        expl["mfglib"], secs["mfglib"] = run.exploitability, float(run.step_times.mean())
+        expl["mfglib"], secs["mfglib"] = run.exploitability, float(np.median(run.step_times))
     return Comparison(name, solver, expl, secs)
 
 
@@ -323,7 +324,7 @@ REFERENCE_CASES: tuple[tuple[str, dict[str, Any], str, float | None, float | Non
 def write_reference(path: str | Path, n_iter: int = 10, *, progress: bool = True) -> None:
     """Run OpenSpiel on :data:`REFERENCE_CASES` and write histories and final policies as JSON.
 
-    Each case stores the ``NashConv`` history (``n_iter + 1`` values, exact), OpenSpiel's time per
+    Each case stores the ``NashConv`` history (``n_iter + 1`` values, exact), OpenSpiel's mean time per
     iteration, and the ``(T, S, A)`` last iterate rounded to 12 significant digits (policies of every
     iterate are checked live on crowd modelling by the tests; storing all of them for the LQ game
     would take megabytes).

@@ -29,13 +29,13 @@ Solvers (Perrin et al. 2020; Pérolat et al. 2022; Laurière et al. 2022):
   next evaluation fills that table while it runs, so :math:`W_{k+1}` is computed under the policy
   :math:`\\mathrm{softmax}(y_k+\\mathrm{lr}\\,\\mathbb 1_E W_{k+1})`, where :math:`E` marks the chance
   nodes evaluated before the traversal enters the decision node
-  (:attr:`~mfcode.mfg.openspiel_games.Traversal.chance_evaluated`). The iterates
-  :math:`\\pi_k` themselves are the plain softmax of :math:`y_k`.
+  (:attr:`~mfcode.mfg.openspiel_games.Traversal.chance_evaluated`); the first evaluation runs the
+  uniform policy itself. The iterates :math:`\\pi_k` themselves are the plain softmax of :math:`y_k`.
 
 All start from the uniform policy, as OpenSpiel's do. On an
 :class:`~mfcode.mfg.openspiel_games.OpenSpielMFG` (time-homogeneous kernel, rewards no action enters)
 the steps take a vectorized fast path: the kernel under the policy is formed for all epochs in one
-``einsum``, rewards of all epochs in one call, so that an epoch costs one matrix-vector product;
+batched ``matmul``, rewards of all epochs in one call, so that an epoch costs one matrix-vector product;
 fictitious play and fixed point fall back on the operators of :mod:`mfcode.mfg.operators` for any
 other finite MFG, and give the same iterates (``tests/test_mfg_openspiel.py``).
 """
