@@ -9,18 +9,20 @@ Three tables, each the median over ``--runs`` repetitions made in this one proce
 
 1. the exact regularized NE of a garnet MFG (Definition 1 of 001_00c545ba2a0e4aca.txt) by the exact
    fixed-point iteration (:func:`mfcode.mfg.solvers.solve_equilibrium`, residual tolerance 1e-6),
-   with the exploitability of the result and the time to certify it;
+   with the exploitability of the result and the time to certify it (wall time, and the CPU time
+   of this process, which on a shared machine excludes the time spent waiting for a core);
 2. the per-iteration time of each solver, mfglib vs mfcode, on mfglib's ``random_linear`` game with
    T=20, |S|=|A|=50 (the very same coefficients), measured side by side: in every repetition each
    mfglib step is followed by the mfcode steps of the same solver, and the ratio is taken per
-   repetition before the median. mfglib runs in torch's default dtype (float32, as shipped); mfcode
+   repetition before the median; wall times and, since the machine is shared, CPU times. mfglib runs in torch's default dtype (float32, as shipped); mfcode
    in float64. The exploitability histories of the first repetition are compared (mfglib scoring
    its own iterates);
 3. the floor: the part of an mfcode step no implementation of the algorithm can skip. A solver step
    needs the kernels P_t(.|.,.,L_t) of one new flow (two for fictitious play), t < T, and each is
-   softmax(p1 @ L_t + p2): a (|A|, |X|) @ (|X|, |S|^2) product (2 n^4 flops; only nnz(L_t) n^2 when the
-   policy is greedy and L_t sparse) and n^3 exponentials. Timing those two primitives alone gives
-   the fastest possible step and the largest possible ratio to mfglib.
+   softmax(p1 @ L_t + p2): a (|A|, |X|) @ (|X|, |S|^2) product (2 n^4 flops; even when the policy is
+   greedy and L_t has only n non-zeros, the n^3 flops left still read all of p1, so the product's time
+   barely changes) and n^3 exponentials. Timing those two primitives alone gives the fastest possible
+   step and the largest possible ratio to mfglib.
 
 Results also go to ``benchmarks/results/bench_mfg.json`` (machine, load, date, command), which the
 chapter book/mfg reads.
@@ -70,13 +72,13 @@ def _cpu() -> str:
 def bench_equilibrium() -> dict[str, float]:
     game = games.garnet(500, 10, coupling=1.0, mixing=0.1, gamma=0.9, seed=0, check=False)
     lam = 0.1
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     eq = solvers.solve_equilibrium(game, lam, tol=NE_TOL)
-    t_solve = time.perf_counter() - t0
+    t_solve, c_solve = time.perf_counter() - t0, time.process_time() - c0
     t0 = time.perf_counter()
     expl = exploitability(game, eq.policy, lam)
     t_cert = time.perf_counter() - t0
-    return {"solve_s": t_solve, "certify_s": t_cert, "iterations": eq.iterations, "exploitability": expl}
+    return {"solve_s": t_solve, "solve_cpu_s": c_solve, "certify_s": t_cert, "iterations": eq.iterations, "exploitability": expl}
 
 
 def _pairs() -> list[tuple[str, Any, Any]]:
@@ -96,14 +98,20 @@ def bench_solvers(env: Any, game: Any, n_iter: int, score: bool) -> dict[str, di
         run = mfglib_compat.run_mfglib(theirs, env, n_iter, score=score)
         state = ours.init_state(game, solvers.uniform_policy(game))
         expl = [exploitability(game, state.policy)] if score else []
-        t_ours = []
+        t_ours, c_ours = [], []
         for _ in range(n_iter):
-            t0 = time.perf_counter()
+            t0, c0 = time.perf_counter(), time.process_time()
             state = ours.step(game, state)
             t_ours.append(time.perf_counter() - t0)
+            c_ours.append(time.process_time() - c0)
             if score:
                 expl.append(exploitability(game, state.policy))
-        row: dict[str, Any] = {"mfglib_s": float(np.median(run.step_times)), "mfcode_s": float(np.median(t_ours))}
+        row: dict[str, Any] = {
+            "mfglib_s": float(np.median(run.step_times)),
+            "mfcode_s": float(np.median(t_ours)),
+            "mfglib_cpu_s": float(np.median(run.step_cpu_times)),
+            "mfcode_cpu_s": float(np.median(c_ours)),
+        }
         if score:
             row["max_abs_diff"] = float(np.abs(np.array(expl) - run.exploitability).max())
             row["exploitability_mfcode"] = expl
@@ -123,7 +131,7 @@ def _median_time(fn: Any, repeats: int = 20) -> float:
 
 
 def bench_floor(game: Any, dyn: Any) -> dict[str, float]:
-    """Time of the unavoidable primitives of one kernel P_t at a dense and at a greedy (sparse) joint."""
+    """Time of the unavoidable primitives of one kernel P_t, of a whole kernel and of a whole flow."""
     p1 = np.ascontiguousarray(dyn.p1.transpose(2, 1, 0)).reshape(N, N * N)
     rng = np.random.default_rng(0)
     joint = rng.dirichlet(np.ones(N * N)).reshape(N, N)
@@ -134,8 +142,6 @@ def bench_floor(game: Any, dyn: Any) -> dict[str, float]:
     t_exp = _median_time(lambda: np.exp(cube, out=out))
     big = rng.uniform(size=(1000, 1000))
     t_big = _median_time(lambda: big @ big, repeats=5)
-    greedy = np.zeros((N, N))
-    greedy[np.arange(N), rng.integers(N, size=N)] = 1.0 / N
     pi = rng.dirichlet(np.ones(N), size=(T + 1, N))
     return {
         "gemm_s": t_gemm,
@@ -143,9 +149,8 @@ def bench_floor(game: Any, dyn: Any) -> dict[str, float]:
         "peak_dgemm_gflops": 2 * 1000**3 / t_big / 1e9,
         "exp_s": t_exp,
         "exp_ns_per_entry": t_exp / N**3 * 1e9,
-        "kernel_dense_s": _median_time(lambda: dyn.transition(0, joint)),
-        "kernel_greedy_s": _median_time(lambda: dyn.transition(0, greedy)),
-        "flow_dense_s": _median_time(lambda: operators.flow_dynamics(game, pi), repeats=5),
+        "kernel_s": _median_time(lambda: dyn.transition(0, joint)),
+        "flow_s": _median_time(lambda: operators.flow_dynamics(game, pi), repeats=5),
     }
 
 
@@ -172,56 +177,59 @@ def main() -> None:
     floor = bench_floor(game, dyn)
     load_after = _load()
 
-    ne = {k: float(np.median([run[k] for run in ne_runs])) for k in ("solve_s", "certify_s")}
+    ne = {k: float(np.median([run[k] for run in ne_runs])) for k in ("solve_s", "solve_cpu_s", "certify_s")}
     ne.update(iterations=ne_runs[0]["iterations"], exploitability=max(run["exploitability"] for run in ne_runs))
     ne["solve_s_runs"] = [run["solve_s"] for run in ne_runs]
     print(f"Exact regularized NE, garnet |S|=500 |A|=10 (c=1, eps=0.1, gamma=0.9, lambda=0.1), median of {args.runs}")
-    print("| residual tol | iterations | solve [s] | exploitability | certify [s] | target |")
-    print("|---|---|---|---|---|---|")
+    print("| residual tol | iterations | solve, wall [s] | solve, CPU [s] | exploitability | certify [s] | target |")
+    print("|---|---|---|---|---|---|---|")
     met = ne["solve_s"] < 1.0 and ne["exploitability"] <= 1e-8
     print(
-        f"| {NE_TOL:g} | {ne['iterations']} | {ne['solve_s']:.3f} | {ne['exploitability']:.1e} | "
-        f"{ne['certify_s']:.3f} | < 1 s to 1e-8: {'met' if met else 'not met'} |"
+        f"| {NE_TOL:g} | {ne['iterations']} | {ne['solve_s']:.3f} | {ne['solve_cpu_s']:.3f} | {ne['exploitability']:.1e} | "
+        f"{ne['certify_s']:.3f} | < 1 s (wall) to 1e-8: {'met' if met else 'not met'} |"
     )
 
-    flows = {"fixed point": (0, 1), "fictitious play": (1, 1), "online mirror descent": (1, 0), "prior descent": (1, 0)}
+    flows = {"fixed point": 1, "fictitious play": 2, "online mirror descent": 1, "prior descent": 1}
     rows = {}
     print()
     print(f"Solver step, random_linear T={T} |S|=|A|={N}, median of {args.runs} runs x {args.iterations} steps")
-    print("| solver | mfglib s/iter | mfcode s/iter | ratio | floor s/iter | max ratio | histories max abs diff |")
-    print("|---|---|---|---|---|---|---|")
+    print("| solver | mfglib s/iter | mfcode s/iter | ratio | mfcode CPU s/iter | CPU-time ratio | floor s/iter | max ratio | histories max abs diff |")
+    print("|---|---|---|---|---|---|---|---|---|")
     for name in flows:
         ratios = [run[name]["mfglib_s"] / run[name]["mfcode_s"] for run in solver_runs]
+        cpu_ratios = [run[name]["mfglib_cpu_s"] / run[name]["mfcode_cpu_s"] for run in solver_runs]
         m_t = float(np.median([run[name]["mfglib_s"] for run in solver_runs]))
         o_t = float(np.median([run[name]["mfcode_s"] for run in solver_runs]))
-        dense, sparse = flows[name]
-        floor_s = T * (dense * (floor["gemm_s"] + floor["exp_s"]) + sparse * floor["exp_s"])
+        o_c = float(np.median([run[name]["mfcode_cpu_s"] for run in solver_runs]))
+        floor_s = flows[name] * T * (floor["gemm_s"] + floor["exp_s"])
         rows[name] = {
             "mfglib_s": m_t,
             "mfcode_s": o_t,
             "ratio": float(np.median(ratios)),
             "ratio_runs": ratios,
+            "mfcode_cpu_s": o_c,
+            "cpu_ratio": float(np.median(cpu_ratios)),
             "floor_s": floor_s,
             "max_ratio": m_t / floor_s,
-            "dense_flows": dense,
-            "greedy_flows": sparse,
+            "flows_per_step": flows[name],
             "max_abs_diff": solver_runs[0][name]["max_abs_diff"],
             "exploitability_mfcode": solver_runs[0][name]["exploitability_mfcode"],
             "exploitability_mfglib": solver_runs[0][name]["exploitability_mfglib"],
         }
         row = rows[name]
         print(
-            f"| {name} | {m_t:.3f} | {o_t:.4f} | {row['ratio']:.0f}x | {floor_s:.4f} | {row['max_ratio']:.0f}x | "
+            f"| {name} | {m_t:.3f} | {o_t:.4f} | {row['ratio']:.0f}x | {o_c:.4f} | {row['cpu_ratio']:.0f}x | "
+            f"{floor_s:.4f} | {row['max_ratio']:.0f}x | "
             f"{row['max_abs_diff']:.1e} |"
         )
     print()
     print(f"Floor primitives of one kernel (n={N}), median of 20")
-    print("| (A,X)@(X,S^2) product [ms] | its GFLOP/s | 1000^3 dgemm GFLOP/s | n^3 exp [ms] | ns/exp | kernel dense [ms] | kernel greedy [ms] | one flow [ms] |")
-    print("|---|---|---|---|---|---|---|---|")
+    print("| (A,X)@(X,S^2) product [ms] | its GFLOP/s | 1000^3 dgemm GFLOP/s | n^3 exp [ms] | ns/exp | kernel [ms] | one flow [ms] |")
+    print("|---|---|---|---|---|---|---|")
     print(
         f"| {floor['gemm_s'] * 1e3:.2f} | {floor['gemm_gflops']:.1f} | {floor['peak_dgemm_gflops']:.1f} | "
-        f"{floor['exp_s'] * 1e3:.2f} | {floor['exp_ns_per_entry']:.1f} | {floor['kernel_dense_s'] * 1e3:.2f} | "
-        f"{floor['kernel_greedy_s'] * 1e3:.2f} | {floor['flow_dense_s'] * 1e3:.1f} |"
+        f"{floor['exp_s'] * 1e3:.2f} | {floor['exp_ns_per_entry']:.1f} | {floor['kernel_s'] * 1e3:.2f} | "
+        f"{floor['flow_s'] * 1e3:.1f} |"
     )
     print(f"load average (1, 5, 15 min): before {load_before}, after {load_after}; {os.cpu_count()} CPUs")
 

@@ -33,7 +33,6 @@ from typing import Callable
 
 import numpy as np
 import numpy.typing as npt
-from scipy.sparse import csr_array
 from scipy.stats import norm
 
 from mfcode.mfg.model import FiniteHorizonMFG, StationaryMFG
@@ -577,14 +576,7 @@ class RandomLinearDynamics:
     def transition(self, t: int, joint: Array) -> Array:
         p1, p2, bounded = self._layout
         n = p2.shape[0]
-        xs, acts = np.nonzero(joint)
-        if 8 * xs.size <= joint.size:
-            # Sparse joint (e.g. a greedy policy puts one action per state): only its non-zero
-            # entries contribute, nnz * n^2 multiply-adds instead of n^4.
-            lt = csr_array((joint[xs, acts], (acts, xs)), shape=(n, n))
-            logits = np.asarray(lt @ p1)
-        else:
-            logits = joint.T @ p1
+        logits = joint.T @ p1
         out = np.empty((n, n, n))
         np.add(logits.reshape(n, n, n).transpose(1, 0, 2), p2, out=out)
         if not bounded:

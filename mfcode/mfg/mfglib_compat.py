@@ -10,7 +10,7 @@ the same object. mfglib is a test/book dependency only, imported inside these fu
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -101,13 +101,14 @@ def random_linear_dynamics(env: Any) -> RandomLinearDynamics:
 class MfglibRun:
     """Exploitability history and per-iteration times of an mfglib solver run.
 
-    ``step_times`` are the wall times of ``step_next_state`` alone; ``solve_times`` are mfglib's own
-    cumulative times, which include its exploitability scoring after every step.
+    ``step_times`` are the wall times of ``step_next_state`` alone, ``step_cpu_times`` the CPU times
+    of this process during them (on a shared machine, the wall time less the waits for a core).
     """
 
     exploitability: Array
     step_times: Array
     policy: Array
+    step_cpu_times: Array = field(default_factory=lambda: np.zeros(0))
 
 
 def run_mfglib(
@@ -125,14 +126,15 @@ def run_mfglib(
         pi0 = torch.ones((env.T + 1,) + env.S + env.A) / env.n_actions
     state = algorithm.init_state(env, pi0)
     expl = [exploitability_score(env, state.pi)] if score else []
-    times = []
+    times, cpu_times = [], []
     for _ in range(max_iter):
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         state = algorithm.step_next_state(state, None, None)
         times.append(time.perf_counter() - t0)
+        cpu_times.append(time.process_time() - c0)
         if score:
             expl.append(exploitability_score(env, state.pi))
-    return MfglibRun(np.array(expl), np.array(times), state.pi.double().numpy())
+    return MfglibRun(np.array(expl), np.array(times), state.pi.double().numpy(), np.array(cpu_times))
 
 
 def mfglib_environment(name: str, **kwargs: Any) -> Any:

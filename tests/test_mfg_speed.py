@@ -1,0 +1,47 @@
+"""Tables of the stored benchmark results (mfcode.mfg.speed)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from mfcode.mfg import speed
+
+RESULT = {
+    "command": "python benchmarks/bench_mfg.py --runs 3",
+    "date_utc": "2026-11-26 06:00 UTC",
+    "machine": {"cpu": "AMD EPYC", "cpus": 2, "threads": 1, "load_before": [1.0, 1.0, 1.0], "load_after": [2.0, 1.0, 1.0], "mfglib_dtype": "torch.float32"},
+    "runs": 3,
+    "equilibrium": {"game": "garnet", "lambda": 0.1, "tol": 1e-6, "iterations": 20, "solve_s": 0.4, "solve_cpu_s": 0.3, "exploitability": 1e-14, "certify_s": 0.05},
+    "solvers": {
+        "game": "random_linear",
+        "rows": {
+            "online mirror descent": {"mfglib_s": 0.7, "mfcode_s": 0.035, "ratio": 20.0, "cpu_ratio": 15.0, "floor_s": 0.014, "max_ratio": 50.0, "max_abs_diff": 2e-5},
+        },
+    },
+    "floor": {"gemm_s": 4e-4, "gemm_gflops": 31.0, "peak_dgemm_gflops": 27.0, "exp_s": 7e-4, "exp_ns_per_entry": 5.6, "kernel_s": 1.4e-3, "flow_s": 0.05},
+}
+
+
+def test_tables_carry_the_numbers_machine_and_command(tmp_path: Path) -> None:
+    path = tmp_path / "bench.json"
+    path.write_text(json.dumps(RESULT))
+    ne, steps, floor = speed.benchmark_tables(speed.load_benchmark(path))
+    assert ne.rows == (("1e-06", "20", "0.400", "0.300", "1.0e-14", "0.050"),)
+    assert steps.rows[0][:4] == ("online mirror descent", "0.700", "35.0", "20x")
+    assert "AMD EPYC" in steps.caption and "2026-11-26 06:00 UTC" in steps.caption and "--runs 3" in steps.caption
+    assert floor.rows[0][4] == "5.6"
+    md = steps.to_markdown()
+    assert md.count("\n|") == 3 and "| online mirror descent | 0.700 |" in md
+    assert "<caption>" in steps._repr_html_() and "online mirror descent" in str(steps)
+
+
+def test_missing_or_foreign_file_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="path"):
+        speed.load_benchmark(tmp_path / "none.json")
+    other = tmp_path / "other.json"
+    other.write_text(json.dumps({"machine": {}}))
+    with pytest.raises(ValueError, match="not a bench_mfg.py result"):
+        speed.load_benchmark(other)
