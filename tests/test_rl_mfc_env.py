@@ -12,7 +12,7 @@ from mfcode.mfc import MFCMDP, SchedulingModel
 from mfcode.mfc.toy import BinaryToyModel
 from mfcode.rl.config import PPOConfig
 from mfcode.rl.env import check_step
-from mfcode.rl.mfc_env import MFCEnv, policy_table
+from mfcode.rl.mfc_env import MFCEnv, policy_table, stochastic_policy_value
 from mfcode.rl.ppo import PPO
 from mfcode.rl.spaces import Box
 
@@ -82,8 +82,13 @@ def test_policy_table_from_mean_and_samples() -> None:
         assert table.shape == (36, 3, 2)
         np.testing.assert_allclose(table.sum(-1), 1.0)
         np.testing.assert_array_equal(table[:, 0], [[1.0, 0.0]] * 36)  # access {1}: queue 1 only
+    state = ppo.generator.get_state()
+    np.testing.assert_array_equal(policy_table(ppo, MDP, n_samples=50), avg)  # seeded, own generator
+    assert torch.equal(ppo.generator.get_state(), state)
     with pytest.raises(ValueError, match="n_samples"):
         policy_table(ppo, MDP, n_samples=-1)
+    with pytest.raises(TypeError, match="mdp"):
+        policy_table(ppo, "mdp")  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="match"):
         policy_table(ppo, MFCMDP(BinaryToyModel()))
 
@@ -97,3 +102,34 @@ def test_ppo_reaches_the_closed_form_optimum_of_the_toy() -> None:
     ppo.train(env, 480 * 30)
     assert mdp.objective(policy_table(ppo, mdp)) == pytest.approx(6.0, rel=0.01)
     assert mdp.objective(policy_table(ppo, mdp, n_samples=200)) == pytest.approx(6.0, rel=0.02)
+
+
+def test_stochastic_value_closed_form_on_the_toy() -> None:
+    """Toy (notes §5.4): with a random fraction a ~ pi(x0), V(0) = (gamma E[a|0] - c E[a^2|0] + gamma (V(1)-V(0)) ...);
+    here we check the averaged-kernel solve against the closed form built from the same samples."""
+    gamma, c = 0.9, 1.0
+    mdp = MFCMDP(BinaryToyModel(cost=c, gamma=gamma))
+    env = MFCEnv(mdp, num_envs=2)
+    ppo = PPO(env.spec, PPOConfig(hidden=(8,), policy_out_std=1.0), seed=3, device="cpu")
+    n = 400
+    g = torch.Generator()
+    g.manual_seed(5)
+    obs = np.repeat(mdp.observation(np.arange(2))[None], n, axis=0).reshape(1, 2 * n, -1)
+    a = mdp.decision_rule_from_action(ppo.act(obs, generator=g)[0]).reshape(n, 2, 1, 2)[..., 0, 1]  # (n, X0)
+    # P(x'=1 | x0) = E[a | x0], r(x0) = x0 - c E[a^2 | x0]
+    p1, r = a.mean(0), np.arange(2) - c * (a**2).mean(0)
+    P = np.stack([1 - p1, p1], axis=1)
+    expected = np.linalg.solve(np.eye(2) - gamma * P, r)
+    np.testing.assert_allclose(stochastic_policy_value(ppo, mdp, n_samples=n, seed=5), expected, rtol=1e-10)
+
+
+def test_stochastic_value_of_a_nearly_deterministic_policy() -> None:
+    env = MFCEnv(MDP, num_envs=2)
+    ppo = PPO(env.spec, PPOConfig(hidden=(8,), policy_out_std=1.0), seed=0, device="cpu")
+    with torch.no_grad():
+        ppo.policy_net.biases[-1][..., :6] = 0.37  # keep the means off the clipping boundary 0
+        ppo.policy_net.biases[-1][..., 6:] = -12.0  # log std: sigma ~ 6e-6
+    det = MDP.policy_value(policy_table(ppo, MDP))
+    np.testing.assert_allclose(stochastic_policy_value(ppo, MDP, n_samples=3), det, rtol=1e-4)
+    with pytest.raises(ValueError, match="n_samples"):
+        stochastic_policy_value(ppo, MDP, n_samples=0)

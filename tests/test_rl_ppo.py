@@ -89,7 +89,8 @@ def test_tabular_mdp_learns_the_value_iteration_optimum() -> None:
 def test_kl_coefficient_adapts_during_training() -> None:
     env = chain_mdp()
     ppo = PPO(env.spec, SMALL, seed=1, device="cpu")
-    hist = ppo.train(env, 480 * 3)
+    hist = ppo.train(env, 480 * 3, evaluate=lambda learner: float(learner.kl_coeff[0]))
+    np.testing.assert_allclose(np.asarray(hist.evaluation)[:, 0], np.asarray(hist.kl_coeff)[:, 0])
     coeffs = np.asarray(hist.kl_coeff)[:, 0]
     kls = np.asarray(hist.kl)[:, 0]
     expected = 0.2
@@ -189,6 +190,8 @@ def test_input_validation() -> None:
         ppo.train(env, 10)
     with pytest.raises(ValueError, match="total_env_steps"):
         PPO(env.spec, SMALL, device="cpu").train(env, 0)
+    with pytest.raises(TypeError, match="evaluate"):
+        PPO(env.spec, SMALL, device="cpu").train(env, 10, evaluate=3)  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="running_returns"):
         PPO(env.spec, SMALL, device="cpu").collect(env, env.reset(0), np.zeros(4))
     with pytest.raises(TypeError, match="batch"):

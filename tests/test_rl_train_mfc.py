@@ -35,6 +35,7 @@ def test_train_all_shapes() -> None:
     assert abs(arrays["exact_mf"][1] - float(arrays["mf_objective"])) < abs(arrays["exact_mf"][0] - float(arrays["mf_objective"])) + 1e-9
     assert arrays["na_policy_N2"].shape == (2, 36, 3, 2) and arrays["ps_policy_N2"].shape == (36, 3, 2)
     assert -100 < float(arrays["mf_objective"]) < 0
+    assert arrays["mf_curve_objective"][-1] == pytest.approx(float(arrays["mf_objective"]))
     assert info["device"] == "cpu" and set(info["times_s"]) == {"mf_train_s", "na_N1_s", "ps_N1_s", "na_N2_s", "ps_N2_s"}
 
 

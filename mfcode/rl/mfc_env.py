@@ -18,18 +18,21 @@ not the objective. The reward is the model's expected reward :math:`r(x^0,\\math
 the Gaussian mean ("we can easily obtain a deterministic policy ... by simply using the mean") or
 averaged over Gaussian samples (Fig. 4(b), "averaged over 500 samples") -- which
 :meth:`MFCMDP.objective` evaluates exactly and :class:`~mfcode.mfc.NAgentSystem` simulates.
+:func:`stochastic_policy_value` evaluates the Gaussian upper-level policy itself (the object PPO
+optimises), whose sampled rule is common to all agents.
 """
 
 from __future__ import annotations
 
 import numpy as np
+import torch
 
 from mfcode.mfc import MFCMDP
 from mfcode.rl.env import EnvSpec, StepResult
 from mfcode.rl.ppo import PPO
 from mfcode.rl.spaces import Box
 
-__all__ = ["MFCEnv", "policy_table"]
+__all__ = ["MFCEnv", "policy_table", "stochastic_policy_value"]
 
 
 class MFCEnv:
@@ -98,7 +101,36 @@ class MFCEnv:
         return StepResult(self._observe(nxt), reward[None], np.zeros((1, e), dtype=bool), truncated[None], final)
 
 
-def policy_table(learner: PPO, mdp: MFCMDP, n_samples: int = 0) -> np.ndarray:
+def _seeded(learner: PPO, seed: int) -> torch.Generator:
+    if not isinstance(seed, int) or seed < 0:
+        raise ValueError(f"seed must be a non-negative int, got {seed!r}")
+    generator = torch.Generator(device=learner.device)
+    generator.manual_seed(seed)
+    return generator
+
+
+def _check_learner(learner: PPO, mdp: MFCMDP) -> np.ndarray:
+    """Validate ``learner`` against ``mdp``; return the observations of all states ``(X0, d)``."""
+    if not isinstance(learner, PPO):
+        raise TypeError(f"learner must be a PPO, got {type(learner).__name__}")
+    if not isinstance(mdp, MFCMDP):
+        raise TypeError(f"mdp must be an MFCMDP, got {type(mdp).__name__}")
+    if learner.spec.num_learners != 1 or not isinstance(learner.spec.action_space, Box):
+        raise ValueError("learner must be a single Box-action learner trained on MFCEnv")
+    obs = np.asarray(mdp.observation(np.arange(mdp.n_states)), dtype=float)
+    if obs.shape[-1] != learner.spec.obs_dim or learner.spec.action_space.dim != int(np.prod(mdp.action_shape)):
+        raise ValueError("learner's observation or action size does not match mdp")
+    return obs
+
+
+def _sampled_rules(learner: PPO, mdp: MFCMDP, obs: np.ndarray, n_samples: int, seed: int) -> np.ndarray:
+    """``n_samples`` decision rules per state from the Gaussian policy: ``(n_samples, X0, X, U)``."""
+    tiled = np.repeat(obs[None], n_samples, axis=0).reshape(1, n_samples * mdp.n_states, -1)
+    h = mdp.decision_rule_from_action(learner.act(tiled, generator=_seeded(learner, seed))[0])
+    return h.reshape(n_samples, mdp.n_states, *mdp.action_shape)
+
+
+def policy_table(learner: PPO, mdp: MFCMDP, n_samples: int = 0, seed: int = 0) -> np.ndarray:
     """The stationary MFC policy ``(X0, X, U)`` of a learner trained on :class:`MFCEnv`.
 
     Parameters
@@ -109,25 +141,45 @@ def policy_table(learner: PPO, mdp: MFCMDP, n_samples: int = 0) -> np.ndarray:
         The MFC MDP.
     n_samples
         ``0``: the deterministic policy from the Gaussian mean (Sec. VI). ``> 0``: the decision
-        rule averaged over that many Gaussian samples per state (Fig. 4(b), 500 samples), drawn
-        with the learner's generator.
+        rule averaged over that many Gaussian samples per state (Fig. 4(b), 500 samples).
+    seed
+        Seed of the generator of those samples (the learner's own generator is left untouched).
 
     Returns
     -------
     numpy.ndarray
         ``pi[x0] = h``, shape ``(X0, X, U)``.
     """
-    if not isinstance(learner, PPO):
-        raise TypeError(f"learner must be a PPO, got {type(learner).__name__}")
-    if learner.spec.num_learners != 1 or not isinstance(learner.spec.action_space, Box):
-        raise ValueError("learner must be a single Box-action learner trained on MFCEnv")
+    obs = _check_learner(learner, mdp)
     if not isinstance(n_samples, int) or n_samples < 0:
         raise ValueError(f"n_samples must be a non-negative int, got {n_samples!r}")
-    obs = np.asarray(mdp.observation(np.arange(mdp.n_states)), dtype=float)
-    if obs.shape[-1] != learner.spec.obs_dim or learner.spec.action_space.dim != int(np.prod(mdp.action_shape)):
-        raise ValueError("learner's observation or action size does not match mdp")
     if n_samples == 0:
         return mdp.decision_rule_from_action(learner.act(obs[None], deterministic=True)[0])
-    tiled = np.repeat(obs[None], n_samples, axis=0).reshape(1, n_samples * mdp.n_states, -1)
-    h = mdp.decision_rule_from_action(learner.act(tiled)[0])
-    return h.reshape(n_samples, mdp.n_states, *mdp.action_shape).mean(0)
+    return _sampled_rules(learner, mdp, obs, n_samples, seed).mean(0)
+
+
+def stochastic_policy_value(learner: PPO, mdp: MFCMDP, n_samples: int = 500, seed: int = 0) -> np.ndarray:
+    """Value ``(X0,)`` in the MFC MDP of the learner's *stochastic* upper-level policy.
+
+    PPO optimises the Gaussian policy itself: at ``x0`` a rule ``h ~ pi(x0)`` is drawn, shared by
+    all agents (Fig. 3), so the relevant kernel and reward are averages over ``h``,
+    :math:`\\bar P(x^0,\\cdot)=\\mathbb E_h P^0(x^0,\\mathbb G(\\mu_0,h))` and
+    :math:`\\bar r(x^0)=\\mathbb E_h r(x^0,\\mathbb G(\\mu_0,h))`, estimated with ``n_samples`` rules
+    per state; then :math:`V=(I-\\gamma\\bar P)^{-1}\\bar r`. Because :math:`P^0` and :math:`r`
+    are nonlinear in ``h``, this differs from the value of the averaged rule of :func:`policy_table`.
+    """
+    obs = _check_learner(learner, mdp)
+    if not isinstance(n_samples, int) or n_samples < 1:
+        raise ValueError(f"n_samples must be a positive int, got {n_samples!r}")
+    rules = _sampled_rules(learner, mdp, obs, n_samples, seed)  # (n, X0, X, U)
+    x0 = np.tile(np.arange(mdp.n_states), n_samples)
+    flat = rules.reshape(-1, *mdp.action_shape)
+    P = np.zeros((mdp.n_states, mdp.n_states))
+    r = np.zeros(mdp.n_states)
+    chunk = 1024
+    for start in range(0, flat.shape[0], chunk):
+        xs = x0[start : start + chunk]
+        rows, rew = mdp.model.transition_and_reward(xs, mdp.mean_field(flat[start : start + chunk]))
+        np.add.at(P, xs, rows)
+        np.add.at(r, xs, rew)
+    return np.linalg.solve(np.eye(mdp.n_states) - mdp.gamma * P / n_samples, r / n_samples)

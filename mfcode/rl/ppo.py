@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -135,6 +136,8 @@ class TrainHistory:
         loss, the value loss and the policy entropy.
     wall_time
         ``(iterations,)`` cumulative seconds.
+    evaluation
+        ``(iterations, m)`` values of the ``evaluate`` callback of :meth:`PPO.train` (empty without).
     """
 
     env_steps: list[int] = field(default_factory=list)
@@ -145,6 +148,7 @@ class TrainHistory:
     value_loss: list[np.ndarray] = field(default_factory=list)
     entropy: list[np.ndarray] = field(default_factory=list)
     wall_time: list[float] = field(default_factory=list)
+    evaluation: list[np.ndarray] = field(default_factory=list)
 
     def as_arrays(self) -> dict[str, np.ndarray]:
         """All statistics as numpy arrays keyed by field name."""
@@ -219,15 +223,19 @@ class PPO:
         return action.cpu().numpy().astype(np.int64)
 
     @torch.no_grad()
-    def act(self, obs: np.ndarray, deterministic: bool = False) -> np.ndarray:
+    def act(self, obs: np.ndarray, deterministic: bool = False, generator: torch.Generator | None = None) -> np.ndarray:
         """Environment-ready actions for observations ``(K, B, obs_dim)`` (any ``B``).
 
         ``deterministic=True`` takes the mode (the Gaussian mean, Sec. VI); Box actions are
-        clipped to the bounds when ``config.clip_actions``.
+        clipped to the bounds when ``config.clip_actions``. Samples are drawn with ``generator``
+        (on the learner's device), by default the learner's own (which training also uses).
         """
+        if generator is not None and not isinstance(generator, torch.Generator):
+            raise TypeError(f"generator must be a torch.Generator or None, got {type(generator).__name__}")
         out = self.policy_net(self._obs_tensor(obs))
-        action = self.dist.mode(out) if deterministic else self.dist.sample(out, self.generator)
-        return self._env_action(action)
+        if deterministic:
+            return self._env_action(self.dist.mode(out))
+        return self._env_action(self.dist.sample(out, self.generator if generator is None else generator))
 
     @torch.no_grad()
     def probabilities(self, obs: np.ndarray) -> np.ndarray:
@@ -382,12 +390,23 @@ class PPO:
         }
 
     # --------------------------------------------------------------- training
-    def train(self, env: VectorEnv, total_env_steps: int, progress: bool = False) -> TrainHistory:
+    def train(
+        self,
+        env: VectorEnv,
+        total_env_steps: int,
+        progress: bool = False,
+        evaluate: Callable[[PPO], float | Sequence[float]] | None = None,
+    ) -> TrainHistory:
         """Alternate :meth:`collect` and :meth:`update` until ``total_env_steps`` are taken.
 
-        The environment is reset with this learner's ``seed``. Returns the per-iteration
-        :class:`TrainHistory`.
+        The environment is reset with this learner's ``seed``. ``evaluate`` (optional) is called
+        with the learner after every iteration and its value(s) recorded in
+        ``TrainHistory.evaluation`` (e.g. the exact value of the current deterministic policy); it
+        must not draw from the learner's generator if runs are to stay reproducible. Returns the
+        per-iteration :class:`TrainHistory`.
         """
+        if evaluate is not None and not callable(evaluate):
+            raise TypeError(f"evaluate must be callable or None, got {type(evaluate).__name__}")
         if env.spec != self.spec:
             raise ValueError(f"env.spec {env.spec} differs from the learner's spec {self.spec}")
         if not isinstance(total_env_steps, int) or total_env_steps < 1:
@@ -410,6 +429,8 @@ class PPO:
                 for name in ("kl", "kl_coeff", "policy_loss", "value_loss", "entropy"):
                     getattr(history, name).append(stats[name])
                 history.wall_time.append(time.perf_counter() - start)
+                if evaluate is not None:
+                    history.evaluation.append(np.atleast_1d(np.asarray(evaluate(self), dtype=float)))
         return history
 
     # ------------------------------------------------------------ persistence

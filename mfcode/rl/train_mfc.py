@@ -37,7 +37,7 @@ import torch
 
 from mfcode.mfc import MFCMDP, NAgentSystem, SchedulingModel, profile_value, symmetric_value
 from mfcode.rl.config import PPOConfig
-from mfcode.rl.mfc_env import MFCEnv, policy_table
+from mfcode.rl.mfc_env import MFCEnv, policy_table, stochastic_policy_value
 from mfcode.rl.nagent_env import NAgentEnv, agent_policy_table
 from mfcode.rl.ppo import PPO, resolve_device
 
@@ -117,8 +117,13 @@ def train_all(
     -------
     arrays
         ``mf_policy`` (X0, X, U) from the Gaussian mean, ``mf_policy_avg`` (averaged over 500
-        Gaussian samples, Fig. 4(b)), ``mf_objective`` (exact J in the MFC MDP, start at
-        ``mu^0_0``, discounted), ``mf_curve_steps`` / ``mf_curve_return``, ``n_agents``, and per
+        Gaussian samples, Fig. 4(b)), ``mf_objective`` / ``mf_objective_avg`` (exact J in the MFC MDP
+        from ``mu^0_0`` of those two tables), ``mf_objective_stochastic`` (J of the Gaussian
+        upper-level policy itself, 500 sampled rules per state), ``mf_curve_steps`` /
+        ``mf_curve_return`` / ``mf_curve_objective`` / ``mf_curve_objective_stochastic`` (per PPO
+        iteration: env steps, mean episode return, J of the deterministic and of the stochastic
+        policy, the latter with 100 sampled rules per state),
+        ``n_agents``, and per
         method ``m`` in ``mf, na, ps``: ``exact_<m>`` (len(n_agents),) exact discounted value
         :math:`J^N` from ``mu^0_0`` and ``eval_<m>`` (len(n_agents), n_eval_runs) Monte Carlo
         discounted cumulative rewards over ``eval_horizon`` steps; per N: ``na_policy_N<n>``, ``ps_policy_N<n>``,
@@ -136,18 +141,27 @@ def train_all(
     start = time.perf_counter()
     env = MFCEnv(mdp, num_envs=budget.num_envs, horizon=budget.horizon)
     mf = PPO(env.spec, config, seed=seed, device=dev)
-    hist = mf.train(env, budget.mf_steps, progress=progress).as_arrays()
+    init = mdp.initial_distribution
+
+    def exact_values(learner: PPO) -> tuple[float, float]:
+        stochastic = float(init @ stochastic_policy_value(learner, mdp, n_samples=100, seed=seed))
+        return mdp.objective(policy_table(learner, mdp)), stochastic
+
+    hist = mf.train(env, budget.mf_steps, progress=progress, evaluate=exact_values).as_arrays()
     arrays["mf_curve_steps"] = hist["env_steps"]
+    arrays["mf_curve_objective"] = hist["evaluation"][:, 0]
+    arrays["mf_curve_objective_stochastic"] = hist["evaluation"][:, 1]
     arrays["mf_curve_return"] = hist["episode_return_mean"][:, 0]
     arrays["mf_policy"] = policy_table(mf, mdp)
-    arrays["mf_policy_avg"] = policy_table(mf, mdp, n_samples=500)
+    arrays["mf_policy_avg"] = policy_table(mf, mdp, n_samples=500, seed=seed)
     arrays["mf_objective"] = np.asarray(mdp.objective(arrays["mf_policy"]))
+    arrays["mf_objective_avg"] = np.asarray(mdp.objective(arrays["mf_policy_avg"]))
+    arrays["mf_objective_stochastic"] = np.asarray(init @ stochastic_policy_value(mf, mdp, n_samples=500, seed=seed))
     arrays |= {f"mf_param/{k}": v for k, v in mf.parameters_numpy().items()}
     times["mf_train_s"] = time.perf_counter() - start
 
     evals: dict[str, list[np.ndarray]] = {"mf": [], "na": [], "ps": []}
     exact: dict[str, list[float]] = {"mf": [], "na": [], "ps": []}
-    init = np.asarray(model.env_init, dtype=float)
 
     def evaluate(mode: str, table: np.ndarray, system: NAgentSystem, rng: np.random.Generator) -> None:
         value = profile_value(model, table) if table.ndim == 4 else symmetric_value(model, table, system.n_agents)
