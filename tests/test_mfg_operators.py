@@ -269,3 +269,29 @@ def test_solvers_evaluate_each_kernel_once_per_flow(solver: solvers.IterativeSol
     # the iterates and their exploitability are those of the plain (re-evaluating) operators
     for pi, e in zip(res.policies, res.exploitability):
         assert e == pytest.approx(exploitability(base, pi, solver.temperature), abs=1e-12)
+
+
+def test_flow_dynamics_recycles_only_arrays_it_owns() -> None:
+    g = games.random_linear(n=3, horizon=4, seed=5)
+    rng = np.random.default_rng(1)
+    pi1, pi2 = rng.dirichlet(np.ones(3), size=(2, 4, 3))
+    _, d1 = operators.flow_dynamics(g, pi1)
+    assert d1.owned
+    m2, d2 = operators.flow_dynamics(g, pi2, out=d1)
+    assert d2 is d1  # overwritten in place ...
+    fresh = operators.dynamics_at(g, m2)  # ... with the dynamics of the new flow
+    np.testing.assert_allclose(d2.reward, fresh.reward, atol=1e-15)
+    for k, k2 in zip(d2.kernel, fresh.kernel):
+        np.testing.assert_allclose(k, k2, atol=1e-15)
+    # dynamics holding the game's own arrays are never written into
+    before = [k.copy() for k in fresh.kernel]
+    _, d3 = operators.flow_dynamics(g, pi1, out=fresh)
+    assert d3 is not fresh and not fresh.owned
+    for k, k0 in zip(fresh.kernel, before):
+        np.testing.assert_array_equal(k, k0)
+    # a solver step hands the arrays on and drops them from the state it was given
+    solver = solvers.OnlineMirrorDescent()
+    s0 = solver.init_state(g, solvers.uniform_policy(g))
+    kernels0 = s0.dynamics.kernel  # type: ignore[union-attr]
+    s1 = solver.step(g, s0)
+    assert s0.dynamics is None and s1.dynamics.kernel is kernels0  # type: ignore[union-attr]

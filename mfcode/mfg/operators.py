@@ -95,11 +95,15 @@ class Dynamics:
     kernel
         :math:`P(\\cdot|\\cdot,\\cdot,\\mu)`, ``(S, A, S)``; finite horizon: the ``T - 1`` kernels
         :math:`P_t(\\cdot|\\cdot,\\cdot,\\mu_t)`, ``t < T - 1``, each ``(S, A, S)``, as the game
-        returned them (a tuple, not a stacked copy: the kernels are the bulk of the memory traffic).
+        returned them, or copies in arrays of its own (a tuple, not a stacked array).
+    owned
+        Whether the arrays belong to this object (copies made by :func:`flow_dynamics`), so that a
+        later :func:`flow_dynamics` may overwrite them (``out=``) instead of allocating new ones.
     """
 
     reward: Array
     kernel: Array | tuple[Array, ...]
+    owned: bool = False
 
 
 def _check_temperature(temperature: float) -> float:
@@ -296,23 +300,44 @@ def flow(game: FiniteHorizonMFG, policy: npt.ArrayLike) -> Array:
     return _forward(game, game.check_policy(policy), None, None)
 
 
-def flow_dynamics(game: FiniteHorizonMFG, policy: npt.ArrayLike) -> tuple[Array, Dynamics]:
+def flow_dynamics(
+    game: FiniteHorizonMFG, policy: npt.ArrayLike, *, out: Dynamics | None = None
+) -> tuple[Array, Dynamics]:
     """:func:`flow` of ``policy`` and the :class:`Dynamics` at that flow, each kernel evaluated once.
 
     The forward induction needs :math:`P_t(\\cdot|\\cdot,\\cdot,\\mu_t)` anyway; keeping it lets the
     best response, the policy's own Q-function and its exploitability against the same flow run
     without evaluating the game again.
+
+    Parameters
+    ----------
+    game, policy
+        As in :func:`flow`.
+    out
+        Dynamics of the same game that are no longer needed (a solver's previous iterate's). When
+        they own their arrays, the rewards and kernels are copied into them and ``out`` is returned
+        (overwritten), which spares allocating -- and page-faulting -- the memory of ``T - 1``
+        kernels at every flow; otherwise, and when ``out`` is ``None``, new arrays are allocated.
     """
     if not isinstance(game, FiniteHorizonMFG):
         raise TypeError("flow_dynamics needs a FiniteHorizonMFG")
-    rewards = np.empty((game.horizon, game.n_states, game.n_actions))
-    kernels: list[Array] = []
-    m = _forward(game, game.check_policy(policy), rewards, kernels)
-    return m, Dynamics(rewards, tuple(kernels))
+    if out is not None and _check_dynamics(game, out).owned:
+        dyn = out
+    else:
+        shape = (game.n_states, game.n_actions, game.n_states)
+        dyn = Dynamics(
+            np.empty((game.horizon, game.n_states, game.n_actions)),
+            tuple(np.empty(shape) for _ in range(game.horizon - 1)),
+            owned=True,
+        )
+    m = _forward(game, game.check_policy(policy), dyn.reward, dyn.kernel)  # type: ignore[arg-type]
+    return m, dyn
 
 
-def _forward(game: FiniteHorizonMFG, pi: Array, rewards: Array | None, kernels: list[Array] | None) -> Array:
-    """Forward induction; fills ``rewards`` and appends to ``kernels`` along the flow when given."""
+def _forward(
+    game: FiniteHorizonMFG, pi: Array, rewards: Array | None, kernels: tuple[Array, ...] | None
+) -> Array:
+    """Forward induction; fills ``rewards`` and copies the kernels into ``kernels`` when given."""
     t_max = pi.shape[0]
     mus = np.empty(pi.shape[:2])
     mus[0] = game.initial
@@ -324,7 +349,7 @@ def _forward(game: FiniteHorizonMFG, pi: Array, rewards: Array | None, kernels: 
             break
         kernel = game.transition(t, arg)
         if kernels is not None:
-            kernels.append(kernel)
+            np.copyto(kernels[t], kernel)
         mus[t + 1] = _push(mus[t], pi[t], kernel)
     if game.coupling == "state":
         return mus

@@ -103,6 +103,17 @@ def _induced_dynamics(game: Game, policy: Array, start: Array | None = None) -> 
     return flow_dynamics(game, policy)
 
 
+def _next_induced(game: Game, policy: Array, state: _State) -> tuple[Array, Dynamics | None]:
+    """:func:`_induced_dynamics` of the next iterate, recycling the arrays of ``state.dynamics``.
+
+    The state's dynamics are then dropped from it (set to ``None``): they describe the new flow.
+    """
+    if isinstance(game, StationaryMFG):
+        return induced_mean_field(game, policy, start=state.mean_field), None
+    out, state.dynamics = state.dynamics, None
+    return flow_dynamics(game, policy, out=out)
+
+
 def _dynamics_of(game: Game, state: _State) -> Dynamics:
     """Rewards and kernels at ``state.mean_field``: the ones the state carries, else evaluated."""
     return dynamics_at(game, state.mean_field) if state.dynamics is None else state.dynamics
@@ -150,7 +161,9 @@ class _State:
     """Iterate of a solver.
 
     ``dynamics``, when not ``None``, holds the rewards and kernels at ``mean_field``, which is then
-    the flow ``policy`` induces (finite horizon); ``solve`` scores the iterate with them.
+    the flow ``policy`` induces (finite horizon); ``solve`` scores the iterate with them. A step
+    hands their arrays on to the next iterate (and sets the field of the state it was given to
+    ``None``), so that a run allocates the kernels of a flow once.
     """
 
     policy: Array
@@ -261,7 +274,7 @@ class FixedPoint(IterativeSolver[_FixedPointState]):
             target = _push(mu, br.policy, dyn.kernel)
         else:
             br = best_response(game, mu, self.temperature, dynamics=dyn)
-            target, target_dyn = flow_dynamics(game, br.policy)
+            target, target_dyn = _next_induced(game, br.policy, state)
         if self.damping == 1.0:
             return _FixedPointState(br.policy, target, state.iteration + 1, target_dyn, br.q)
         nxt = (1.0 - self.damping) * mu + self.damping * target
@@ -303,7 +316,7 @@ class FictitiousPlay(IterativeSolver[_State]):
         den = (1.0 - w) * mu + w * mu_br
         with np.errstate(invalid="ignore", divide="ignore"):
             pi = np.where(den > 0, num / np.where(den > 0, den, 1.0), 1.0 / game.n_actions)
-        m_pi, dyn = _induced_dynamics(game, pi, _start(game, state))
+        m_pi, dyn = _next_induced(game, pi, state)
         return _State(pi, m_pi, state.iteration + 1, dyn)
 
 
@@ -344,7 +357,7 @@ class OnlineMirrorDescent(IterativeSolver[_MirrorState]):
         q = policy_q(game, state.policy, state.mean_field, self.temperature, dynamics=state.dynamics)
         y = (1.0 - self.alpha * self.temperature) * state.y + self.alpha * q
         pi = softmax(y)
-        m, dyn = _induced_dynamics(game, pi, _start(game, state))
+        m, dyn = _next_induced(game, pi, state)
         return _MirrorState(pi, m, state.iteration + 1, dyn, y)
 
 
@@ -388,7 +401,7 @@ class PriorDescent(IterativeSolver[_PriorState]):
             logits = np.log(state.prior) + q / self.eta
         pi = softmax(logits)
         prior = pi.copy() if self.n_inner and (state.iteration + 2) % self.n_inner == 0 else state.prior
-        m, dyn = _induced_dynamics(game, pi, _start(game, state))
+        m, dyn = _next_induced(game, pi, state)
         return _PriorState(pi, m, state.iteration + 1, dyn, prior)
 
 
