@@ -582,7 +582,8 @@ class RandomLinearDynamics:
         if not bounded:
             out -= out.max(axis=-1, keepdims=True)
         np.exp(out, out=out)
-        out /= out.sum(axis=-1, keepdims=True)
+        sums = out.reshape(n * n, n) @ np.ones(n)  # row sums by one matrix-vector product
+        out *= (1.0 / sums).reshape(n, n, 1)
         return out
 
 
