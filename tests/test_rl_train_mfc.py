@@ -10,7 +10,7 @@ import pytest
 
 from mfcode.rl import train_mfc
 from mfcode.rl.config import PPOConfig
-from mfcode.rl.train_mfc import BUDGETS, Budget, load_artifact, main, train_all
+from mfcode.rl.train_mfc import BUDGETS, Budget, artifact_paths, combine, load_artifact, main, train_agents, train_all, train_mf
 
 TINY = Budget(mf_steps=40, agent_steps=40, n_agents=(1, 2), n_eval_runs=6, horizon=5, eval_horizon=7, num_envs=4)
 CFG = PPOConfig(hidden=(8,), train_batch_size=40, sgd_minibatch_size=20, num_sgd_iter=1)
@@ -36,7 +36,17 @@ def test_train_all_shapes() -> None:
     assert arrays["na_policy_N2"].shape == (2, 36, 3, 2) and arrays["ps_policy_N2"].shape == (36, 3, 2)
     assert -100 < float(arrays["mf_objective"]) < 0
     assert arrays["mf_curve_objective"][-1] == pytest.approx(float(arrays["mf_objective"]))
-    assert info["device"] == "cpu" and set(info["times_s"]) == {"mf_train_s", "na_N1_s", "ps_N1_s", "na_N2_s", "ps_N2_s"}
+    assert info["device"] == "cpu" and set(info["times_s"]) == {"mf_s", "na_N1_s", "ps_N1_s", "na_N2_s", "ps_N2_s"}
+    # the pieces give the same result as the whole (seeds do not depend on the order of N)
+    mf, _ = train_mf(TINY, seed=1, config=CFG, device="cpu")
+    n2, _ = train_agents(TINY, 2, seed=1, config=CFG, device="cpu")
+    np.testing.assert_array_equal(mf["mf_policy"], arrays["mf_policy"])
+    np.testing.assert_array_equal(n2["na_policy_N2"], arrays["na_policy_N2"])
+    np.testing.assert_array_equal(n2["ps_eval_N2"], arrays["eval_ps"][1])
+    with pytest.raises(ValueError, match="N = \\[1\\]"):
+        combine(TINY, mf, [n2])
+    with pytest.raises(ValueError, match="n_agents"):
+        train_agents(TINY, 3, config=CFG, device="cpu")
 
 
 def test_main_writes_artifact_with_provenance(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -53,3 +63,22 @@ def test_main_writes_artifact_with_provenance(tmp_path: Path, monkeypatch: pytes
         np.testing.assert_array_equal(arrays["mf_policy"], data["mf_policy"])
     assert load_artifact(tmp_path, "ci", 2) is None  # Table I config differs from the saved one
     assert load_artifact(tmp_path, "ci", 3, config=CFG) is None
+
+
+def test_parts_are_merged(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(train_mfc.BUDGETS, "ci", TINY)
+    base = ["--budget", "ci", "--seed", "0", "--out", str(tmp_path), "--device", "cpu"]
+    main([*base, "--part", "mf"], config=CFG)
+    main([*base, "--part", "1"], config=CFG)
+    assert load_artifact(tmp_path, "ci", 0, config=CFG) is None  # N = 2 still missing
+    main([*base, "--part", "2"], config=CFG)
+    loaded = load_artifact(tmp_path, "ci", 0, config=CFG)
+    assert loaded is not None
+    arrays, provenance = loaded
+    assert arrays["eval_na"].shape == (2, 6) and len(provenance["parts"]) == 3  # type: ignore[arg-type]
+    whole, _ = train_all(TINY, seed=0, config=CFG, device="cpu")
+    for key in ("exact_mf", "exact_na", "exact_ps", "mf_policy"):
+        np.testing.assert_array_equal(arrays[key], whole[key])
+    assert not artifact_paths(tmp_path, "ci", 0)[0].exists()
+    with pytest.raises(SystemExit):
+        main([*base, "--part", "7"], config=CFG)

@@ -19,7 +19,8 @@ Budgets (:data:`BUDGETS`): ``ci`` is a short smoke run for the book's CI; ``full
 scale. Run ``python -m mfcode.rl.train_mfc --budget full --seed 0 --out artifacts/mfc`` (on a GPU
 when available). The artifact is ``<out>/mfc_learners_<budget>_seed<seed>.npz`` plus a ``.json``
 provenance record (command, seed, git commit, device, wall time, settings); :func:`load_artifact`
-reads both back.
+reads both back. ``--part mf`` and ``--part N`` split the work into pieces (MF alone; NA and PS at
+one N) that fit separate machine sessions; :func:`load_artifact` merges them.
 """
 
 from __future__ import annotations
@@ -41,7 +42,18 @@ from mfcode.rl.mfc_env import MFCEnv, policy_table, stochastic_policy_value
 from mfcode.rl.nagent_env import NAgentEnv, agent_policy_table
 from mfcode.rl.ppo import PPO, resolve_device
 
-__all__ = ["BUDGETS", "Budget", "artifact_paths", "load_artifact", "main", "save_artifact", "train_all"]
+__all__ = [
+    "BUDGETS",
+    "Budget",
+    "artifact_paths",
+    "combine",
+    "load_artifact",
+    "main",
+    "save_artifact",
+    "train_agents",
+    "train_all",
+    "train_mf",
+]
 
 
 @dataclass(frozen=True)
@@ -104,50 +116,61 @@ def _git_commit() -> str:
         return "unknown"
 
 
-def train_all(
+def _info(dev: torch.device, times: dict[str, float]) -> dict[str, object]:
+    info: dict[str, object] = {"device": str(dev), "times_s": times}
+    if dev.type == "cuda":
+        info["device_name"] = torch.cuda.get_device_name(dev)
+    return info
+
+
+def _evaluate(model: SchedulingModel, table: np.ndarray, n: int, budget: Budget, rng: np.random.Generator) -> tuple[float, np.ndarray]:
+    """Exact discounted J^N from ``mu^0_0`` and Monte Carlo discounted returns of a policy table."""
+    system = NAgentSystem(model, n)
+    value = profile_value(model, table) if table.ndim == 4 else symmetric_value(model, table, n)
+    exact = float(np.asarray(model.env_init, dtype=float) @ value)
+    return exact, system.rollout(table, budget.eval_horizon, budget.n_eval_runs, rng, discount=model.gamma)
+
+
+def train_mf(
     budget: Budget,
     seed: int = 0,
     config: PPOConfig | None = None,
     device: torch.device | str | None = None,
     progress: bool = False,
 ) -> tuple[dict[str, np.ndarray], dict[str, object]]:
-    """Train MF, NA and PS at ``budget`` and evaluate them on the N-agent system.
+    """Train MF-PPO on the MFC MDP and evaluate it in the MFC MDP and at every N of ``budget``.
 
     Returns
     -------
     arrays
         ``mf_policy`` (X0, X, U) from the Gaussian mean, ``mf_policy_avg`` (averaged over 500
-        Gaussian samples, Fig. 4(b)), ``mf_objective`` / ``mf_objective_avg`` (exact J in the MFC MDP
-        from ``mu^0_0`` of those two tables), ``mf_objective_stochastic`` (J of the Gaussian
-        upper-level policy itself, 500 sampled rules per state), ``mf_curve_steps`` /
-        ``mf_curve_return`` / ``mf_curve_objective`` / ``mf_curve_objective_stochastic`` (per PPO
-        iteration: env steps, mean episode return, J of the deterministic and of the stochastic
-        policy, the latter with 100 sampled rules per state),
-        ``n_agents``, and per
-        method ``m`` in ``mf, na, ps``: ``exact_<m>`` (len(n_agents),) exact discounted value
-        :math:`J^N` from ``mu^0_0`` and ``eval_<m>`` (len(n_agents), n_eval_runs) Monte Carlo
-        discounted cumulative rewards over ``eval_horizon`` steps; per N: ``na_policy_N<n>``, ``ps_policy_N<n>``,
-        ``na_curve_return_N<n>``, ``ps_curve_return_N<n>``; ``mf_param/<name>`` the MF learner.
+        Gaussian samples, Fig. 4(b)); ``mf_objective`` / ``mf_objective_avg`` (exact J in the MFC
+        MDP from ``mu^0_0`` of those two tables), ``mf_objective_stochastic`` (J of the Gaussian
+        upper-level policy itself, 500 sampled rules per state); per PPO iteration
+        ``mf_curve_steps`` / ``mf_curve_return`` / ``mf_curve_objective`` /
+        ``mf_curve_objective_stochastic`` (env steps, mean episode return, J of the deterministic
+        and of the stochastic policy, the latter with 100 sampled rules per state); ``n_agents``;
+        ``exact_mf`` (len(n_agents),) exact discounted J^N of ``mf_policy`` lifted to N agents and
+        ``eval_mf`` (len(n_agents), n_eval_runs) Monte Carlo discounted returns over
+        ``eval_horizon`` steps; ``mf_param/<name>`` the learner's parameters.
     info
-        Wall times per part and the device.
+        Device and wall time.
     """
     config = PPOConfig() if config is None else config
     dev = resolve_device(device)
     model = SchedulingModel()
     mdp = MFCMDP(model)
-    arrays: dict[str, np.ndarray] = {"n_agents": np.asarray(budget.n_agents)}
-    times: dict[str, float] = {}
-
+    init = mdp.initial_distribution
     start = time.perf_counter()
     env = MFCEnv(mdp, num_envs=budget.num_envs, horizon=budget.horizon)
     mf = PPO(env.spec, config, seed=seed, device=dev)
-    init = mdp.initial_distribution
 
     def exact_values(learner: PPO) -> tuple[float, float]:
         stochastic = float(init @ stochastic_policy_value(learner, mdp, n_samples=100, seed=seed))
         return mdp.objective(policy_table(learner, mdp)), stochastic
 
     hist = mf.train(env, budget.mf_steps, progress=progress, evaluate=exact_values).as_arrays()
+    arrays: dict[str, np.ndarray] = {"n_agents": np.asarray(budget.n_agents)}
     arrays["mf_curve_steps"] = hist["env_steps"]
     arrays["mf_curve_objective"] = hist["evaluation"][:, 0]
     arrays["mf_curve_objective_stochastic"] = hist["evaluation"][:, 1]
@@ -158,43 +181,92 @@ def train_all(
     arrays["mf_objective_avg"] = np.asarray(mdp.objective(arrays["mf_policy_avg"]))
     arrays["mf_objective_stochastic"] = np.asarray(init @ stochastic_policy_value(mf, mdp, n_samples=500, seed=seed))
     arrays |= {f"mf_param/{k}": v for k, v in mf.parameters_numpy().items()}
-    times["mf_train_s"] = time.perf_counter() - start
-
-    evals: dict[str, list[np.ndarray]] = {"mf": [], "na": [], "ps": []}
-    exact: dict[str, list[float]] = {"mf": [], "na": [], "ps": []}
-
-    def evaluate(mode: str, table: np.ndarray, system: NAgentSystem, rng: np.random.Generator) -> None:
-        value = profile_value(model, table) if table.ndim == 4 else symmetric_value(model, table, system.n_agents)
-        exact[mode].append(float(init @ value))
-        evals[mode].append(system.rollout(table, budget.eval_horizon, budget.n_eval_runs, rng, discount=model.gamma))
-
-    for i, n in enumerate(budget.n_agents):
-        system = NAgentSystem(model, n)
-        rng = np.random.default_rng([seed, n])
-        evaluate("mf", arrays["mf_policy"], system, rng)
-        for mode in ("na", "ps"):
-            t0 = time.perf_counter()
-            agent_env = NAgentEnv(system, mode, num_envs=budget.num_envs, horizon=budget.horizon)
-            learner = PPO(agent_env.spec, config, seed=seed + 1000 * (i + 1), device=dev)
-            if budget.agent_steps > 0:
-                h = learner.train(agent_env, budget.agent_steps, progress=progress).as_arrays()
-                arrays[f"{mode}_curve_return_N{n}"] = h["episode_return_mean"]
-            table = agent_policy_table(learner, system)
-            arrays[f"{mode}_policy_N{n}"] = table
-            evaluate(mode, table, system, rng)
-            times[f"{mode}_N{n}_s"] = time.perf_counter() - t0
-    for mode, values in evals.items():
-        arrays[f"eval_{mode}"] = np.stack(values)
-        arrays[f"exact_{mode}"] = np.asarray(exact[mode])
-    info: dict[str, object] = {"device": str(dev), "times_s": times}
-    if dev.type == "cuda":
-        info["device_name"] = torch.cuda.get_device_name(dev)
-    return arrays, info
+    results = [_evaluate(model, arrays["mf_policy"], n, budget, np.random.default_rng([seed, n, 0])) for n in budget.n_agents]
+    arrays["exact_mf"] = np.array([r[0] for r in results])
+    arrays["eval_mf"] = np.stack([r[1] for r in results])
+    return arrays, _info(dev, {"mf_s": time.perf_counter() - start})
 
 
-def artifact_paths(out: str | Path, budget: str, seed: int) -> tuple[Path, Path]:
-    """The ``.npz`` and ``.json`` paths of the run named ``budget`` with ``seed`` under ``out``."""
-    stem = Path(out) / f"mfc_learners_{budget}_seed{seed}"
+def train_agents(
+    budget: Budget,
+    n_agents: int,
+    seed: int = 0,
+    config: PPOConfig | None = None,
+    device: torch.device | str | None = None,
+    progress: bool = False,
+) -> tuple[dict[str, np.ndarray], dict[str, object]]:
+    """Train NA and PS with ``n_agents`` agents and evaluate them (learner seed ``seed + 1000 N``).
+
+    Returns
+    -------
+    arrays
+        For ``m`` in ``na, ps``: ``m_policy_N<n>`` ((N,) X0, X, U), ``m_curve_return_N<n>``
+        (iterations, K) mean episode returns, ``m_exact_N<n>`` exact discounted J^N from
+        ``mu^0_0``, ``m_eval_N<n>`` (n_eval_runs,) Monte Carlo discounted returns.
+    info
+        Device and wall times.
+    """
+    if n_agents not in budget.n_agents:
+        raise ValueError(f"n_agents must be one of the budget's {budget.n_agents}, got {n_agents!r}")
+    config = PPOConfig() if config is None else config
+    dev = resolve_device(device)
+    model = SchedulingModel()
+    system = NAgentSystem(model, n_agents)
+    arrays: dict[str, np.ndarray] = {}
+    times: dict[str, float] = {}
+    for index, mode in enumerate(("na", "ps"), start=1):
+        t0 = time.perf_counter()
+        env = NAgentEnv(system, mode, num_envs=budget.num_envs, horizon=budget.horizon)
+        learner = PPO(env.spec, config, seed=seed + 1000 * n_agents, device=dev)
+        if budget.agent_steps > 0:
+            hist = learner.train(env, budget.agent_steps, progress=progress).as_arrays()
+            arrays[f"{mode}_curve_return_N{n_agents}"] = hist["episode_return_mean"]
+        table = agent_policy_table(learner, system)
+        arrays[f"{mode}_policy_N{n_agents}"] = table
+        exact, samples = _evaluate(model, table, n_agents, budget, np.random.default_rng([seed, n_agents, index]))
+        arrays[f"{mode}_exact_N{n_agents}"] = np.asarray(exact)
+        arrays[f"{mode}_eval_N{n_agents}"] = samples
+        times[f"{mode}_N{n_agents}_s"] = time.perf_counter() - t0
+    return arrays, _info(dev, times)
+
+
+def combine(budget: Budget, mf_arrays: dict[str, np.ndarray], agent_arrays: list[dict[str, np.ndarray]]) -> dict[str, np.ndarray]:
+    """Merge :func:`train_mf` and per-N :func:`train_agents` outputs; adds ``exact_na``,
+    ``exact_ps`` (len(n_agents),) and ``eval_na``, ``eval_ps`` (len(n_agents), n_eval_runs)."""
+    arrays = dict(mf_arrays)
+    for part in agent_arrays:
+        arrays |= part
+    for mode in ("na", "ps"):
+        missing = [n for n in budget.n_agents if f"{mode}_exact_N{n}" not in arrays]
+        if missing:
+            raise ValueError(f"agent_arrays lack {mode} results for N = {missing}")
+        arrays[f"exact_{mode}"] = np.array([float(arrays[f"{mode}_exact_N{n}"]) for n in budget.n_agents])
+        arrays[f"eval_{mode}"] = np.stack([arrays[f"{mode}_eval_N{n}"] for n in budget.n_agents])
+    return arrays
+
+
+def train_all(
+    budget: Budget,
+    seed: int = 0,
+    config: PPOConfig | None = None,
+    device: torch.device | str | None = None,
+    progress: bool = False,
+) -> tuple[dict[str, np.ndarray], dict[str, object]]:
+    """:func:`train_mf` and :func:`train_agents` for every N of ``budget``, :func:`combine` d."""
+    mf_arrays, info = train_mf(budget, seed, config, device, progress)
+    parts = []
+    times = dict(info["times_s"])  # type: ignore[call-overload]
+    for n in budget.n_agents:
+        part, part_info = train_agents(budget, n, seed, config, device, progress)
+        parts.append(part)
+        times |= part_info["times_s"]  # type: ignore[operator]
+    return combine(budget, mf_arrays, parts), {**info, "times_s": times}
+
+
+def artifact_paths(out: str | Path, budget: str, seed: int, part: str = "all") -> tuple[Path, Path]:
+    """The ``.npz`` and ``.json`` paths of a run (``part``: ``"all"``, ``"mf"`` or ``"N<n>"``)."""
+    suffix = "" if part == "all" else f"_{part}"
+    stem = Path(out) / f"mfc_learners_{budget}_seed{seed}{suffix}"
     return stem.with_suffix(".npz"), stem.with_suffix(".json")
 
 
@@ -212,15 +284,17 @@ def save_artifact(
     info: dict[str, object],
     wall_time_s: float,
     command: str,
+    part: str = "all",
 ) -> tuple[Path, Path]:
     """Write ``arrays`` (``.npz``) and the provenance record (``.json``); returns both paths."""
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    npz, meta = artifact_paths(out, budget_name, seed)
+    npz, meta = artifact_paths(out, budget_name, seed, part)
     np.savez_compressed(npz, **arrays)
     provenance = {
         "command": command,
         "budget": budget_name,
+        "part": part,
         "budget_settings": _jsonable(asdict(budget)),
         "seed": seed,
         "git_commit": _git_commit(),
@@ -228,24 +302,16 @@ def save_artifact(
         "threads": torch.get_num_threads(),
         "ppo_config": _jsonable(asdict(config)),
         "wall_time_s": wall_time_s,
-        "mf_objective": float(arrays["mf_objective"]),
         **info,
     }
     meta.write_text(json.dumps(provenance, indent=2))
     return npz, meta
 
 
-def load_artifact(
-    out: str | Path, budget_name: str, seed: int, budget: Budget | None = None, config: PPOConfig | None = None
+def _load_part(
+    out: str | Path, budget_name: str, seed: int, part: str, budget: Budget, config: PPOConfig
 ) -> tuple[dict[str, np.ndarray], dict[str, object]] | None:
-    """Arrays and provenance of a saved run, or ``None`` if absent or made with other settings.
-
-    ``budget`` defaults to ``BUDGETS[budget_name]`` and ``config`` to Table I; a saved run matches
-    only if its budget settings, PPO configuration and seed are those.
-    """
-    budget = BUDGETS[budget_name] if budget is None else budget
-    config = PPOConfig() if config is None else config
-    npz, meta = artifact_paths(out, budget_name, seed)
+    npz, meta = artifact_paths(out, budget_name, seed, part)
     if not (npz.exists() and meta.exists()):
         return None
     provenance = json.loads(meta.read_text())
@@ -260,28 +326,68 @@ def load_artifact(
     return arrays, provenance
 
 
-def main(argv: list[str] | None = None, config: PPOConfig | None = None) -> tuple[Path, Path]:
-    """Command line: ``python -m mfcode.rl.train_mfc --budget {ci,full} --seed S --out DIR``.
+def load_artifact(
+    out: str | Path, budget_name: str, seed: int, budget: Budget | None = None, config: PPOConfig | None = None
+) -> tuple[dict[str, np.ndarray], dict[str, object]] | None:
+    """Arrays and provenance of a saved run, or ``None`` if absent or made with other settings.
 
-    ``config`` (Python callers only) replaces the Table I hyperparameters. Returns the paths written.
+    Looks for the complete run first, then for its parts (``mf`` and one ``N<n>`` per N, as
+    written by ``--part``), which it merges with :func:`combine`; the provenance of a merged run
+    lists the parts' records under ``"parts"``. ``budget`` defaults to ``BUDGETS[budget_name]``
+    and ``config`` to Table I; a saved run matches only if its budget settings, PPO
+    configuration and seed are those.
+    """
+    budget = BUDGETS[budget_name] if budget is None else budget
+    config = PPOConfig() if config is None else config
+    whole = _load_part(out, budget_name, seed, "all", budget, config)
+    if whole is not None:
+        return whole
+    mf = _load_part(out, budget_name, seed, "mf", budget, config)
+    agents = [_load_part(out, budget_name, seed, f"N{n}", budget, config) for n in budget.n_agents]
+    if mf is None or any(a is None for a in agents):
+        return None
+    parts = [a for a in agents if a is not None]
+    arrays = combine(budget, mf[0], [a[0] for a in parts])
+    provenance: dict[str, object] = {"budget": budget_name, "seed": seed, "parts": [mf[1], *(a[1] for a in parts)]}
+    return arrays, provenance
+
+
+def main(argv: list[str] | None = None, config: PPOConfig | None = None) -> tuple[Path, Path]:
+    """Command line: ``python -m mfcode.rl.train_mfc --budget {ci,full} --seed S --out DIR [--part P]``.
+
+    ``--part all`` (default) trains everything; ``--part mf`` only MF-PPO; ``--part N`` (an
+    integer of the budget's N list) only NA and PS at that N -- so the ``full`` budget can be
+    spread over several machine sessions; :func:`load_artifact` merges the parts. ``config``
+    (Python callers only) replaces the Table I hyperparameters. Returns the paths written.
     """
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--budget", choices=sorted(BUDGETS), required=True)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--out", type=Path, required=True)
+    parser.add_argument("--part", default="all", help="all, mf, or an N of the budget (NA and PS at that N)")
     parser.add_argument("--device", default=None, help="cpu, cuda, ... (default: cuda if available)")
     parser.add_argument("--threads", type=int, default=None, help="torch CPU threads (default: torch's)")
     parser.add_argument("--progress", action="store_true")
     args = parser.parse_args(argv)
+    budget = BUDGETS[args.budget]
+    if args.part not in ("all", "mf") and not (args.part.isdigit() and int(args.part) in budget.n_agents):
+        parser.error(f"--part must be all, mf or one of {budget.n_agents}, got {args.part!r}")
     if args.threads is not None:
         torch.set_num_threads(args.threads)
     config = PPOConfig() if config is None else config
-    budget = BUDGETS[args.budget]
     start = time.perf_counter()
-    arrays, info = train_all(budget, seed=args.seed, config=config, device=args.device, progress=args.progress)
+    if args.part == "all":
+        arrays, info = train_all(budget, args.seed, config, args.device, args.progress)
+        part = "all"
+    elif args.part == "mf":
+        arrays, info = train_mf(budget, args.seed, config, args.device, args.progress)
+        part = "mf"
+    else:
+        arrays, info = train_agents(budget, int(args.part), args.seed, config, args.device, args.progress)
+        part = f"N{args.part}"
     wall = time.perf_counter() - start
     command = " ".join(["python -m mfcode.rl.train_mfc", *(argv if argv is not None else sys.argv[1:])])
-    paths = save_artifact(args.out, args.budget, budget, args.seed, config, arrays, info, wall, command)
+    paths = save_artifact(args.out, args.budget, budget, args.seed, config, arrays, info, wall, command, part)
     print(f"wrote {paths[0]} and {paths[1]} ({wall:.1f} s on {info['device']})")
     return paths
 
