@@ -3,7 +3,12 @@
 - :mod:`.spaces`, :mod:`.env` -- the batched environment protocol (no Gymnasium dependency);
 - :mod:`.networks`, :mod:`.distributions`, :mod:`.gae`, :mod:`.config`, :mod:`.ppo` -- PPO with a
   clipped surrogate and adaptive KL penalty (RLlib 1.x semantics), batched over independent learners;
-- :mod:`.toy_envs` -- small environments with known optima used to verify the learner.
+- :mod:`.toy_envs` -- small environments with known optima used to verify the learner;
+- :mod:`.mfc_env` -- the MFC MDP of :mod:`mfcode.mfc` as an environment (Gaussian action clipped
+  and normalised into a decision rule), its learned policy tables and their exact values;
+- :mod:`.nagent_env` -- the N-agent baselines NA (independent PPO) and PS (parameter sharing);
+- :mod:`.train_mfc` -- ``python -m mfcode.rl.train_mfc``: MF, NA and PS at a budget, saved as an
+  artifact with provenance.
 """
 
 from __future__ import annotations
