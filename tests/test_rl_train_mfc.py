@@ -76,6 +76,8 @@ def test_parts_are_merged(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> No
     assert loaded is not None
     arrays, provenance = loaded
     assert arrays["eval_na"].shape == (2, 6) and len(provenance["parts"]) == 3  # type: ignore[arg-type]
+    assert provenance["command"].count("--part") == 3 and provenance["device"] == "cpu"  # type: ignore[union-attr]
+    assert provenance["wall_time_s"] == pytest.approx(sum(r["wall_time_s"] for r in provenance["parts"]))  # type: ignore[attr-defined]
     whole, _ = train_all(TINY, seed=0, config=CFG, device="cpu")
     for key in ("exact_mf", "exact_na", "exact_ps", "mf_policy"):
         np.testing.assert_array_equal(arrays[key], whole[key])

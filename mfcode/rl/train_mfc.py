@@ -335,7 +335,9 @@ def load_artifact(
     written by ``--part``), which it merges with :func:`combine`; the provenance of a merged run
     lists the parts' records under ``"parts"``. ``budget`` defaults to ``BUDGETS[budget_name]``
     and ``config`` to Table I; a saved run matches only if its budget settings, PPO
-    configuration and seed are those.
+    configuration and seed are those. A merged record also has the keys of a whole one that the
+    notebooks print (``command``, ``git_commit``, ``device`` joined with ``" ; "``, total
+    ``wall_time_s``).
     """
     budget = BUDGETS[budget_name] if budget is None else budget
     config = PPOConfig() if config is None else config
@@ -348,7 +350,20 @@ def load_artifact(
         return None
     parts = [a for a in agents if a is not None]
     arrays = combine(budget, mf[0], [a[0] for a in parts])
-    provenance: dict[str, object] = {"budget": budget_name, "seed": seed, "parts": [mf[1], *(a[1] for a in parts)]}
+    records = [mf[1], *(a[1] for a in parts)]
+
+    def joined(key: str) -> str:
+        return " ; ".join(dict.fromkeys(str(r.get(key)) for r in records))
+
+    provenance: dict[str, object] = {
+        "budget": budget_name,
+        "seed": seed,
+        "command": joined("command"),
+        "git_commit": joined("git_commit"),
+        "device": joined("device"),
+        "wall_time_s": float(sum(float(r["wall_time_s"]) for r in records)),  # type: ignore[arg-type]
+        "parts": records,
+    }
     return arrays, provenance
 
 
