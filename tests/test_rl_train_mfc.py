@@ -23,6 +23,8 @@ def test_budgets_match_the_paper() -> None:
         Budget(1, 1, (1,), horizon=0)
     with pytest.raises(ValueError, match="n_agents"):
         Budget(1, 1, (0,))
+    with pytest.raises(ValueError, match="n_agents"):
+        Budget(1, 1, ())
 
 
 def test_train_all_shapes() -> None:

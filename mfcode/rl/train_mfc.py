@@ -95,7 +95,7 @@ class Budget:
                 raise ValueError(f"{name} must be a positive int, got {value!r}")
         if not isinstance(self.agent_steps, int) or self.agent_steps < 0:
             raise ValueError(f"agent_steps must be a non-negative int, got {self.agent_steps!r}")
-        if not all(isinstance(n, int) and n >= 1 for n in self.n_agents):
+        if not self.n_agents or not all(isinstance(n, int) and n >= 1 for n in self.n_agents):
             raise ValueError(f"n_agents must be positive ints, got {self.n_agents!r}")
 
 
