@@ -252,7 +252,7 @@ def train_all(
     device: torch.device | str | None = None,
     progress: bool = False,
 ) -> tuple[dict[str, np.ndarray], dict[str, object]]:
-    """:func:`train_mf` and :func:`train_agents` for every N of ``budget``, :func:`combine` d."""
+    """Run :func:`train_mf` and :func:`train_agents` for every N of ``budget``; merge with :func:`combine`."""
     mf_arrays, info = train_mf(budget, seed, config, device, progress)
     parts = []
     times = dict(info["times_s"])  # type: ignore[call-overload]
