@@ -162,3 +162,27 @@ def test_errors() -> None:
         policy_evaluation(QUEUE_GRID, np.zeros(3, dtype=int))
     with pytest.raises(TypeError, match="mdp"):
         decision_rule_grid("queue", 3)  # type: ignore[arg-type]
+
+
+@given(st.integers(1, 99), st.sampled_from([0.5, 0.8, 0.9, 0.95]))
+@settings(max_examples=25, deadline=None)
+def test_toy_optimum_property(k: int, gamma: float) -> None:
+    """For every cost c with a* = gamma/(2c) = k/100 on the grid: V*(0) = gamma^2/(4c(1-gamma)), V*(1) = V*(0) + 1."""
+    cost = gamma / (2 * k / 100)
+    mdp = MFCMDP(BinaryToyModel(cost=cost, gamma=gamma))
+    res = policy_iteration(GridMDP.from_mdp(mdp, decision_rule_grid(mdp, 100)))
+    v0 = gamma**2 / (4 * cost * (1 - gamma))
+    np.testing.assert_allclose(res.V, [v0, v0 + 1.0], rtol=1e-10, atol=1e-10)
+    np.testing.assert_allclose(res.policy[:, 0, 1], k / 100)
+
+
+def test_lemma3_continuity_estimate_on_adjacent_rules() -> None:
+    """Lemma 3: |Q(x0,h) - Q(x0,h')| <= |r(x0,G(h)) - r(x0,G(h'))| + gamma ||V||_inf ||P0(x0,G(h)) - P0(x0,G(h'))||_1,
+    checked for all neighbouring grid rules; the steps shrink with the grid spacing."""
+    res = policy_iteration(QUEUE_GRID)
+    dQ = np.abs(np.diff(res.Q, axis=1))  # (X0, K-1)
+    dr = np.abs(np.diff(QUEUE_GRID.rewards, axis=0)).T
+    dP = np.abs(np.diff(QUEUE_GRID.kernels, axis=0)).sum(axis=-1).T
+    assert np.all(dQ <= dr + QUEUE.gamma * np.abs(res.V).max() * dP + 1e-9)
+    coarse = policy_iteration(GridMDP.from_mdp(QUEUE, decision_rule_grid(QUEUE, 10)))
+    assert dQ.max() < np.abs(np.diff(coarse.Q, axis=1)).max() / 5
