@@ -9,10 +9,15 @@
   the exact regularized NE (:func:`~mfcode.mfg.solvers.solve_equilibrium`);
 - :mod:`mfcode.mfg.lipschitz` -- estimates of :math:`d_1,d_2,d_3` (Assumption 3) and of
   :math:`\\mathrm{Lip}(\\Lambda^\\lambda)` (Lemma 6);
-- :mod:`mfcode.mfg.mfglib_compat` -- the bridge to mfglib used for cross-checks.
+- :mod:`mfcode.mfg.openspiel_games` -- OpenSpiel's crowd-modelling and linear-quadratic games, exactly
+  as OpenSpiel evaluates them; :mod:`mfcode.mfg.openspiel_solvers` -- OpenSpiel's solver semantics on
+  the same iterative base;
+- :mod:`mfcode.mfg.mfglib_compat`, :mod:`mfcode.mfg.openspiel_compat` -- bridges to mfglib and OpenSpiel
+  used for cross-checks (they import those libraries lazily);
+- :mod:`mfcode.mfg.speed` -- the benchmark tables the chapter shows.
 """
 
-from mfcode.mfg import exploitability, games, lipschitz, model, operators, solvers
+from mfcode.mfg import exploitability, games, lipschitz, model, openspiel_games, openspiel_solvers, operators, solvers
 from mfcode.mfg.model import FiniteHorizonMFG, StationaryMFG
 
 __all__ = [
@@ -22,6 +27,8 @@ __all__ = [
     "games",
     "lipschitz",
     "model",
+    "openspiel_games",
+    "openspiel_solvers",
     "operators",
     "solvers",
 ]
