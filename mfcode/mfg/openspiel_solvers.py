@@ -54,9 +54,9 @@ from mfcode.mfg.operators import Game, best_response
 from mfcode.mfg.solvers import (
     FictitiousPlay,
     IterativeSolver,
+    MirrorState,
     OnlineMirrorDescent,
-    _MirrorState,
-    _State,
+    SolverState,
     induced,
 )
 from mfcode.simplex import Array, softmax
@@ -172,10 +172,10 @@ class OpenSpielFictitiousPlay(FictitiousPlay):
         super().__post_init__()
         _check_softmax_temperature(self.softmax_temperature)
 
-    def init_state(self, game: Game, policy: Array) -> _State:
-        return _State(policy, _flow(game, policy, None))
+    def init_state(self, game: Game, policy: Array) -> SolverState:
+        return SolverState(policy, _flow(game, policy, None))
 
-    def step(self, game: Game, state: _State) -> _State:
+    def step(self, game: Game, state: SolverState) -> SolverState:
         m = state.mean_field
         start = m if isinstance(game, StationaryMFG) else None
         br = openspiel_best_response(game, m, self.softmax_temperature)
@@ -193,11 +193,11 @@ class OpenSpielFictitiousPlay(FictitiousPlay):
             else:
                 safe = np.where(den > 0, den, 1.0)
                 pi = np.where(den > 0, num / safe, 1.0 / game.n_actions)
-        return _State(pi, _flow(game, pi, start), iteration=state.iteration + 1)
+        return SolverState(pi, _flow(game, pi, start), iteration=state.iteration + 1)
 
 
 @dataclass(frozen=True)
-class OpenSpielFixedPoint(IterativeSolver[_State]):
+class OpenSpielFixedPoint(IterativeSolver[SolverState]):
     """OpenSpiel's fixed point: :math:`\\pi_{k+1}=` :func:`openspiel_best_response` to :math:`\\mu_{\\pi_k}`.
 
     Parameters
@@ -216,13 +216,13 @@ class OpenSpielFixedPoint(IterativeSolver[_State]):
             raise ValueError(f"temperature must be a number >= 0, got {self.temperature!r}")
         _check_softmax_temperature(self.softmax_temperature)
 
-    def init_state(self, game: Game, policy: Array) -> _State:
-        return _State(policy, _flow(game, policy, None))
+    def init_state(self, game: Game, policy: Array) -> SolverState:
+        return SolverState(policy, _flow(game, policy, None))
 
-    def step(self, game: Game, state: _State) -> _State:
+    def step(self, game: Game, state: SolverState) -> SolverState:
         start = state.mean_field if isinstance(game, StationaryMFG) else None
         pi = openspiel_best_response(game, state.mean_field, self.softmax_temperature)
-        return _State(pi, _flow(game, pi, start), iteration=state.iteration + 1)
+        return SolverState(pi, _flow(game, pi, start), iteration=state.iteration + 1)
 
 
 @dataclass(frozen=True)
@@ -238,14 +238,14 @@ class OpenSpielMirrorDescent(OnlineMirrorDescent):
         OpenSpiel's ``lr`` (its default is 0.01).
     """
 
-    def init_state(self, game: Game, policy: Array) -> _MirrorState:
+    def init_state(self, game: Game, policy: Array) -> MirrorState:
         if not isinstance(game, OpenSpielMFG):
             raise TypeError("OpenSpielMirrorDescent needs an OpenSpielMFG (e.g. openspiel_games.crowd_modelling())")
         with np.errstate(divide="ignore"):
             y = np.log(policy)
-        return _MirrorState(policy, _fast_flow(game, policy), iteration=0, y=y)
+        return MirrorState(policy, _fast_flow(game, policy), iteration=0, y=y)
 
-    def step(self, game: Game, state: _MirrorState) -> _MirrorState:
+    def step(self, game: Game, state: MirrorState) -> MirrorState:
         assert isinstance(game, OpenSpielMFG) and game.dynamics is not None
         t_max, s, a = state.policy.shape
         lr = self.alpha
@@ -265,7 +265,7 @@ class OpenSpielMirrorDescent(OnlineMirrorDescent):
             v = r[t] + np.add.reduce(e * w[t], axis=1) / np.add.reduce(e, axis=1)
         y = state.y + lr * w
         pi = softmax(y)
-        return _MirrorState(pi, _fast_flow(game, pi), iteration=state.iteration + 1, y=y)
+        return MirrorState(pi, _fast_flow(game, pi), iteration=state.iteration + 1, y=y)
 
 
 def openspiel_solver(

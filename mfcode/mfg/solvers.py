@@ -72,9 +72,11 @@ __all__ = [
     "FictitiousPlay",
     "FixedPoint",
     "IterativeSolver",
+    "MirrorState",
     "OnlineMirrorDescent",
     "PriorDescent",
     "SolverResult",
+    "SolverState",
     "induced",
     "solve_equilibrium",
     "uniform_policy",
@@ -103,7 +105,7 @@ def _induced_dynamics(game: Game, policy: Array, start: Array | None = None) -> 
     return flow_dynamics(game, policy)
 
 
-def _next_induced(game: Game, policy: Array, state: _State) -> tuple[Array, Dynamics | None]:
+def _next_induced(game: Game, policy: Array, state: SolverState) -> tuple[Array, Dynamics | None]:
     """:func:`_induced_dynamics` of the next iterate, recycling the arrays of ``state.dynamics``.
 
     The state's dynamics are then dropped from it (set to ``None``): they describe the new flow.
@@ -114,12 +116,12 @@ def _next_induced(game: Game, policy: Array, state: _State) -> tuple[Array, Dyna
     return flow_dynamics(game, policy, out=out)
 
 
-def _dynamics_of(game: Game, state: _State) -> Dynamics:
+def _dynamics_of(game: Game, state: SolverState) -> Dynamics:
     """Rewards and kernels at ``state.mean_field``: the ones the state carries, else evaluated."""
     return dynamics_at(game, state.mean_field) if state.dynamics is None else state.dynamics
 
 
-def _start(game: Game, state: _State) -> Array | None:
+def _start(game: Game, state: SolverState) -> Array | None:
     """Where the stationary population dynamics of the next iterate start: the current mean field."""
     return state.mean_field if isinstance(game, StationaryMFG) else None
 
@@ -157,8 +159,8 @@ class SolverResult:
 
 
 @dataclass
-class _State:
-    """Iterate of a solver.
+class SolverState:
+    """Iterate of a solver (public so that other solver semantics, e.g. OpenSpiel's, can subclass it).
 
     ``dynamics``, when not ``None``, holds the rewards and kernels at ``mean_field``, which is then
     the flow ``policy`` induces (finite horizon); ``solve`` scores the iterate with them. A step
@@ -172,7 +174,7 @@ class _State:
     dynamics: Dynamics | None = None
 
 
-S = TypeVar("S", bound=_State)
+S = TypeVar("S", bound=SolverState)
 
 
 class IterativeSolver(ABC, Generic[S]):
@@ -224,7 +226,7 @@ class IterativeSolver(ABC, Generic[S]):
         return SolverResult(policies, np.array(expl), np.array(times), mean_fields)
 
 
-def _score(game: Game, state: _State, temperature: float) -> float:
+def _score(game: Game, state: SolverState, temperature: float) -> float:
     """Exploitability of ``state.policy``, against its own flow's dynamics when the state carries them."""
     if state.dynamics is None:
         return exploitability(game, state.policy, temperature)
@@ -237,7 +239,7 @@ def _check_temperature(temperature: float) -> None:
 
 
 @dataclass
-class _FixedPointState(_State):
+class _FixedPointState(SolverState):
     q: Array | None = None
 
 
@@ -282,7 +284,7 @@ class FixedPoint(IterativeSolver[_FixedPointState]):
 
 
 @dataclass(frozen=True)
-class FictitiousPlay(IterativeSolver[_State]):
+class FictitiousPlay(IterativeSolver[SolverState]):
     """Fictitious play with the distribution-weighted average policy (mfglib's ``FictitiousPlay``).
 
     Parameters
@@ -301,11 +303,11 @@ class FictitiousPlay(IterativeSolver[_State]):
         if not (isinstance(self.alpha, (int, float)) and 0.0 <= self.alpha <= 1.0):
             raise ValueError(f"alpha must lie in [0, 1], got {self.alpha!r}")
 
-    def init_state(self, game: Game, policy: Array) -> _State:
+    def init_state(self, game: Game, policy: Array) -> SolverState:
         m, dyn = _induced_dynamics(game, policy)
-        return _State(policy, m, dynamics=dyn)
+        return SolverState(policy, m, dynamics=dyn)
 
-    def step(self, game: Game, state: _State) -> _State:
+    def step(self, game: Game, state: SolverState) -> SolverState:
         m = state.mean_field
         br = best_response(game, m, self.temperature, dynamics=state.dynamics)
         m_br = induced(game, br.policy, _start(game, state))
@@ -317,16 +319,18 @@ class FictitiousPlay(IterativeSolver[_State]):
         with np.errstate(invalid="ignore", divide="ignore"):
             pi = np.where(den > 0, num / np.where(den > 0, den, 1.0), 1.0 / game.n_actions)
         m_pi, dyn = _next_induced(game, pi, state)
-        return _State(pi, m_pi, state.iteration + 1, dyn)
+        return SolverState(pi, m_pi, state.iteration + 1, dyn)
 
 
 @dataclass
-class _MirrorState(_State):
+class MirrorState(SolverState):
+    """Iterate of mirror descent: the policy plus the accumulated (regularized) Q-values ``y``."""
+
     y: Array = field(default_factory=lambda: np.zeros(0))
 
 
 @dataclass(frozen=True)
-class OnlineMirrorDescent(IterativeSolver[_MirrorState]):
+class OnlineMirrorDescent(IterativeSolver[MirrorState]):
     """Online mirror descent on the soft Q-function of the current policy.
 
     Parameters
@@ -347,22 +351,22 @@ class OnlineMirrorDescent(IterativeSolver[_MirrorState]):
         if self.alpha * self.temperature > 1.0:
             raise ValueError("alpha * temperature must be <= 1 (regularized mirror step)")
 
-    def init_state(self, game: Game, policy: Array) -> _MirrorState:
+    def init_state(self, game: Game, policy: Array) -> MirrorState:
         with np.errstate(divide="ignore"):
             y = np.log(policy)
         m, dyn = _induced_dynamics(game, policy)
-        return _MirrorState(policy, m, 0, dyn, y)
+        return MirrorState(policy, m, 0, dyn, y)
 
-    def step(self, game: Game, state: _MirrorState) -> _MirrorState:
+    def step(self, game: Game, state: MirrorState) -> MirrorState:
         q = policy_q(game, state.policy, state.mean_field, self.temperature, dynamics=state.dynamics)
         y = (1.0 - self.alpha * self.temperature) * state.y + self.alpha * q
         pi = softmax(y)
         m, dyn = _next_induced(game, pi, state)
-        return _MirrorState(pi, m, state.iteration + 1, dyn, y)
+        return MirrorState(pi, m, state.iteration + 1, dyn, y)
 
 
 @dataclass
-class _PriorState(_State):
+class _PriorState(SolverState):
     prior: Array = field(default_factory=lambda: np.zeros(0))
 
 
