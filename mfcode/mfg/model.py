@@ -22,7 +22,7 @@ Both take the model as two callables, so any finite MFG can be written down; the
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable, Literal
+from typing import Any, Callable, Literal
 
 import numpy as np
 import numpy.typing as npt
@@ -62,6 +62,38 @@ def _check_kernel(p: npt.ArrayLike, shape: tuple[int, int, int]) -> Array:
     if err > _TOL:
         raise ValueError(f"transition rows P(.|s,a,mu) must sum to 1 (max error {err:.3g})")
     return arr
+
+
+def _validate_common(game: Any, sizes: tuple[str, ...], argument: str, *, gamma_may_be_one: bool) -> Array:
+    """Checks shared by both game classes; freezes ``initial``, ``gamma`` and the names in place.
+
+    ``argument`` is how the reward/kernel functions are called (for the error message); the
+    stationary game needs :math:`\\gamma<1`, the finite-horizon game allows :math:`\\gamma=1`.
+    Returns the frozen initial distribution.
+    """
+    for arg in sizes:
+        v = getattr(game, arg)
+        if not isinstance(v, (int, np.integer)) or isinstance(v, bool) or v < 1:
+            raise ValueError(f"{arg} must be a positive integer, got {v!r}")
+    if not callable(game.reward_fn):
+        raise TypeError(f"reward_fn must be callable {argument} -> (S, A) array")
+    if not callable(game.transition_fn):
+        raise TypeError(f"transition_fn must be callable {argument} -> (S, A, S) array")
+    gamma_ok = isinstance(game.gamma, (int, float)) and 0.0 <= game.gamma and (
+        game.gamma <= 1.0 if gamma_may_be_one else game.gamma < 1.0
+    )
+    if not gamma_ok:
+        raise ValueError(f"gamma must lie in [0, 1{']' if gamma_may_be_one else ')'}, got {game.gamma!r}")
+    init = check_distribution(game.initial, "initial")
+    if init.shape != (game.n_states,):
+        raise ValueError(f"initial must have shape ({game.n_states},), got {init.shape}")
+    init = init.copy()
+    init.setflags(write=False)
+    object.__setattr__(game, "initial", init)
+    object.__setattr__(game, "gamma", float(game.gamma))
+    object.__setattr__(game, "state_names", _names(game.state_names, game.n_states, "s", "state_names"))
+    object.__setattr__(game, "action_names", _names(game.action_names, game.n_actions, "a", "action_names"))
+    return init
 
 
 @dataclass(frozen=True, eq=False)
@@ -111,29 +143,7 @@ class StationaryMFG:
     transition_depends_on_mu: bool = True
 
     def __post_init__(self) -> None:
-        for arg in ("n_states", "n_actions"):
-            v = getattr(self, arg)
-            if not isinstance(v, (int, np.integer)) or isinstance(v, bool) or v < 1:
-                raise ValueError(f"{arg} must be a positive integer, got {v!r}")
-        if not callable(self.reward_fn):
-            raise TypeError("reward_fn must be callable mu -> (S, A) array")
-        if not callable(self.transition_fn):
-            raise TypeError("transition_fn must be callable mu -> (S, A, S) array")
-        if not (isinstance(self.gamma, (int, float)) and 0.0 <= self.gamma < 1.0):
-            raise ValueError(f"gamma must lie in [0, 1), got {self.gamma!r}")
-        init = check_distribution(self.initial, "initial")
-        if init.shape != (self.n_states,):
-            raise ValueError(f"initial must have shape ({self.n_states},), got {init.shape}")
-        init = init.copy()
-        init.setflags(write=False)
-        object.__setattr__(self, "initial", init)
-        object.__setattr__(self, "gamma", float(self.gamma))
-        object.__setattr__(
-            self, "state_names", _names(self.state_names, self.n_states, "s", "state_names")
-        )
-        object.__setattr__(
-            self, "action_names", _names(self.action_names, self.n_actions, "a", "action_names")
-        )
+        init = _validate_common(self, ("n_states", "n_actions"), "mu", gamma_may_be_one=False)
         # Validate the model once, at the initial distribution, whatever `check` says.
         _check_reward(self.reward_fn(init), (self.n_states, self.n_actions))
         _check_kernel(self.transition_fn(init), (self.n_states, self.n_actions, self.n_states))
@@ -214,31 +224,9 @@ class FiniteHorizonMFG:
     check: bool = True
 
     def __post_init__(self) -> None:
-        for arg in ("n_states", "n_actions", "horizon"):
-            v = getattr(self, arg)
-            if not isinstance(v, (int, np.integer)) or isinstance(v, bool) or v < 1:
-                raise ValueError(f"{arg} must be a positive integer, got {v!r}")
-        if not callable(self.reward_fn):
-            raise TypeError("reward_fn must be callable (t, m) -> (S, A) array")
-        if not callable(self.transition_fn):
-            raise TypeError("transition_fn must be callable (t, m) -> (S, A, S) array")
-        if not (isinstance(self.gamma, (int, float)) and 0.0 <= self.gamma <= 1.0):
-            raise ValueError(f"gamma must lie in [0, 1], got {self.gamma!r}")
+        init = _validate_common(self, ("n_states", "n_actions", "horizon"), "(t, m)", gamma_may_be_one=True)
         if self.coupling not in ("state", "state_action"):
             raise ValueError(f"coupling must be 'state' or 'state_action', got {self.coupling!r}")
-        init = check_distribution(self.initial, "initial")
-        if init.shape != (self.n_states,):
-            raise ValueError(f"initial must have shape ({self.n_states},), got {init.shape}")
-        init = init.copy()
-        init.setflags(write=False)
-        object.__setattr__(self, "initial", init)
-        object.__setattr__(self, "gamma", float(self.gamma))
-        object.__setattr__(
-            self, "state_names", _names(self.state_names, self.n_states, "s", "state_names")
-        )
-        object.__setattr__(
-            self, "action_names", _names(self.action_names, self.n_actions, "a", "action_names")
-        )
         m0 = self.population_argument(init, np.full((self.n_states, self.n_actions), 1.0 / self.n_actions))
         _check_reward(self.reward_fn(0, m0), (self.n_states, self.n_actions))
         if self.horizon > 1:
