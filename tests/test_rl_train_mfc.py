@@ -47,6 +47,10 @@ def test_train_all_shapes() -> None:
     np.testing.assert_array_equal(n2["ps_eval_N2"], arrays["eval_ps"][1])
     with pytest.raises(ValueError, match="N = \\[1\\]"):
         combine(TINY, mf, [n2])
+    partial = combine(TINY, mf, [n2], require_all=False)
+    assert partial["n_agents_trained"].tolist() == [2] and partial["exact_na"].tolist() == [float(n2["na_exact_N2"])]
+    with pytest.raises(ValueError, match="N = \\[1, 2\\]"):
+        combine(TINY, mf, [], require_all=False)
     with pytest.raises(ValueError, match="n_agents"):
         train_agents(TINY, 3, config=CFG, device="cpu")
 
@@ -73,11 +77,19 @@ def test_parts_are_merged(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> No
     main([*base, "--part", "mf"], config=CFG)
     main([*base, "--part", "1"], config=CFG)
     assert load_artifact(tmp_path, "ci", 0, config=CFG) is None  # N = 2 still missing
+    partial = load_artifact(tmp_path, "ci", 0, config=CFG, require_all=False)
+    assert partial is not None
+    assert partial[0]["n_agents_trained"].tolist() == [1] and partial[0]["n_agents"].tolist() == [1, 2]
+    assert partial[0]["eval_na"].shape == (1, 6) and partial[0]["exact_mf"].shape == (2,)
+    assert partial[1]["missing_n"] == [2] and len(partial[1]["parts"]) == 2  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="require_all"):
+        load_artifact(tmp_path, "ci", 0, config=CFG, require_all=1)  # type: ignore[arg-type]
     main([*base, "--part", "2"], config=CFG)
     loaded = load_artifact(tmp_path, "ci", 0, config=CFG)
     assert loaded is not None
     arrays, provenance = loaded
     assert arrays["eval_na"].shape == (2, 6) and len(provenance["parts"]) == 3  # type: ignore[arg-type]
+    assert arrays["n_agents_trained"].tolist() == [1, 2] and provenance["missing_n"] == []
     assert provenance["command"].count("--part") == 3 and provenance["device"] == "cpu"  # type: ignore[union-attr]
     assert provenance["wall_time_s"] == pytest.approx(sum(r["wall_time_s"] for r in provenance["parts"]))  # type: ignore[attr-defined]
     whole, _ = train_all(TINY, seed=0, config=CFG, device="cpu")

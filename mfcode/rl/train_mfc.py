@@ -230,18 +230,29 @@ def train_agents(
     return arrays, _info(dev, times)
 
 
-def combine(budget: Budget, mf_arrays: dict[str, np.ndarray], agent_arrays: list[dict[str, np.ndarray]]) -> dict[str, np.ndarray]:
-    """Merge :func:`train_mf` and per-N :func:`train_agents` outputs; adds ``exact_na``,
-    ``exact_ps`` (len(n_agents),) and ``eval_na``, ``eval_ps`` (len(n_agents), n_eval_runs)."""
+def combine(
+    budget: Budget, mf_arrays: dict[str, np.ndarray], agent_arrays: list[dict[str, np.ndarray]], require_all: bool = True
+) -> dict[str, np.ndarray]:
+    """Merge :func:`train_mf` and per-N :func:`train_agents` outputs.
+
+    Adds ``n_agents_trained`` (the N of ``budget`` at which NA and PS results are present, in the
+    budget's order), ``exact_na``, ``exact_ps`` (len(n_agents_trained),) and ``eval_na``,
+    ``eval_ps`` (len(n_agents_trained), n_eval_runs). With ``require_all`` (default) every N of
+    the budget must be present; otherwise missing N are left out (at least one must be present).
+    """
+    if not isinstance(require_all, bool):
+        raise TypeError(f"require_all must be a bool, got {require_all!r}")
     arrays = dict(mf_arrays)
     for part in agent_arrays:
         arrays |= part
+    present = [n for n in budget.n_agents if all(f"{m}_exact_N{n}" in arrays for m in ("na", "ps"))]
+    missing = [n for n in budget.n_agents if n not in present]
+    if missing and (require_all or not present):
+        raise ValueError(f"agent_arrays lack NA/PS results for N = {missing}")
+    arrays["n_agents_trained"] = np.asarray(present)
     for mode in ("na", "ps"):
-        missing = [n for n in budget.n_agents if f"{mode}_exact_N{n}" not in arrays]
-        if missing:
-            raise ValueError(f"agent_arrays lack {mode} results for N = {missing}")
-        arrays[f"exact_{mode}"] = np.array([float(arrays[f"{mode}_exact_N{n}"]) for n in budget.n_agents])
-        arrays[f"eval_{mode}"] = np.stack([arrays[f"{mode}_eval_N{n}"] for n in budget.n_agents])
+        arrays[f"exact_{mode}"] = np.array([float(arrays[f"{mode}_exact_N{n}"]) for n in present])
+        arrays[f"eval_{mode}"] = np.stack([arrays[f"{mode}_eval_N{n}"] for n in present])
     return arrays
 
 
@@ -327,30 +338,40 @@ def _load_part(
 
 
 def load_artifact(
-    out: str | Path, budget_name: str, seed: int, budget: Budget | None = None, config: PPOConfig | None = None
+    out: str | Path,
+    budget_name: str,
+    seed: int,
+    budget: Budget | None = None,
+    config: PPOConfig | None = None,
+    require_all: bool = True,
 ) -> tuple[dict[str, np.ndarray], dict[str, object]] | None:
     """Arrays and provenance of a saved run, or ``None`` if absent or made with other settings.
 
     Looks for the complete run first, then for its parts (``mf`` and one ``N<n>`` per N, as
     written by ``--part``), which it merges with :func:`combine`; the provenance of a merged run
-    lists the parts' records under ``"parts"``. ``budget`` defaults to ``BUDGETS[budget_name]``
-    and ``config`` to Table I; a saved run matches only if its budget settings, PPO
-    configuration and seed are those. A merged record also has the keys of a whole one that the
-    notebooks print (``command``, ``git_commit``, ``device`` joined with ``" ; "``, total
-    ``wall_time_s``).
+    lists the parts' records under ``"parts"`` and the N whose part is absent under
+    ``"missing_n"``. With ``require_all`` (default) every part must be there; with
+    ``require_all=False`` the MF part and at least one N suffice, and NA / PS results cover only
+    the N present (``arrays["n_agents_trained"]``). ``budget`` defaults to
+    ``BUDGETS[budget_name]`` and ``config`` to Table I; a saved run matches only if its budget
+    settings, PPO configuration and seed are those. A merged record also has the keys of a whole
+    one that the notebooks print (``command``, ``git_commit``, ``device`` joined with ``" ; "``,
+    total ``wall_time_s``).
     """
+    if not isinstance(require_all, bool):
+        raise TypeError(f"require_all must be a bool, got {require_all!r}")
     budget = BUDGETS[budget_name] if budget is None else budget
     config = PPOConfig() if config is None else config
     whole = _load_part(out, budget_name, seed, "all", budget, config)
     if whole is not None:
-        return whole
+        return whole[0], {**whole[1], "missing_n": []}
     mf = _load_part(out, budget_name, seed, "mf", budget, config)
-    agents = [_load_part(out, budget_name, seed, f"N{n}", budget, config) for n in budget.n_agents]
-    if mf is None or any(a is None for a in agents):
+    found = {n: _load_part(out, budget_name, seed, f"N{n}", budget, config) for n in budget.n_agents}
+    parts = {n: a for n, a in found.items() if a is not None}
+    if mf is None or not parts or (require_all and len(parts) < len(found)):
         return None
-    parts = [a for a in agents if a is not None]
-    arrays = combine(budget, mf[0], [a[0] for a in parts])
-    records = [mf[1], *(a[1] for a in parts)]
+    arrays = combine(budget, mf[0], [a[0] for a in parts.values()], require_all=require_all)
+    records = [mf[1], *(a[1] for a in parts.values())]
 
     def joined(key: str) -> str:
         return " ; ".join(dict.fromkeys(str(r.get(key)) for r in records))
@@ -363,6 +384,7 @@ def load_artifact(
         "device": joined("device"),
         "wall_time_s": float(sum(float(r["wall_time_s"]) for r in records)),  # type: ignore[arg-type]
         "parts": records,
+        "missing_n": [n for n in budget.n_agents if n not in parts],
     }
     return arrays, provenance
 
