@@ -40,8 +40,8 @@ __all__ = [
     "toc_notebooks",
 ]
 
-#: Top-level modules a notebook may import.
-ALLOWED_IMPORTS: frozenset[str] = frozenset({"mfcode", "numpy", "scipy", "torch", "matplotlib"})
+#: Top-level modules a notebook may import (``myst_nb`` for ``glue``: numbers in prose come from the code).
+ALLOWED_IMPORTS: frozenset[str] = frozenset({"mfcode", "numpy", "scipy", "torch", "matplotlib", "myst_nb"})
 
 
 def _walk_toc(node: Any) -> Iterator[str]:
