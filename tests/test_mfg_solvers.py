@@ -56,6 +56,21 @@ def test_every_solver_reaches_the_regularized_ne(solver: solvers.IterativeSolver
     np.testing.assert_allclose(res.policy, eq.policy, atol=tol)
 
 
+def test_score_temperature_scores_iterates_independently_of_the_solver() -> None:
+    g = games.garnet(5, 3, coupling=0.3, mixing=0.5, seed=4)
+    solver = solvers.FixedPoint(temperature=0.3)
+    own = solver.solve(g, max_iter=5)
+    plain = solver.solve(g, max_iter=5, score_temperature=0.0)
+    for k, pi in enumerate(plain.policies):  # same iterates, each scored by the unregularized exploitability
+        np.testing.assert_array_equal(pi, own.policies[k])
+        assert plain.exploitability[k] == pytest.approx(exploitability(g, pi, 0.0), abs=1e-12)
+        assert own.exploitability[k] == pytest.approx(exploitability(g, pi, 0.3), abs=1e-12)
+    # the regularized NE is not the unregularized one: its plain exploitability stays positive
+    assert plain.exploitability[-1] > 1e-3 > own.exploitability[-1]
+    with pytest.raises(ValueError, match="score_temperature"):
+        solver.solve(g, max_iter=1, score_temperature=-1.0)
+
+
 def test_omd_rejects_too_large_steps_and_bad_arguments() -> None:
     with pytest.raises(ValueError, match="alpha"):
         solvers.OnlineMirrorDescent(temperature=1.0, alpha=2.0)

@@ -140,7 +140,8 @@ class SolverResult:
     policies
         Iterates :math:`\\pi_0,\\pi_1,\\dots` (``policies[0]`` is the initial policy).
     exploitability
-        Exploitability of each iterate at the solver's temperature.
+        Exploitability of each iterate at the scoring temperature of :meth:`IterativeSolver.solve`
+        (by default the solver's own temperature).
     times
         Cumulative wall time of the solver steps (scoring excluded), ``times[0] = 0``.
     mean_fields
@@ -198,19 +199,26 @@ class IterativeSolver(ABC, Generic[S]):
         max_iter: int = 100,
         atol: float | None = None,
         progress: bool = False,
+        score_temperature: float | None = None,
     ) -> SolverResult:
         """Run up to ``max_iter`` steps from ``policy`` (uniform by default).
 
-        Stops early when the exploitability drops to ``atol`` or below.
+        Every iterate is scored by its exploitability at ``score_temperature`` (default: the
+        solver's own ``temperature``; e.g. 0 scores a regularized solver by the unregularized
+        exploitability, App. D of 001). Stops early when that drops to ``atol`` or below.
         """
         if not isinstance(max_iter, int) or max_iter < 0:
             raise ValueError(f"max_iter must be a non-negative integer, got {max_iter!r}")
         if atol is not None and not atol >= 0:
             raise ValueError(f"atol must be >= 0, got {atol!r}")
+        if score_temperature is None:
+            score_temperature = self.temperature
+        elif not isinstance(score_temperature, (int, float)) or not score_temperature >= 0:
+            raise ValueError(f"score_temperature must be a number >= 0 or None, got {score_temperature!r}")
         pi0 = uniform_policy(game) if policy is None else game.check_policy(policy, "policy").copy()
         state = self.init_state(game, pi0)
         policies, mean_fields = [state.policy], [state.mean_field]
-        expl = [_score(game, state, self.temperature)]
+        expl = [_score(game, state, score_temperature)]
         times = [0.0]
         elapsed = 0.0
         for _ in tqdm(range(max_iter), disable=not progress, desc=type(self).__name__):
@@ -221,7 +229,7 @@ class IterativeSolver(ABC, Generic[S]):
             elapsed += time.perf_counter() - t0
             policies.append(state.policy)
             mean_fields.append(state.mean_field)
-            expl.append(_score(game, state, self.temperature))
+            expl.append(_score(game, state, score_temperature))
             times.append(elapsed)
         return SolverResult(policies, np.array(expl), np.array(times), mean_fields)
 
