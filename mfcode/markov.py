@@ -23,12 +23,14 @@ __all__ = ["evaluate", "kernel_under", "reward_under"]
 
 def kernel_under(policy: FloatArray, kernel: FloatArray) -> FloatArray:
     """:math:`P^\\pi(s,s')=\\sum_a\\pi(a|s)P(s'|s,a)` for a ``(S, A)`` policy and a ``(S, A, S)`` kernel."""
-    return np.matmul(policy[:, None, :], kernel)[:, 0, :]
+    out: FloatArray = np.matmul(policy[:, None, :], kernel)[:, 0, :]
+    return out
 
 
 def reward_under(policy: FloatArray, reward: FloatArray) -> FloatArray:
     """:math:`r^\\pi(s)=\\sum_a\\pi(a|s)r(s,a)` for ``(S, A)`` arrays."""
-    return np.einsum("sa,sa->s", policy, reward)
+    out: FloatArray = np.einsum("sa,sa->s", policy, reward)
+    return out
 
 
 def evaluate(reward: FloatArray, kernel: FloatArray, gamma: float) -> FloatArray:
@@ -38,4 +40,5 @@ def evaluate(reward: FloatArray, kernel: FloatArray, gamma: float) -> FloatArray
     :math:`I-\\gamma P` is invertible.
     """
     n = reward.shape[0]
-    return np.linalg.solve(np.eye(n) - gamma * kernel, reward)
+    out: FloatArray = np.linalg.solve(np.eye(n) - gamma * kernel, reward).astype(np.float64, copy=False)
+    return out
