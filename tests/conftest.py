@@ -2,7 +2,10 @@
 
 Notebooks and unit tests write claim records; during tests they go to a fresh folder (exported as
 ``MFBOOK_LEDGER_DIR`` so the notebook kernels started by nbval inherit it), never into the
-records of the book in ``book/_ledger``.
+records of the book in ``book/_ledger``. The book root itself is never guessed by mfcode: each test
+module knows the repository (``Path(__file__).resolve().parents[1]``) and passes it explicitly, and
+``tests/test_notebooks.py`` exports it as ``MFBOOK_ROOT`` to the notebooks it runs in temporary
+folders.
 """
 
 from __future__ import annotations

@@ -11,9 +11,10 @@ import pytest
 import yaml
 
 from mfcode import claims
-from mfcode.notebooks import ALLOWED_IMPORTS, convention_violations, toc_files, toc_notebooks
+from mfcode.notebooks import ALLOWED_IMPORTS, PLOTTING_CALLS, convention_violations, toc_files, toc_notebooks
 
-ROOT = claims.repo_root()
+#: The repository (the book root: it holds _toc.yml); the tests know the layout, mfcode does not.
+ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = toc_notebooks(ROOT)
 
 
@@ -30,7 +31,7 @@ def test_claims_appendix_is_the_last_notebook() -> None:
 @pytest.mark.parametrize("notebook", NOTEBOOKS, ids=[str(p) for p in NOTEBOOKS])
 def test_notebook_follows_conventions(notebook: Path) -> None:
     problems = convention_violations(ROOT / notebook)
-    assert not problems, f"{notebook}: " + "; ".join(problems)
+    assert not problems, f"{notebook} breaks {len(problems)} convention(s):\n" + "\n".join(f"  - {p}" for p in problems)
 
 
 def test_convention_checker_catches_violations(tmp_path: Path) -> None:
@@ -48,6 +49,67 @@ def test_convention_checker_catches_violations(tmp_path: Path) -> None:
     problems = " ".join(convention_violations(path))
     assert "'full'" in problems and "int seed" in problems and "pandas" in problems and "FunctionDef" in problems
     assert "mfcode" in ALLOWED_IMPORTS
+
+
+def _cell_problems(tmp_path: Path, source: str) -> list[str]:
+    import nbformat
+    from nbformat.v4 import new_code_cell, new_notebook, new_output
+
+    nb = new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    params = new_code_cell('budget = "full"\nseed = 0')
+    params.metadata["tags"] = ["parameters"]
+    body = new_code_cell(source)
+    body.outputs = [new_output("stream", name="stdout", text="x")]
+    nb.cells = [params, body]
+    path = tmp_path / "nb.ipynb"
+    nbformat.write(nb, path)
+    return convention_violations(path)
+
+
+@pytest.mark.parametrize(
+    ("source", "match"),
+    [
+        ("f = lambda x: x + 1", "code cell 1 line 1: lambda expression"),
+        ("ax.plot(x, sorted(y, key=lambda v: -v))", "code cell 1 line 1: lambda expression"),
+        ("total = 0\nfor v in values:\n    total += v", "code cell 1 line 2: for loop whose body plots nothing"),
+        ("for v in values:\n    print(v)", "for loop whose body plots nothing"),
+        ("squares = [v * v for v in values]", "code cell 1 line 1: ListComp (comprehension)"),
+        ("ax.plot(x, [v * v for v in values])", "ListComp (comprehension)"),
+        ("s = {v for v in values}", "SetComp"),
+        ("d = {k: v for k, v in pairs}", "DictComp"),
+        ("m = max(v for v in values)", "GeneratorExp"),
+        ("while True:\n    break", "defines While"),
+    ],
+)
+def test_convention_checker_rejects_logic_in_notebooks(tmp_path: Path, source: str, match: str) -> None:
+    problems = _cell_problems(tmp_path, source)
+    assert any(match in p for p in problems), problems
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "for name, curve in curves.items():\n    ax.plot(x, curve, label=name)",
+        "for i, ax in enumerate(axes[0]):\n    for name in names:\n        ax.semilogy(x, y[name])\n    ax.set_title(str(i))",
+        "for m in methods:\n    plotting.confidence_band(axes[0, 0], x, runs[m], label=m)",
+        "from mfcode.plotting import confidence_band\nfor m in methods:\n    confidence_band(ax, x, runs[m], label=m)",
+        "for level in levels:\n    if level > 0:\n        ax.axhline(level, color='k')",
+        "for a, b in pairs:\n    fig.text(a, b, 'x')",
+    ],
+)
+def test_convention_checker_allows_loops_over_plotted_series(tmp_path: Path, source: str) -> None:
+    assert _cell_problems(tmp_path, source) == []
+
+
+def test_plotting_calls_include_the_documented_set() -> None:
+    documented = {"plot", "fill_between", "scatter", "bar", "errorbar", "semilogy", "loglog", "step", "hist",
+                  "imshow", "axhline", "axvline", "text", "annotate", "confidence_band"}
+    assert documented == PLOTTING_CALLS
+
+
+def test_unparsable_cells_are_reported_not_raised(tmp_path: Path) -> None:
+    assert _cell_problems(tmp_path, "x = (1,") == ["code cell 1 line 1: not Python ('(' was never closed)"]
 
 
 def test_claims_are_declared_for_toc_notebooks() -> None:

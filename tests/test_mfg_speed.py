@@ -1,12 +1,19 @@
-"""Tables of the stored benchmark results (mfcode.mfg.speed)."""
+"""Tables of the stored benchmark results (mfcode.mfg.speed): formatting of given numbers only.
+
+Timings are never asserted here (they depend on the machine); the benchmark scripts measure them.
+"""
 
 from __future__ import annotations
 
+import copy
+import inspect
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from mfcode.claims.render import Table
 from mfcode.mfg import speed
 
 RESULT = {
@@ -43,5 +50,53 @@ def test_missing_or_foreign_file_is_refused(tmp_path: Path) -> None:
         speed.load_benchmark(tmp_path / "none.json")
     other = tmp_path / "other.json"
     other.write_text(json.dumps({"machine": {}}))
-    with pytest.raises(ValueError, match="not a bench_mfg.py result"):
+    with pytest.raises(ValueError, match=r"not a bench_mfg\.py result"):
         speed.load_benchmark(other)
+
+
+def test_the_caller_names_the_file() -> None:
+    """The package does not know where the repository keeps benchmark results."""
+    assert inspect.signature(speed.load_benchmark).parameters["path"].default is inspect.Parameter.empty
+
+
+def _without(path: tuple[str, ...]) -> dict[str, Any]:
+    data = copy.deepcopy(RESULT)
+    node: Any = data
+    for key in path[:-1]:
+        node = node[key]
+    del node[path[-1]]
+    return data
+
+
+@pytest.mark.parametrize(
+    ("data", "match"),
+    [
+        (_without(("runs",)), r"no 'runs'"),
+        (_without(("machine", "cpu")), r"no 'machine.cpu'"),
+        (_without(("floor", "gemm_s")), r"no 'floor.gemm_s'"),
+        (_without(("solvers", "rows", "online mirror descent", "ratio")), r"no 'solvers.rows.online mirror descent.ratio'"),
+        ({**RESULT, "machine": "AMD"}, r"no 'machine'"),
+        ([1, 2], r"no '\(top level\)'"),
+    ],
+)
+def test_incomplete_results_are_refused_naming_the_key(tmp_path: Path, data: object, match: str) -> None:
+    path = tmp_path / "bench.json"
+    path.write_text(json.dumps(data))
+    with pytest.raises(ValueError, match=match):
+        speed.load_benchmark(path)
+
+
+def test_malformed_json_is_refused_with_file_and_line(tmp_path: Path) -> None:
+    path = tmp_path / "bench.json"
+    path.write_text('{"command": "x",\n "runs": }')
+    with pytest.raises(ValueError, match=r"bench\.json: malformed JSON at line 2"):
+        speed.load_benchmark(path)
+
+
+def test_tables_render_through_the_shared_renderer(tmp_path: Path) -> None:
+    path = tmp_path / "bench.json"
+    path.write_text(json.dumps(RESULT))
+    ne, _, _ = speed.benchmark_tables(speed.load_benchmark(path))
+    assert isinstance(ne, Table)
+    assert ne.to_html().startswith('<table class="table mfbook-bench"><caption>Exact regularized NE of garnet')
+    assert ne.to_text().splitlines()[1].startswith("residual tol  iterations  solve, wall [s]")

@@ -1,4 +1,4 @@
-"""The notebook plumbing: toc discovery, parameter injection, storing outputs, reading order."""
+"""The notebook plumbing: toc discovery, parameter injection, storing outputs, reading order, CLI."""
 
 from __future__ import annotations
 
@@ -12,10 +12,18 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
-from mfcode import claims
-from mfcode.notebooks import convention_violations, load_notebook, parameters, prepare, store_outputs, toc_files, toc_notebooks
+from mfcode import notebooks
+from mfcode.notebooks import (
+    convention_violations,
+    load_notebook,
+    parameters,
+    prepare,
+    store_outputs,
+    toc_files,
+    toc_notebooks,
+)
 
-ROOT = claims.repo_root()
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def _book(tmp_path: Path) -> Path:
@@ -96,3 +104,65 @@ def test_store_outputs_copies_and_refuses_edited_sources(tmp_path: Path) -> None
     shutil.rmtree(build)
     with pytest.raises(FileNotFoundError, match="build the book"):
         store_outputs(root, build)
+
+
+def test_toc_and_notebooks_must_be_well_formed(tmp_path: Path) -> None:
+    with pytest.raises(FileNotFoundError, match=r"holds no _toc\.yml"):
+        toc_files(tmp_path)
+    (tmp_path / "_toc.yml").write_text("format: jb-book\nroot: [unclosed\n")
+    with pytest.raises(ValueError, match=r"_toc.yml: malformed YAML"):
+        toc_files(tmp_path)
+    bad = tmp_path / "bad.ipynb"
+    bad.write_text('{"nbformat": 4,\n "cells": [}')
+    with pytest.raises(ValueError, match=r"bad.ipynb is not valid JSON \(line 2"):
+        load_notebook(bad)
+    bad.write_text('{"nbformat": 3, "cells": []}')
+    with pytest.raises(ValueError, match="nbformat-4"):
+        load_notebook(bad)
+
+
+def test_main_lists_checks_and_stores_outputs_of_the_given_book(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = _book(tmp_path / "b")
+    assert notebooks.main(["list", "--book", str(root)]) == 0
+    assert capsys.readouterr().out.splitlines() == ["book/ch/b_first.ipynb", "book/ch/a_second.ipynb"]
+    # Without stored outputs every notebook violates the conventions: check reports each and fails.
+    assert notebooks.main(["check", "--book", str(root)]) == 1
+    report = capsys.readouterr().out.splitlines()
+    assert len(report) == 4 and all(line.startswith(("book/ch/b_first.ipynb: ", "book/ch/a_second.ipynb: ")) for line in report)
+    build = tmp_path / "build"
+    for rel in toc_notebooks(root):
+        nb = load_notebook(root / rel)
+        nb["cells"][2]["outputs"] = [new_output("stream", name="stdout", text="full 0\n")]
+        (build / rel).parent.mkdir(parents=True, exist_ok=True)
+        (build / rel).write_text(json.dumps(nb))
+    monkeypatch.chdir(root)  # --book defaults to the current directory
+    assert notebooks.main(["store-outputs", "--build-dir", str(build)]) == 0
+    assert capsys.readouterr().out.splitlines() == [
+        "stored outputs into book/ch/b_first.ipynb",
+        "stored outputs into book/ch/a_second.ipynb",
+    ]
+    assert notebooks.main(["check"]) == 0
+    assert capsys.readouterr().out == ""
+    with pytest.raises(SystemExit):
+        notebooks.main(["list", "--book", str(tmp_path)])
+    assert "holds no _toc.yml" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        notebooks.main([])
+
+
+def test_store_outputs_writes_nothing_unless_every_notebook_is_current(tmp_path: Path) -> None:
+    root = _book(tmp_path / "b")
+    build = tmp_path / "build"
+    for i, rel in enumerate(toc_notebooks(root)):
+        nb = load_notebook(root / rel)
+        nb["cells"][2]["outputs"] = [new_output("stream", name="stdout", text="full 0\n")]
+        if i == 1:
+            nb["cells"][2]["source"] = "print('edited')"
+        (build / rel).parent.mkdir(parents=True, exist_ok=True)
+        (build / rel).write_text(json.dumps(nb))
+    before = (root / "book/ch/b_first.ipynb").read_text()
+    with pytest.raises(ValueError, match=r"a_second\.ipynb changed since the last build"):
+        store_outputs(root, build)
+    assert (root / "book/ch/b_first.ipynb").read_text() == before

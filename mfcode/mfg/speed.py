@@ -1,74 +1,82 @@
 """The stored results of ``benchmarks/bench_mfg.py`` as tables for the book.
 
-The benchmark (run it with ``python benchmarks/bench_mfg.py``) writes
-``benchmarks/results/bench_mfg.json``: the time of the exact regularized NE of a 500-state garnet
+The benchmark (run it with ``python benchmarks/bench_mfg.py``) writes a JSON file (by default
+``benchmarks/results/bench_mfg.json``): the time of the exact regularized NE of a 500-state garnet
 MFG (Definition 1 of Mao et al., NeurIPS 2022, seed ``001_00c545ba2a0e4aca.txt``), the per-iteration
 time of each solver of :mod:`mfcode.mfg.solvers` beside mfglib 0.3.0's on mfglib's ``random_linear``
 game, and the floor of an mfcode step (the kernel evaluations no implementation can skip). This
-module only reads that file; notebooks display its tables without re-running the benchmark.
+module only reads such a file, at the path its caller gives (a notebook passes the path relative to
+the book root), and lays it out as :class:`mfcode.claims.render.Table` s; notebooks display them
+without re-running the benchmark. Timings are shown, never asserted.
 """
 
 from __future__ import annotations
 
-import html
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from mfcode.claims import repo_root
+from mfcode.claims.render import Table
 
-__all__ = ["BenchmarkTable", "benchmark_tables", "load_benchmark"]
+__all__ = ["REQUIRED_KEYS", "BenchmarkTable", "benchmark_tables", "load_benchmark"]
+
+#: The keys of a ``bench_mfg.py`` result that the tables read (nested mappings list their own keys;
+#: each row of ``solvers.rows`` has :data:`ROW_KEYS`).
+REQUIRED_KEYS: Mapping[str, Any] = {
+    "command": None,
+    "date_utc": None,
+    "runs": None,
+    "machine": {"cpu": None, "cpus": None, "threads": None, "load_before": None, "load_after": None, "mfglib_dtype": None},
+    "equilibrium": {"game": None, "lambda": None, "tol": None, "iterations": None, "solve_s": None, "solve_cpu_s": None,
+                    "exploitability": None, "certify_s": None},
+    "solvers": {"game": None, "rows": None},
+    "floor": {"gemm_s": None, "gemm_gflops": None, "peak_dgemm_gflops": None, "exp_s": None, "exp_ns_per_entry": None,
+              "kernel_s": None, "flow_s": None},
+}
+ROW_KEYS: tuple[str, ...] = ("mfglib_s", "mfcode_s", "ratio", "cpu_ratio", "floor_s", "max_ratio", "max_abs_diff")
 
 
-def load_benchmark(path: Path | str | None = None) -> dict[str, Any]:
-    """The JSON written by ``benchmarks/bench_mfg.py`` (default ``benchmarks/results/bench_mfg.json``)."""
-    p = repo_root() / "benchmarks" / "results" / "bench_mfg.json" if path is None else Path(path)
+def _missing(data: Any, spec: Mapping[str, Any], prefix: str = "") -> list[str]:
+    if not isinstance(data, Mapping):
+        return [prefix.rstrip(".") or "(top level)"]
+    out: list[str] = []
+    for key, sub in spec.items():
+        if key not in data:
+            out.append(prefix + key)
+        elif sub is not None:
+            out += _missing(data[key], sub, f"{prefix}{key}.")
+    return out
+
+
+def load_benchmark(path: Path | str) -> dict[str, Any]:
+    """The JSON results written by ``benchmarks/bench_mfg.py`` at ``path`` (checked whole)."""
+    p = Path(path)
     if not p.is_file():
         raise ValueError(f"path must name the benchmark's JSON results, {p} does not exist")
-    data: dict[str, Any] = json.loads(p.read_text())
-    for key in ("machine", "equilibrium", "solvers", "floor", "date_utc", "command"):
-        if key not in data:
-            raise ValueError(f"path {p} is not a bench_mfg.py result (no {key!r})")
-    return data
+    try:
+        data = json.loads(p.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"path {p}: malformed JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}") from None
+    missing = _missing(data, REQUIRED_KEYS)
+    rows = data["solvers"]["rows"] if not missing else {}
+    if not missing and not isinstance(rows, Mapping):
+        missing.append("solvers.rows")
+    elif not missing:
+        missing = [f"solvers.rows.{name}.{key}" for name, row in rows.items() for key in ROW_KEYS
+                   if not isinstance(row, Mapping) or key not in row]
+    if missing:
+        raise ValueError(f"path {p} is not a bench_mfg.py result (no {', '.join(repr(k) for k in missing)})")
+    result: dict[str, Any] = data
+    return result
 
 
 @dataclass(frozen=True)
-class BenchmarkTable:
-    """A small table with a caption; renders as Markdown, HTML or text."""
+class BenchmarkTable(Table):
+    """A benchmark table: a :class:`mfcode.claims.render.Table` in the benchmark tables' HTML class."""
 
-    caption: str
-    columns: tuple[str, ...]
-    rows: tuple[tuple[str, ...], ...]
-
-    def to_markdown(self) -> str:
-        head = " | ".join(c.replace("|", "\\|") for c in self.columns)
-        lines = [f"*{self.caption}*", "", f"| {head} |", "|" + "---|" * len(self.columns)]
-        lines += ["| " + " | ".join(c.replace("|", "\\|") for c in row) + " |" for row in self.rows]
-        return "\n".join(lines)
-
-    def _repr_markdown_(self) -> str:
-        return self.to_markdown()
-
-    def to_html(self) -> str:
-        head = "".join(f"<th>{html.escape(c)}</th>" for c in self.columns)
-        body = "".join("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in row) + "</tr>" for row in self.rows)
-        return (
-            f'<table class="table mfbook-bench"><caption>{html.escape(self.caption)}</caption>'
-            f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
-        )
-
-    def _repr_html_(self) -> str:
-        return self.to_html()
-
-    def to_text(self) -> str:
-        widths = [max(len(c), *(len(r[i]) for r in self.rows)) for i, c in enumerate(self.columns)]
-        out = [self.caption, "  ".join(c.ljust(w) for c, w in zip(self.columns, widths))]
-        out += ["  ".join(c.ljust(w) for c, w in zip(row, widths)) for row in self.rows]
-        return "\n".join(out)
-
-    def __str__(self) -> str:
-        return self.to_text()
+    css_class: str = "table mfbook-bench"
 
 
 def benchmark_tables(results: dict[str, Any]) -> tuple[BenchmarkTable, BenchmarkTable, BenchmarkTable]:

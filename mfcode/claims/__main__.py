@@ -1,0 +1,5 @@
+"""``python -m mfcode.claims [--book PATH] [--budget ci|full] [--json]`` (see :mod:`mfcode.claims.cli`)."""
+
+from mfcode.claims.cli import main
+
+raise SystemExit(main())
