@@ -7,14 +7,15 @@ thing: a two-sided Student-t confidence interval of the mean over independent ru
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 import matplotlib as mpl
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from numpy.typing import ArrayLike, NDArray
 from scipy import stats
+
+from mfcode.arrays import FloatArray
 
 __all__ = ["METHOD_COLORS", "apply_style", "color_of", "confidence_band", "mean_confidence_interval", "subplots"]
 
@@ -65,8 +66,9 @@ def color_of(method: str) -> str:
     return _FALLBACK[sum(map(ord, key)) % len(_FALLBACK)]
 
 
-def subplots(nrows: int = 1, ncols: int = 1, *, width: float = 6.4, height: float = 3.8) -> tuple[Figure, np.ndarray]:
-    """A figure of ``nrows x ncols`` panels in the house style; axes always returned as a 2-D array."""
+def subplots(nrows: int = 1, ncols: int = 1, *, width: float = 6.4, height: float = 3.8) -> tuple[Figure, NDArray[np.object_]]:
+    """A figure of ``nrows x ncols`` panels in the house style; axes always returned as a 2-D array
+    (of :class:`matplotlib.axes.Axes`, shape ``(nrows, ncols)``)."""
     if nrows < 1 or ncols < 1:
         raise ValueError(f"nrows and ncols must be >= 1, got {nrows}, {ncols}")
     apply_style()
@@ -74,7 +76,7 @@ def subplots(nrows: int = 1, ncols: int = 1, *, width: float = 6.4, height: floa
     return fig, axes
 
 
-def mean_confidence_interval(samples: np.ndarray, level: float = 0.95, axis: int = 0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def mean_confidence_interval(samples: ArrayLike, level: float = 0.95, axis: int = 0) -> tuple[FloatArray, FloatArray, FloatArray]:
     """Mean and two-sided Student-t confidence interval along ``axis`` (the runs axis).
 
     Returns ``(mean, lower, upper)``. With a single run the interval collapses to the mean.
@@ -95,8 +97,8 @@ def mean_confidence_interval(samples: np.ndarray, level: float = 0.95, axis: int
 
 def confidence_band(
     ax: Axes,
-    x: Sequence[float] | np.ndarray,
-    samples: np.ndarray,
+    x: ArrayLike,
+    samples: ArrayLike,
     *,
     label: str,
     method: str | None = None,
@@ -106,6 +108,8 @@ def confidence_band(
     """Plot the mean over runs (axis 0 of ``samples``) with its ``level`` confidence band."""
     data = np.asarray(samples, dtype=float)
     xs = np.asarray(x, dtype=float)
+    if xs.ndim != 1:
+        raise ValueError(f"x must be one-dimensional, got shape {xs.shape}")
     if data.ndim != 2 or data.shape[1] != xs.shape[0]:
         raise ValueError(f"samples must have shape (runs, len(x)) = (runs, {xs.shape[0]}), got {data.shape}")
     color = color_of(method or label)
