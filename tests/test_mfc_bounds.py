@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from mfcode.mfc.bounds import lemma1_bound, lemma1_tail_bound, scheduling_lipschitz, theorem1_bound
-from mfcode.mfc.mdp import MFCMDP
+from mfcode.mfc.bounds import lemma1_bound, scheduling_lipschitz, theorem1_bound
 from mfcode.mfc.finite_n import symmetric_value
+from mfcode.mfc.mdp import MFCMDP
 from mfcode.mfc.nagent import NAgentSystem
 from mfcode.mfc.scheduling import SchedulingModel
 from mfcode.mfc.toy import BinaryToyModel
@@ -29,7 +29,7 @@ def test_lemma1_for_a_non_identical_profile(N: int) -> None:
     dev = np.abs(G - mean).sum(axis=(1, 2))
     sq = dev**2
     assert sq.mean() + 3 * sq.std() / np.sqrt(n) <= lemma1_bound(3, 2, N)
-    assert (dev >= 0.5).mean() <= lemma1_tail_bound(3, 2, N, 0.5)
+    assert (dev >= 0.5).mean() <= lemma1_bound(3, 2, N) / 0.5**2  # Lemma 1 (ii), Chebyshev
     np.testing.assert_allclose(G.mean(axis=0), mean, atol=5 * np.sqrt(0.25 / (n * N)))
 
 
@@ -52,8 +52,12 @@ def test_bound_arguments() -> None:
     np.testing.assert_allclose(lemma1_bound(3, 2, np.array([1, 4])), [9.0, 2.25])
     with pytest.raises(ValueError, match="n_agents"):
         lemma1_bound(3, 2, 0)
-    with pytest.raises(ValueError, match="eps"):
-        lemma1_tail_bound(3, 2, 1, 0.0)
+    with pytest.raises(TypeError, match="n_agent_states"):
+        lemma1_bound(3.0, 2, 1)  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="gamma"):
+        theorem1_bound(3, 2, 1, 1.0, scheduling_lipschitz(SchedulingModel(), 11))
+    with pytest.raises(ValueError, match="n_grid"):
+        scheduling_lipschitz(SchedulingModel(), 2)
     with pytest.raises(ValueError, match="model"):
         scheduling_lipschitz(BinaryToyModel())  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="model"):

@@ -8,7 +8,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from mfcode.mfc.model import state_action_mean_field, validate_decision_rule
+from mfcode.mfc.model import (
+    DISTRIBUTION_ATOL,
+    state_action_mean_field,
+    uniform_over,
+    validate_decision_rule,
+    validate_policy,
+)
 from mfcode.mfc.scheduling import SchedulingModel
 from mfcode.mfc.toy import BinaryToyModel
 
@@ -38,12 +44,39 @@ def test_mean_field_batch_and_errors() -> None:
 
 
 def test_validate_decision_rule() -> None:
-    with pytest.raises(ValueError, match="rows of h"):
+    with pytest.raises(ValueError, match="h must sum to 1"):
         validate_decision_rule(np.ones((2, 2)), 2, 2)
     with pytest.raises(ValueError, match="shape"):
         validate_decision_rule(np.ones((2, 3)) / 3, 2, 2)
-    with pytest.raises(ValueError, match="non-negative"):
+    with pytest.raises(ValueError, match="h has a negative entry"):
         validate_decision_rule(np.array([[1.5, -0.5]]), 1, 2)
+    # the one tolerance: float32-normalised rows pass, anything off by more than DISTRIBUTION_ATOL fails
+    h32 = np.array([[1 / 3, 2 / 3]], dtype=np.float32)
+    assert validate_decision_rule(h32, 1, 2).dtype == np.float64
+    validate_decision_rule(np.array([[0.5, 0.5 + 0.5 * DISTRIBUTION_ATOL]]), 1, 2)
+    with pytest.raises(ValueError, match="sum to 1"):
+        validate_decision_rule(np.array([[0.5, 0.5 + 2 * DISTRIBUTION_ATOL]]), 1, 2)
+
+
+def test_validate_policy_shapes() -> None:
+    toy = BinaryToyModel()
+    pi = np.full((2, 1, 2), 0.5)
+    assert validate_policy(pi, toy).shape == (2, 1, 2)
+    assert validate_policy(np.stack([pi] * 3), toy, profile=True).shape == (3, 2, 1, 2)
+    assert validate_policy(pi, toy, profile=None).shape == (2, 1, 2)
+    with pytest.raises(ValueError, match=r"policy must have shape \(2, 1, 2\)"):
+        validate_policy(np.stack([pi] * 3), toy)
+    with pytest.raises(ValueError, match="policies must have shape"):
+        validate_policy(pi, toy, name="policies", profile=True)
+    with pytest.raises(ValueError, match="policy must sum to 1"):
+        validate_policy(np.ones((2, 1, 2)), toy)
+
+
+def test_uniform_over() -> None:
+    np.testing.assert_array_equal(uniform_over(np.array([[True, False, True], [False, True, False]])),
+                                  [[0.5, 0.0, 0.5], [0.0, 1.0, 0.0]])
+    with pytest.raises(ValueError, match="mask"):
+        uniform_over(np.array([[False, False]]))
 
 
 def test_default_hooks_and_env_state_checks() -> None:

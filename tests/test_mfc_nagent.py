@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from mfcode.mfc.finite_n import symmetric_value
 from mfcode.mfc.nagent import NAgentSystem
 from mfcode.mfc.scheduling import SchedulingModel
 
@@ -51,13 +52,34 @@ def test_agent_observations() -> None:
     np.testing.assert_allclose(obs[0], [[1, 0.2, 1, 0, 0], [1, 0.2, 0, 1, 0], [1, 0.2, 0, 0, 1]])
 
 
+@pytest.mark.parametrize("profile", [False, True])
+def test_rollout_mean_matches_exact_value(profile: bool) -> None:
+    """Monte Carlo discounted returns (eq. 5, truncated where gamma^T R/(1-gamma) < 1e-8) agree with the
+    exact J^N of mfcode.mfc.finite_n within a 99.9% confidence interval, for the multinomial path
+    (symmetric policy) and the agent-by-agent path (a profile of N copies)."""
+    model = SchedulingModel(gamma=0.8)
+    N, runs = 5, 2000
+    pol = np.zeros((36, 3, 2))
+    pol[:, 0, 0] = pol[:, 1, 1] = 1.0
+    pol[:, 2] = np.stack([np.linspace(0.2, 0.9, 36), 1 - np.linspace(0.2, 0.9, 36)], axis=1)
+    exact = symmetric_value(model, pol, N)[0]
+    policy = np.stack([pol] * N) if profile else pol
+    returns = NAgentSystem(model, N).rollout(policy, 100, runs, np.random.default_rng(3), discount=0.8)
+    half_width = 3.29 * returns.std(ddof=1) / np.sqrt(runs)
+    assert abs(returns.mean() - exact) < half_width
+    assert half_width < 0.05 * abs(exact)  # the interval is informative
+
+
 def test_rollout_is_reproducible_and_checks_arguments() -> None:
     sys = NAgentSystem(MODEL, 5)
     pol = np.full((36, 3, 2), 0.5)
     a = sys.rollout(pol, 20, 30, np.random.default_rng(7))
     b = sys.rollout(pol, 20, 30, np.random.default_rng(7))
     np.testing.assert_array_equal(a, b)
-    assert np.all(a <= 0)
+    with pytest.raises(ValueError, match="discount"):
+        sys.rollout(pol, 5, 3, np.random.default_rng(0), discount=0.0)
+    with pytest.raises(ValueError, match="policy must hold one policy per agent"):
+        sys.rollout(np.stack([pol] * 4), 5, 3, np.random.default_rng(0))
     with pytest.raises(ValueError, match="horizon"):
         sys.rollout(pol, 0, 3, np.random.default_rng(0))
     with pytest.raises(ValueError, match="policy"):

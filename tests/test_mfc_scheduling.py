@@ -38,7 +38,7 @@ def test_table_one_constants() -> None:
     assert SchedulingModel(n_queues=3).arrivals_per_step == pytest.approx(4.0)
 
 
-@pytest.mark.parametrize("a,s,B", [(2.5, 1.5, 5), (0.0, 1.5, 3), (1.25, 0.0, 4), (7.0, 2.0, 2)])
+@pytest.mark.parametrize(("a", "s", "B"), [(2.5, 1.5, 5), (0.0, 1.5, 3), (1.25, 0.0, 4), (7.0, 2.0, 2)])
 def test_single_queue_against_brute_force(a: float, s: float, B: int) -> None:
     T, drops = single_queue_step(np.array([a]), s, B)
     T_ref, d_ref = brute_force_queue(a, s, B)
@@ -95,7 +95,8 @@ def test_routing_resampling_rule(M: int, seed: int) -> None:
     np.testing.assert_allclose(m.kernel(G_eff), m.kernel(G), atol=1e-13)
     np.testing.assert_allclose(m.reward(G_eff), m.reward(G), atol=1e-13)
     # cells of one class have identical routing vectors
-    R, cls = m.routing_matrix.reshape(-1, M), m.cell_classes.ravel()
+    cells = np.eye(m.n_agent_states * M).reshape(-1, m.n_agent_states, M)  # G = delta_(x,u), one per cell
+    R, cls = m.routing(cells), m.cell_classes.ravel()
     for c in np.unique(cls):
         assert np.allclose(R[cls == c], R[cls == c][0])
     P = m.kernel(G)

@@ -1,7 +1,7 @@
 """The quantitative side of Lemma 1 and Theorem 1 (seed 002, Sec. IV).
 
 - Lemma 1 (i): :math:`\\mathbb E\\|\\mathbb G^N-\\mathbb E\\mathbb G^N\\|_1^2\\le|\\mathcal X|^2|\\mathcal U|^2/(4N)`
-  for any independent profile; (ii) its Chebyshev tail.
+  for any independent profile (its Chebyshev tail (ii) is this bound over :math:`\\epsilon^2`).
 - Theorem 1 states :math:`J^N\\to J` uniformly without a rate. If :math:`r` and :math:`P^0` are
   Lipschitz in :math:`\\mathbb G` (constants :math:`L_r`, :math:`L_P`, :math:`\\ell_1` norms), the
   paper's induction becomes quantitative (derived in ``notes/seed-mfc-env.md`` §2.2, not in the
@@ -21,50 +21,49 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from numpy.typing import ArrayLike
 
+from mfcode.arrays import FloatArray
 from mfcode.mfc.scheduling import SchedulingModel
+from mfcode.validation import check_int, check_real
 
-__all__ = ["LipschitzConstants", "lemma1_bound", "lemma1_tail_bound", "scheduling_lipschitz", "theorem1_bound"]
+__all__ = ["LipschitzConstants", "lemma1_bound", "scheduling_lipschitz", "theorem1_bound"]
 
 
-def _check_sizes(n_agent_states: int, n_actions: int, n_agents: np.ndarray) -> np.ndarray:
-    if n_agent_states < 1 or n_actions < 1:
-        raise ValueError(f"n_agent_states and n_actions must be positive, got {n_agent_states}, {n_actions}")
-    N = np.asarray(n_agents, dtype=float)
+def _check_sizes(n_agent_states: int, n_actions: int, n_agents: ArrayLike) -> FloatArray:
+    check_int(n_agent_states, "n_agent_states", low=1)
+    check_int(n_actions, "n_actions", low=1)
+    N = np.asarray(n_agents, dtype=np.float64)
     if np.any(N < 1):
         raise ValueError("n_agents must be at least 1")
     return N
 
 
-def lemma1_bound(n_agent_states: int, n_actions: int, n_agents: np.ndarray) -> np.ndarray:
-    """Lemma 1 (i): :math:`|\\mathcal X|^2|\\mathcal U|^2/(4N)`."""
+def lemma1_bound(n_agent_states: int, n_actions: int, n_agents: ArrayLike) -> FloatArray:
+    """Lemma 1 (i): :math:`\\mathbb E\\|\\mathbb G^N-\\mathbb E\\mathbb G^N\\|_1^2\\le|\\mathcal X|^2|\\mathcal U|^2/(4N)`, per ``N`` in ``n_agents``."""
     N = _check_sizes(n_agent_states, n_actions, n_agents)
-    return (n_agent_states * n_actions) ** 2 / (4.0 * N)
-
-
-def lemma1_tail_bound(n_agent_states: int, n_actions: int, n_agents: np.ndarray, eps: float) -> np.ndarray:
-    """Lemma 1 (ii): :math:`P(\\|\\mathbb G^N-\\mathbb E\\mathbb G^N\\|_1\\ge\\epsilon)\\le|\\mathcal X|^2|\\mathcal U|^2/(4\\epsilon^2N)`."""
-    if not eps > 0:
-        raise ValueError(f"eps must be positive, got {eps}")
-    return lemma1_bound(n_agent_states, n_actions, n_agents) / eps**2
+    out: FloatArray = (n_agent_states * n_actions) ** 2 / (4.0 * N)
+    return out
 
 
 @dataclass(frozen=True)
 class LipschitzConstants:
-    """Constants of the quantitative Theorem 1: ``L_r``, ``L_P`` (l1 in G) and ``R = max|r|``."""
+    """Constants of the quantitative Theorem 1: :math:`L_r`, :math:`L_P` (Lipschitz in :math:`\\mathbb G`, l1 norm) and :math:`R=\\max|r|` (Prop. 1, eq. 13)."""
 
     L_r: float
     L_P: float
     R: float
 
 
-def theorem1_bound(n_agent_states: int, n_actions: int, n_agents: np.ndarray, gamma: float, constants: LipschitzConstants) -> np.ndarray:
+def theorem1_bound(n_agent_states: int, n_actions: int, n_agents: ArrayLike, gamma: float, constants: LipschitzConstants) -> FloatArray:
     """Derived bound on :math:`\\sup_\\pi|J^N(\\boldsymbol\\pi^N(\\pi))-J(\\pi)|` (O(1/sqrt N); see module docstring)."""
     N = _check_sizes(n_agent_states, n_actions, n_agents)
-    if not 0.0 < gamma < 1.0:
-        raise ValueError(f"gamma must lie in (0, 1), got {gamma}")
+    g = check_real(gamma, "gamma", low=0.0, high=1.0, low_open=True, high_open=True)
+    if not isinstance(constants, LipschitzConstants):
+        raise TypeError(f"constants must be LipschitzConstants, got {type(constants).__name__}")
     delta = n_agent_states * n_actions / (2.0 * np.sqrt(N))
-    return delta * (constants.L_r / (1 - gamma) + gamma * constants.R * constants.L_P / (1 - gamma) ** 2)
+    out: FloatArray = delta * (constants.L_r / (1 - g) + g * constants.R * constants.L_P / (1 - g) ** 2)
+    return out
 
 
 def scheduling_lipschitz(model: SchedulingModel, n_grid: int = 4001) -> LipschitzConstants:
@@ -75,8 +74,7 @@ def scheduling_lipschitz(model: SchedulingModel, n_grid: int = 4001) -> Lipschit
     """
     if not isinstance(model, SchedulingModel) or model.n_queues != 2:
         raise ValueError("model must be a SchedulingModel with n_queues == 2")
-    if n_grid < 3:
-        raise ValueError(f"n_grid must be at least 3, got {n_grid}")
+    check_int(n_grid, "n_grid", low=3)
     t = np.linspace(0.0, 1.0, n_grid)
     G = np.zeros((n_grid, model.n_agent_states, model.n_actions))
     G[:, 0, 0] = t  # access {1}: all to queue 1

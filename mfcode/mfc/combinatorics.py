@@ -10,29 +10,28 @@ from functools import lru_cache
 
 import numpy as np
 
+from mfcode.arrays import IntArray
+from mfcode.validation import check_int
+
 __all__ = ["compositions"]
 
 
 @lru_cache(maxsize=256)
-def _compositions(n: int, parts: int) -> np.ndarray:
+def _compositions(n: int, parts: int) -> IntArray:
     if parts == 1:
-        return np.array([[n]], dtype=int)
+        return np.array([[n]], dtype=np.int64)
     blocks = []
     for first in range(n + 1):
         rest = _compositions(n - first, parts - 1)
-        blocks.append(np.column_stack([np.full(rest.shape[0], first, dtype=int), rest]))
+        blocks.append(np.column_stack([np.full(rest.shape[0], first, dtype=np.int64), rest]))
     out = np.concatenate(blocks)
     out.flags.writeable = False
     return out
 
 
-def compositions(n: int, parts: int) -> np.ndarray:
+def compositions(n: int, parts: int) -> IntArray:
     """All vectors of ``parts`` non-negative integers summing to ``n``, shape ``(binom(n+parts-1, parts-1), parts)``.
 
     Rows are in lexicographic order. Cost is proportional to the size of the output.
     """
-    if not isinstance(n, (int, np.integer)) or n < 0:
-        raise ValueError(f"n must be a non-negative integer, got {n!r}")
-    if not isinstance(parts, (int, np.integer)) or parts < 1:
-        raise ValueError(f"parts must be a positive integer, got {parts!r}")
-    return _compositions(int(n), int(parts)).copy()
+    return _compositions(check_int(n, "n", low=0), check_int(parts, "parts", low=1)).copy()

@@ -12,13 +12,15 @@ from __future__ import annotations
 
 import numpy as np
 
+from mfcode.arrays import FloatArray
+from mfcode.mfc.model import uniform_over
 from mfcode.mfc.scheduling import SchedulingModel
 
 __all__ = ["jsq_policy"]
 
 
-def jsq_policy(model: SchedulingModel) -> np.ndarray:
-    """JSQ as a stationary policy :math:`\\pi(x^0)(x, u)`.
+def jsq_policy(model: SchedulingModel) -> FloatArray:
+    """JSQ as a stationary upper-level policy :math:`\\pi_{JSQ}:\\mathcal X^0\\to\\mathcal H`, :math:`\\pi(x^0)(x, u)`.
 
     Parameters
     ----------
@@ -26,7 +28,7 @@ def jsq_policy(model: SchedulingModel) -> np.ndarray:
 
     Returns
     -------
-    numpy.ndarray, shape (X0, X, U)
+    FloatArray, shape (X0, X, U)
         ``policy[x0, x, j] = 1{j accessible and b_j minimal among accessible} / #ties``.
     """
     if not isinstance(model, SchedulingModel):
@@ -34,5 +36,4 @@ def jsq_policy(model: SchedulingModel) -> np.ndarray:
     b = model.fillings(np.arange(model.n_env_states)).astype(float)  # (X0, M)
     access = model.access  # (X, M)
     masked = np.where(access[None, :, :], b[:, None, :], np.inf)  # (X0, X, M)
-    best = masked == masked.min(axis=-1, keepdims=True)
-    return best / best.sum(axis=-1, keepdims=True)
+    return uniform_over(masked == masked.min(axis=-1, keepdims=True))

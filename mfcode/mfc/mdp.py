@@ -13,9 +13,10 @@ A stationary upper-level policy :math:`\\pi:\\mathcal X^0\\to\\mathcal H` is an 
 ``(X0, X, U)``. :class:`MFCMDP` is stateless and vectorised: :meth:`MFCMDP.reset` and
 :meth:`MFCMDP.step` act on batches of environments, and the exact quantities
 (:meth:`MFCMDP.kernel`, :meth:`MFCMDP.reward`, :meth:`MFCMDP.policy_kernel`,
-:meth:`MFCMDP.policy_reward`) feed the exact solvers of :mod:`mfcode.mfc.dp`.
-:meth:`MFCMDP.decision_rule_from_action` is the paper's action head (Sec. VI): a real vector,
-clipped to [0, 1] and normalised over admissible actions into ``h``.
+:meth:`MFCMDP.policy_reward`) feed the exact solvers of :mod:`mfcode.mfc.dp`; the value of a
+policy is :func:`mfcode.markov.evaluate`. :meth:`MFCMDP.decision_rule_from_action` is the paper's
+action head (Sec. VI): a real vector, clipped to [0, 1] and normalised over admissible actions
+into ``h``.
 """
 
 from __future__ import annotations
@@ -23,32 +24,40 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from numpy.typing import ArrayLike
 
-from mfcode.mfc.model import MFCModel, state_action_mean_field, validate_decision_rule
+from mfcode.arrays import FloatArray, IntArray
+from mfcode.markov import evaluate
+from mfcode.mfc.model import MFCModel, state_action_mean_field, uniform_over, validate_decision_rule, validate_policy
+from mfcode.validation import check_int
 
 __all__ = ["MFCMDP", "sample_categorical"]
 
 
-def sample_categorical(probs: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+def sample_categorical(probs: ArrayLike, rng: np.random.Generator) -> IntArray:
     """Draw one index per row of ``probs`` (shape ``(..., K)``) by inverse CDF.
+
+    Used for every draw of the chapter: :math:`x^0_0\\sim\\mu^0_0`, :math:`x^i\\sim\\mu_0` (eq. 1),
+    :math:`u^i\\sim\\pi^i(x^0,x^i)` (eq. 2) and :math:`x^{0\\prime}\\sim P^0(x^0,\\mathbb G)` (eqs. 3, 10).
 
     Parameters
     ----------
-    probs : numpy.ndarray, shape (..., K)
+    probs : array_like, shape (..., K)
         Rows of probabilities (need not be exactly normalised; the last bin takes the rest).
     rng : numpy.random.Generator
 
     Returns
     -------
-    numpy.ndarray of int, shape (...)
+    IntArray, shape (...)
     """
     if not isinstance(rng, np.random.Generator):
         raise TypeError(f"rng must be a numpy.random.Generator, got {type(rng).__name__}")
-    probs = np.asarray(probs, dtype=float)
-    cdf = np.cumsum(probs, axis=-1)
-    u = rng.random(probs.shape[:-1] + (1,)) * cdf[..., -1:]
+    p = np.asarray(probs, dtype=np.float64)
+    cdf = np.cumsum(p, axis=-1)
+    u = rng.random((*p.shape[:-1], 1)) * cdf[..., -1:]
     idx = (cdf <= u).sum(axis=-1)
-    return np.minimum(idx, probs.shape[-1] - 1)
+    out: IntArray = np.minimum(idx, p.shape[-1] - 1).astype(np.int64, copy=False)
+    return out
 
 
 @dataclass(frozen=True)
@@ -70,128 +79,117 @@ class MFCMDP:
     # ------------------------------------------------------------------ spaces
     @property
     def n_states(self) -> int:
-        """Number of MDP states = environment states ``X0``."""
+        """Number of MDP states = environment states :math:`|\\mathcal X^0|`."""
         return self.model.n_env_states
 
     @property
     def action_shape(self) -> tuple[int, int]:
-        """Shape ``(X, U)`` of an action (a decision rule)."""
+        """Shape ``(X, U)`` of an action (a decision rule :math:`h\\in\\mathcal H`)."""
         return (self.model.n_agent_states, self.model.n_actions)
 
     @property
     def gamma(self) -> float:
-        """Discount factor."""
+        """Discount factor :math:`\\gamma`."""
         return float(self.model.gamma)
 
     @property
-    def initial_distribution(self) -> np.ndarray:
+    def initial_distribution(self) -> FloatArray:
         """Initial environment distribution :math:`\\mu^0_0`, shape ``(X0,)``."""
-        return np.asarray(self.model.env_init, dtype=float)
+        return np.asarray(self.model.env_init, dtype=np.float64)
 
-    def observation(self, x0: np.ndarray) -> np.ndarray:
+    def observation(self, x0: IntArray) -> FloatArray:
         """Learner features of states ``x0`` (model's :meth:`~MFCModel.env_features`), ``(..., d)``."""
         return self.model.env_features(x0)
 
     # ------------------------------------------------------------------ exact primitives
-    def mean_field(self, h: np.ndarray) -> np.ndarray:
+    def mean_field(self, h: ArrayLike) -> FloatArray:
         """:math:`\\mathbb G(\\mu_0, h)` (eq. 9) for decision rules ``h`` of shape ``(..., X, U)``."""
-        h = validate_decision_rule(h, *self.action_shape)
-        return state_action_mean_field(self.model.mu0, h)
+        rule = validate_decision_rule(h, *self.action_shape)
+        return state_action_mean_field(self.model.mu0, rule)
 
-    def kernel(self, h: np.ndarray) -> np.ndarray:
+    def kernel(self, h: ArrayLike) -> FloatArray:
         """:math:`P^0(x^{0\\prime}\\mid x^0,\\mathbb G(\\mu_0,h))` for all ``x0``: ``(..., X0, X0)``."""
         return self.model.kernel(self.mean_field(h))
 
-    def reward(self, h: np.ndarray) -> np.ndarray:
+    def reward(self, h: ArrayLike) -> FloatArray:
         """:math:`r(x^0,\\mathbb G(\\mu_0,h))` for all ``x0``: ``(..., X0)``."""
         return self.model.reward(self.mean_field(h))
 
-    def policy_kernel(self, policy: np.ndarray) -> np.ndarray:
-        """State-transition matrix ``(X0, X0)`` of a stationary policy ``(X0, X, U)``."""
-        policy = self._check_policy(policy)
-        P = self.model.transition(np.arange(self.n_states), self.mean_field(policy))
-        return P
+    def policy_kernel(self, policy: ArrayLike) -> FloatArray:
+        """:math:`P^\\pi(x^0,x^{0\\prime})=P^0(x^{0\\prime}\\mid x^0,\\mathbb G(\\mu_0,\\pi(x^0)))` of a stationary policy ``(X0, X, U)``; ``(X0, X0)``."""
+        pi = validate_policy(policy, self.model)
+        return self.model.transition(np.arange(self.n_states), self.mean_field(pi))
 
-    def policy_reward(self, policy: np.ndarray) -> np.ndarray:
-        """Reward vector ``(X0,)`` of a stationary policy ``(X0, X, U)``."""
-        policy = self._check_policy(policy)
-        return self.model.reward_at(np.arange(self.n_states), self.mean_field(policy))
+    def policy_reward(self, policy: ArrayLike) -> FloatArray:
+        """:math:`r^\\pi(x^0)=r(x^0,\\mathbb G(\\mu_0,\\pi(x^0)))` of a stationary policy ``(X0, X, U)``; ``(X0,)``."""
+        pi = validate_policy(policy, self.model)
+        return self.model.reward_at(np.arange(self.n_states), self.mean_field(pi))
 
-    def policy_value(self, policy: np.ndarray) -> np.ndarray:
+    def policy_value(self, policy: ArrayLike) -> FloatArray:
         """Exact value :math:`V^\\pi = (I-\\gamma P^\\pi)^{-1} r^\\pi`, shape ``(X0,)`` (eq. 11 per start state)."""
-        P = self.policy_kernel(policy)
-        r = self.policy_reward(policy)
-        return np.linalg.solve(np.eye(self.n_states) - self.gamma * P, r)
+        return evaluate(self.policy_reward(policy), self.policy_kernel(policy), self.gamma)
 
-    def objective(self, policy: np.ndarray) -> float:
+    def objective(self, policy: ArrayLike) -> float:
         """:math:`J(\\pi)` of eq. (11): :meth:`policy_value` averaged over :math:`\\mu^0_0`."""
         return float(self.initial_distribution @ self.policy_value(policy))
 
     # ------------------------------------------------------------------ sampling
-    def reset(self, rng: np.random.Generator, n_envs: int = 1) -> np.ndarray:
-        """Draw ``n_envs`` initial environment states from :math:`\\mu^0_0`; int array ``(n_envs,)``."""
-        if not isinstance(n_envs, (int, np.integer)) or n_envs < 1:
-            raise ValueError(f"n_envs must be a positive integer, got {n_envs!r}")
-        return sample_categorical(np.broadcast_to(self.initial_distribution, (n_envs, self.n_states)), rng)
+    def reset(self, rng: np.random.Generator, n_envs: int = 1) -> IntArray:
+        """Draw ``n_envs`` initial environment states :math:`x^0_0\\sim\\mu^0_0`; ``(n_envs,)``."""
+        n = check_int(n_envs, "n_envs", low=1)
+        return sample_categorical(np.broadcast_to(self.initial_distribution, (n, self.n_states)), rng)
 
-    def step(self, x0: np.ndarray, h: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
-        """One transition of a batch of MFC MDPs.
+    def step(self, x0: ArrayLike, h: ArrayLike, rng: np.random.Generator) -> tuple[IntArray, FloatArray]:
+        """One transition of a batch of MFC MDPs (eq. 10).
 
         Parameters
         ----------
-        x0 : numpy.ndarray of int, shape (B,)
-            Current environment states.
-        h : numpy.ndarray, shape (B, X, U)
-            Decision rules (actions), one per environment.
+        x0 : IntArray, shape (B,)
+            Current environment states :math:`x^0_t`.
+        h : FloatArray, shape (B, X, U)
+            Decision rules (actions) :math:`h_t`, one per environment.
         rng : numpy.random.Generator
 
         Returns
         -------
-        next_x0 : numpy.ndarray of int, shape (B,)
-            :math:`x^{0\\prime}\\sim P^0(x^0,\\mathbb G(\\mu_0,h))`.
-        reward : numpy.ndarray, shape (B,)
-            The (deterministic) reward :math:`r(x^0,\\mathbb G(\\mu_0,h))` of the model.
+        next_x0 : IntArray, shape (B,)
+            :math:`x^0_{t+1}\\sim P^0(x^0_t,\\mathbb G(\\mu_0,h_t))`.
+        reward : FloatArray, shape (B,)
+            The (deterministic) reward :math:`r(x^0_t,\\mathbb G(\\mu_0,h_t))` of the model.
         """
-        x0 = np.asarray(x0)
-        if x0.ndim != 1:
-            raise ValueError(f"x0 must be one-dimensional (B,), got shape {x0.shape}")
-        h = validate_decision_rule(h, *self.action_shape)
-        if h.shape[0] != x0.shape[0] or h.ndim != 3:
-            raise ValueError(f"h must have shape ({x0.shape[0]}, X, U), got {h.shape}")
-        G = state_action_mean_field(self.model.mu0, h)
-        rows, reward = self.model.transition_and_reward(x0, G)
+        states = np.asarray(x0)
+        if states.ndim != 1:
+            raise ValueError(f"x0 must be one-dimensional (B,), got shape {states.shape}")
+        rule = validate_decision_rule(h, *self.action_shape)
+        if rule.shape[0] != states.shape[0] or rule.ndim != 3:
+            raise ValueError(f"h must have shape ({states.shape[0]}, X, U), got {rule.shape}")
+        G = state_action_mean_field(self.model.mu0, rule)
+        rows, reward = self.model.transition_and_reward(states, G)
         return sample_categorical(rows, rng), reward
 
     # ------------------------------------------------------------------ action head
-    def decision_rule_from_action(self, action: np.ndarray) -> np.ndarray:
+    def decision_rule_from_action(self, action: ArrayLike) -> FloatArray:
         """The paper's action head (seed 002, Sec. VI): clip to [0, 1], normalise into ``h``.
 
         Parameters
         ----------
-        action : numpy.ndarray, shape (..., X*U) or (..., X, U)
+        action : array_like, shape (..., X*U) or (..., X, U)
             Raw real actions (e.g. Gaussian samples or the Gaussian mean).
 
         Returns
         -------
-        numpy.ndarray, shape (..., X, U)
+        FloatArray, shape (..., X, U)
             ``h(x,u) = a(x,u) 1{u admissible} / sum_{u' admissible} a(x,u')``; uniform over the
-            admissible actions when that sum is zero.
+            admissible actions (:func:`~mfcode.mfc.model.uniform_over`) when that sum is zero.
         """
         X, U = self.action_shape
-        a = np.asarray(action, dtype=float)
+        a = np.asarray(action, dtype=np.float64)
         if a.shape[-1:] == (X * U,):
-            a = a.reshape(a.shape[:-1] + (X, U))
+            a = a.reshape((*a.shape[:-1], X, U))
         elif a.shape[-2:] != (X, U):
             raise ValueError(f"action must have shape (..., {X * U}) or (..., {X}, {U}), got {a.shape}")
         mask = self.model.action_mask
         a = np.clip(a, 0.0, 1.0) * mask
         total = a.sum(axis=-1, keepdims=True)
-        uniform = mask / mask.sum(axis=-1, keepdims=True)
-        return np.where(total > 0, a / np.where(total > 0, total, 1.0), uniform)
-
-    def _check_policy(self, policy: np.ndarray) -> np.ndarray:
-        X, U = self.action_shape
-        policy = np.asarray(policy, dtype=float)
-        if policy.shape != (self.n_states, X, U):
-            raise ValueError(f"policy must have shape ({self.n_states}, {X}, {U}), got {policy.shape}")
-        return validate_decision_rule(policy, X, U, name="policy")
+        out: FloatArray = np.where(total > 0, a / np.where(total > 0, total, 1.0), uniform_over(mask))
+        return out

@@ -5,7 +5,9 @@ Environment States* (seed ``002_7da79a39441e57df.txt``, Sec. III):
 
 - finite agent states :math:`\\mathcal X`, actions :math:`\\mathcal U`, environment states
   :math:`\\mathcal X^0`; agent states are drawn i.i.d. from :math:`\\mu_0` at every step (eq. 1);
-- a decision rule :math:`h:\\mathcal X\\to\\mathcal P(\\mathcal U)`, stored as an array ``(X, U)``;
+- a decision rule :math:`h:\\mathcal X\\to\\mathcal P(\\mathcal U)` (the set :math:`\\mathcal H` of
+  Sec. III-A), stored as an array ``(X, U)``; a stationary upper-level policy
+  :math:`\\pi:\\mathcal X^0\\to\\mathcal H` (Sec. III-B) as ``(X0, X, U)``;
 - the induced state-action mean field (eq. 9)
 
   .. math:: \\mathbb G(\\mu, h)(x, u) = \\mu(x)\\, h(x, u);
@@ -19,6 +21,9 @@ Two optional hooks make exact finite-N computations cheap (see :mod:`mfcode.mfc.
 :attr:`MFCModel.action_mask` (admissible actions; any decision rule must be equivalent to one
 supported on them) and :attr:`MFCModel.cell_classes` (cells (x, u) that act identically on
 :math:`P^0` and :math:`r`, so that only the class counts of the agents matter).
+
+Every probability vector of the chapter (rows of ``h``, of policies, :math:`\\mu`) is checked by
+:func:`mfcode.simplex.check_distribution` with the one tolerance :data:`DISTRIBUTION_ATOL`.
 """
 
 from __future__ import annotations
@@ -26,17 +31,36 @@ from __future__ import annotations
 import abc
 
 import numpy as np
+from numpy.typing import ArrayLike
 
-__all__ = ["MFCModel", "state_action_mean_field", "validate_decision_rule"]
+from mfcode.arrays import BoolArray, FloatArray, IntArray
+from mfcode.simplex import check_distribution
+
+__all__ = [
+    "DISTRIBUTION_ATOL",
+    "MFCModel",
+    "state_action_mean_field",
+    "uniform_over",
+    "validate_decision_rule",
+    "validate_policy",
+]
+
+DISTRIBUTION_ATOL = 1e-6
+"""Tolerance on negativity and on ``|sum - 1|`` of every probability vector of :mod:`mfcode.mfc`.
+
+Loose enough for policies learned in single precision (rows of a float32 softmax sum to 1 within
+about 1e-7; the stored PPO policies of ``artifacts/mfc`` are float32), tight enough to reject
+anything that is not a distribution."""
 
 
-def validate_decision_rule(h: np.ndarray, n_agent_states: int, n_actions: int, name: str = "h") -> np.ndarray:
-    """Check that ``h`` is a (batch of) decision rule(s) of shape ``(..., X, U)``.
+def validate_decision_rule(h: ArrayLike, n_agent_states: int, n_actions: int, name: str = "h") -> FloatArray:
+    """Check that ``h`` is a (batch of) decision rule(s) :math:`h\\in\\mathcal H` (seed 002, Sec. III-A).
 
     Parameters
     ----------
-    h : array_like
-        Candidate decision rules; each row ``h[..., x, :]`` must be a probability vector.
+    h : array_like, shape (..., X, U)
+        Candidate decision rules; each row ``h[..., x, :]`` must be a probability vector
+        :math:`h(x)\\in\\mathcal P(\\mathcal U)` (within :data:`DISTRIBUTION_ATOL`).
     n_agent_states, n_actions : int
         The sizes ``X`` and ``U``.
     name : str
@@ -44,99 +68,158 @@ def validate_decision_rule(h: np.ndarray, n_agent_states: int, n_actions: int, n
 
     Returns
     -------
-    numpy.ndarray
+    FloatArray
         ``h`` as a float array.
+
+    Raises
+    ------
+    ValueError
+        If the shape is wrong or a row is not a probability vector (the message names ``name``).
     """
-    h = np.asarray(h, dtype=float)
-    if h.ndim < 2 or h.shape[-2:] != (n_agent_states, n_actions):
-        raise ValueError(f"{name} must have shape (..., {n_agent_states}, {n_actions}), got {h.shape}")
-    if not np.all(np.isfinite(h)) or np.any(h < -1e-12):
-        raise ValueError(f"{name} must have finite non-negative entries")
-    if not np.allclose(h.sum(axis=-1), 1.0, atol=1e-9):
-        raise ValueError(f"the rows of {name} must sum to one")
-    return h
+    arr = np.asarray(h, dtype=np.float64)
+    if arr.ndim < 2 or arr.shape[-2:] != (n_agent_states, n_actions):
+        raise ValueError(f"{name} must have shape (..., {n_agent_states}, {n_actions}), got {arr.shape}")
+    return check_distribution(arr, name, atol=DISTRIBUTION_ATOL)
 
 
-def state_action_mean_field(mu: np.ndarray, h: np.ndarray) -> np.ndarray:
-    """State-action mean field :math:`\\mathbb G(\\mu, h)(x,u) = \\mu(x) h(x,u)` (seed 002, eq. 9).
+def validate_policy(policy: ArrayLike, model: MFCModel, *, name: str = "policy", profile: bool | None = False) -> FloatArray:
+    """Check a stationary upper-level policy :math:`\\pi:\\mathcal X^0\\to\\mathcal H` (seed 002, Sec. III-B).
 
     Parameters
     ----------
-    mu : numpy.ndarray, shape (X,)
-        Agent state distribution.
-    h : numpy.ndarray, shape (..., X, U)
-        Decision rule(s).
+    policy : array_like
+        ``(X0, X, U)`` (one policy, the lifting :math:`\\boldsymbol\\pi^N(\\pi)` when every agent uses it)
+        or ``(N, X0, X, U)`` (a profile :math:`(\\pi^1,\\dots,\\pi^N)` of Sec. III-A).
+    model : MFCModel
+        Provides the sizes ``X0``, ``X``, ``U``.
+    name : str
+        Argument name used in error messages.
+    profile : bool or None
+        ``False``: only ``(X0, X, U)``; ``True``: only ``(N, X0, X, U)``; ``None``: either.
+    """
+    arr = np.asarray(policy, dtype=np.float64)
+    shape = (model.n_env_states, model.n_agent_states, model.n_actions)
+    single = arr.shape == shape
+    many = arr.ndim == 4 and arr.shape[1:] == shape
+    if not ((single and profile is not True) or (many and profile is not False)):
+        want = {False: f"{shape}", True: f"(N, {', '.join(map(str, shape))})", None: f"{shape} or (N, {', '.join(map(str, shape))})"}
+        raise ValueError(f"{name} must have shape {want[profile]}, got {arr.shape}")
+    return validate_decision_rule(arr, model.n_agent_states, model.n_actions, name=name)
+
+
+def state_action_mean_field(mu: ArrayLike, h: ArrayLike) -> FloatArray:
+    """State-action mean field :math:`\\mathbb G(\\mu, h)(x,u) = \\mu(x) h(x,u)` (seed 002, eq. 9).
+
+    Its state marginal is :math:`\\mu` and its conditional given :math:`x` is :math:`h(x)`.
+
+    Parameters
+    ----------
+    mu : array_like, shape (X,)
+        Agent state distribution :math:`\\mu` (the paper's :math:`\\mu_0`).
+    h : array_like, shape (..., X, U)
+        Decision rule(s) :math:`h`.
 
     Returns
     -------
-    numpy.ndarray, shape (..., X, U)
+    FloatArray, shape (..., X, U)
     """
-    mu = np.asarray(mu, dtype=float)
-    h = np.asarray(h, dtype=float)
-    if mu.ndim != 1:
-        raise ValueError(f"mu must be one-dimensional, got shape {mu.shape}")
-    if h.ndim < 2 or h.shape[-2] != mu.shape[0]:
-        raise ValueError(f"h must have shape (..., {mu.shape[0]}, U), got {h.shape}")
-    return mu[:, None] * h
+    mu_arr = np.asarray(mu, dtype=np.float64)
+    h_arr = np.asarray(h, dtype=np.float64)
+    if mu_arr.ndim != 1:
+        raise ValueError(f"mu must be one-dimensional, got shape {mu_arr.shape}")
+    if h_arr.ndim < 2 or h_arr.shape[-2] != mu_arr.shape[0]:
+        raise ValueError(f"h must have shape (..., {mu_arr.shape[0]}, U), got {h_arr.shape}")
+    out: FloatArray = mu_arr[:, None] * h_arr
+    return out
+
+
+def uniform_over(mask: ArrayLike) -> FloatArray:
+    """The uniform distribution over the ``True`` entries of each last-axis row of ``mask``.
+
+    The one "uniformly at random" of the chapter: a scheduler's uniform choice among accessible
+    queues (seed 002, Sec. II), JSQ's uniform tie break (choice I7), the action head's fallback.
+
+    Raises
+    ------
+    ValueError
+        If a row of ``mask`` has no ``True`` entry.
+    """
+    m = np.asarray(mask, dtype=bool)
+    if m.ndim == 0 or np.any(m.sum(axis=-1) == 0):
+        raise ValueError("mask must have at least one True entry in every last-axis row")
+    out: FloatArray = m / m.sum(axis=-1, keepdims=True)
+    return out
 
 
 class MFCModel(abc.ABC):
     """A finite MFC model with a common environment state (seed 002, Sec. III-A/B).
 
-    Subclasses provide the attributes ``mu0`` (shape ``(X,)``), ``env_init`` (the initial
-    environment distribution :math:`\\mu^0_0`, shape ``(X0,)``), ``gamma`` and the sizes, and
-    implement :meth:`kernel` and :meth:`reward`.
+    Subclasses provide :math:`\\mu_0` (:attr:`mu0`, shape ``(X,)``), the initial environment
+    distribution :math:`\\mu^0_0` (:attr:`env_init`, shape ``(X0,)``), the discount factor
+    :math:`\\gamma` (:attr:`gamma`), the sizes, and implement :meth:`kernel` (:math:`P^0`) and
+    :meth:`reward` (:math:`r`).
     """
 
-    mu0: np.ndarray
-    env_init: np.ndarray
-    gamma: float
+    @property
+    @abc.abstractmethod
+    def mu0(self) -> FloatArray:
+        """Agent state distribution :math:`\\mu_0\\in\\mathcal P(\\mathcal X)` of eq. (1), shape ``(X,)``."""
+
+    @property
+    @abc.abstractmethod
+    def env_init(self) -> FloatArray:
+        """Initial environment distribution :math:`\\mu^0_0\\in\\mathcal P(\\mathcal X^0)`, shape ``(X0,)``."""
+
+    @property
+    @abc.abstractmethod
+    def gamma(self) -> float:
+        """Discount factor :math:`\\gamma\\in(0,1)` of eq. (5)/(11)."""
 
     @property
     @abc.abstractmethod
     def n_agent_states(self) -> int:
-        """Number of agent states ``X``."""
+        """Number of agent states :math:`|\\mathcal X|`."""
 
     @property
     @abc.abstractmethod
     def n_actions(self) -> int:
-        """Number of agent actions ``U``."""
+        """Number of agent actions :math:`|\\mathcal U|`."""
 
     @property
     @abc.abstractmethod
     def n_env_states(self) -> int:
-        """Number of environment states ``X0``."""
+        """Number of environment states :math:`|\\mathcal X^0|`."""
 
     @abc.abstractmethod
-    def kernel(self, G: np.ndarray) -> np.ndarray:
-        """Environment kernel :math:`P^0(x^{0\\prime} \\mid x^0, \\mathbb G)` (seed 002, eq. 10).
+    def kernel(self, G: FloatArray) -> FloatArray:
+        """Environment kernel :math:`P^0(x^{0\\prime} \\mid x^0, \\mathbb G)` for every :math:`x^0` (seed 002, eq. 10).
 
         Parameters
         ----------
-        G : numpy.ndarray, shape (..., X, U)
-            State-action distribution(s).
+        G : FloatArray, shape (..., X, U)
+            State-action distribution(s) :math:`\\mathbb G`.
 
         Returns
         -------
-        numpy.ndarray, shape (..., X0, X0)
+        FloatArray, shape (..., X0, X0)
             Row ``x0`` is the next-state distribution from ``x0``.
         """
 
     @abc.abstractmethod
-    def reward(self, G: np.ndarray) -> np.ndarray:
+    def reward(self, G: FloatArray) -> FloatArray:
         """Reward :math:`r(x^0, \\mathbb G)` for every environment state (seed 002, eq. 11).
 
         Parameters
         ----------
-        G : numpy.ndarray, shape (..., X, U)
+        G : FloatArray, shape (..., X, U)
 
         Returns
         -------
-        numpy.ndarray, shape (..., X0)
+        FloatArray, shape (..., X0)
         """
 
     @property
-    def action_mask(self) -> np.ndarray:
+    def action_mask(self) -> BoolArray:
         """Admissible actions per agent state, boolean ``(X, U)``.
 
         Every decision rule must be equivalent (same :math:`P^0` and :math:`r` for all
@@ -146,58 +229,62 @@ class MFCModel(abc.ABC):
         return np.ones((self.n_agent_states, self.n_actions), dtype=bool)
 
     @property
-    def cell_classes(self) -> np.ndarray:
+    def cell_classes(self) -> IntArray:
         """Integer class label per cell (x, u), shape ``(X, U)``, labels ``0..C-1``.
 
         Cells with equal labels act identically: :math:`P^0` and :math:`r` depend on
         :math:`\\mathbb G` only through the class masses
         :math:`\\sum_{(x,u)\\in c} \\mathbb G(x,u)`. Default: every cell its own class.
         """
-        return np.arange(self.n_agent_states * self.n_actions).reshape(self.n_agent_states, self.n_actions)
+        return np.arange(self.n_agent_states * self.n_actions, dtype=np.int64).reshape(self.n_agent_states, self.n_actions)
 
-    def env_features(self, x0: np.ndarray) -> np.ndarray:
-        """Real-valued features of environment states for learners (default: one-hot).
+    def env_features(self, x0: IntArray) -> FloatArray:
+        """Real-valued features of environment states :math:`x^0` for learners (default: one-hot).
 
         Parameters
         ----------
-        x0 : numpy.ndarray of int, shape (...)
+        x0 : IntArray, shape (...)
 
         Returns
         -------
-        numpy.ndarray, shape (..., d)
+        FloatArray, shape (..., d)
         """
-        x0 = self._check_env_states(x0, "x0")
-        return np.eye(self.n_env_states)[x0]
+        idx = self._check_env_states(x0, "x0")
+        out: FloatArray = np.eye(self.n_env_states)[idx]
+        return out
 
-    def transition(self, x0: np.ndarray, G: np.ndarray) -> np.ndarray:
+    def transition(self, x0: IntArray, G: FloatArray) -> FloatArray:
         """Next-state distributions :math:`P^0(\\cdot \\mid x^0, \\mathbb G)` for a batch.
 
         Parameters
         ----------
-        x0 : numpy.ndarray of int, shape (B,)
-        G : numpy.ndarray, shape (B, X, U)
+        x0 : IntArray, shape (B,)
+        G : FloatArray, shape (B, X, U)
 
         Returns
         -------
-        numpy.ndarray, shape (B, X0)
+        FloatArray, shape (B, X0)
         """
-        x0 = self._check_env_states(x0, "x0")
+        idx = self._check_env_states(x0, "x0")
         P = self.kernel(G)
-        return P[np.arange(x0.shape[0]), x0]
+        out: FloatArray = P[np.arange(idx.shape[0]), idx]
+        return out
 
-    def reward_at(self, x0: np.ndarray, G: np.ndarray) -> np.ndarray:
+    def reward_at(self, x0: IntArray, G: FloatArray) -> FloatArray:
         """Rewards :math:`r(x^0, \\mathbb G)` for a batch ``x0`` (B,), ``G`` (B, X, U)."""
-        x0 = self._check_env_states(x0, "x0")
-        return self.reward(G)[np.arange(x0.shape[0]), x0]
+        idx = self._check_env_states(x0, "x0")
+        out: FloatArray = self.reward(G)[np.arange(idx.shape[0]), idx]
+        return out
 
-    def transition_and_reward(self, x0: np.ndarray, G: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def transition_and_reward(self, x0: IntArray, G: FloatArray) -> tuple[FloatArray, FloatArray]:
         """:meth:`transition` and :meth:`reward_at` together (models may share the work)."""
         return self.transition(x0, G), self.reward_at(x0, G)
 
-    def _check_env_states(self, x0: np.ndarray, name: str) -> np.ndarray:
-        x0 = np.asarray(x0)
-        if not np.issubdtype(x0.dtype, np.integer):
-            raise TypeError(f"{name} must hold integer environment-state indices, got dtype {x0.dtype}")
-        if np.any(x0 < 0) or np.any(x0 >= self.n_env_states):
+    def _check_env_states(self, x0: ArrayLike, name: str) -> IntArray:
+        arr = np.asarray(x0)
+        if not np.issubdtype(arr.dtype, np.integer):
+            raise TypeError(f"{name} must hold integer environment-state indices, got dtype {arr.dtype}")
+        if np.any(arr < 0) or np.any(arr >= self.n_env_states):
             raise ValueError(f"{name} must lie in 0..{self.n_env_states - 1}")
-        return x0
+        out: IntArray = arr.astype(np.int64, copy=False)
+        return out

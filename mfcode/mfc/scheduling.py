@@ -36,27 +36,31 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
+from numpy.typing import ArrayLike
 from scipy.special import gammainc, gammaln, xlogy
 
-from mfcode.mfc.model import MFCModel
+from mfcode.arrays import BoolArray, FloatArray, IntArray
+from mfcode.mfc.model import MFCModel, uniform_over
+from mfcode.validation import check_int, check_real
 
 __all__ = ["SchedulingModel", "single_queue_step"]
 
 
-def _poisson_pmf(k: np.ndarray, mean: np.ndarray) -> np.ndarray:
-    return np.exp(xlogy(k, mean) - mean - gammaln(k + 1.0))
-
-
-def _poisson_tail(c: np.ndarray, mean: np.ndarray) -> np.ndarray:
-    """P(Poisson(mean) >= c) for integer c >= 0 (exact, incomplete gamma)."""
-    c, mean = np.broadcast_arrays(np.asarray(c, dtype=float), np.asarray(mean, dtype=float))
-    out = np.ones(c.shape)
-    pos = c > 0
-    out[pos] = gammainc(c[pos], mean[pos])
+def _poisson_pmf(k: FloatArray, mean: FloatArray) -> FloatArray:
+    out: FloatArray = np.exp(xlogy(k, mean) - mean - gammaln(k + 1.0))
     return out
 
 
-def single_queue_step(arrival_mean: np.ndarray, service_mean: float, buffer_size: int) -> tuple[np.ndarray, np.ndarray]:
+def _poisson_tail(c: FloatArray, mean: FloatArray) -> FloatArray:
+    """P(Poisson(mean) >= c) for integer c >= 0 (exact, incomplete gamma)."""
+    cc, mm = np.broadcast_arrays(np.asarray(c, dtype=np.float64), np.asarray(mean, dtype=np.float64))
+    out = np.ones(cc.shape)
+    pos = cc > 0
+    out[pos] = gammainc(cc[pos], mm[pos])
+    return out
+
+
+def single_queue_step(arrival_mean: FloatArray, service_mean: float, buffer_size: int) -> tuple[FloatArray, FloatArray]:
     """Exact one-step kernel and expected drops of one finite FIFO queue.
 
     Services :math:`D\\sim\\mathrm{Poisson}(\\text{service\\_mean})` first, then arrivals
@@ -65,7 +69,7 @@ def single_queue_step(arrival_mean: np.ndarray, service_mean: float, buffer_size
 
     Parameters
     ----------
-    arrival_mean : numpy.ndarray, shape (S,)
+    arrival_mean : FloatArray, shape (S,)
         Expected arrivals per step, one per batch entry.
     service_mean : float
         Expected services per step.
@@ -74,18 +78,16 @@ def single_queue_step(arrival_mean: np.ndarray, service_mean: float, buffer_size
 
     Returns
     -------
-    kernel : numpy.ndarray, shape (S, B+1, B+1)
+    kernel : FloatArray, shape (S, B+1, B+1)
         ``kernel[s, b, b']`` = P(next filling b' | filling b).
-    drops : numpy.ndarray, shape (S, B+1)
+    drops : FloatArray, shape (S, B+1)
         Expected number of dropped jobs given the filling.
     """
-    a = np.asarray(arrival_mean, dtype=float)
+    a = np.asarray(arrival_mean, dtype=np.float64)
     if a.ndim != 1 or np.any(a < 0) or not np.all(np.isfinite(a)):
         raise ValueError("arrival_mean must be a 1-D array of finite non-negative means")
-    if service_mean < 0:
-        raise ValueError(f"service_mean must be non-negative, got {service_mean}")
-    if buffer_size < 1:
-        raise ValueError(f"buffer_size must be at least 1, got {buffer_size}")
+    service_mean = check_real(service_mean, "service_mean", low=0.0)
+    buffer_size = check_int(buffer_size, "buffer_size", low=1)
     nb = buffer_size + 1
     k = np.arange(nb, dtype=float)
     # after services: post[b, m] = P(b~ = m | b)
@@ -144,29 +146,22 @@ class SchedulingModel(MFCModel):
     p_full_access: float = 0.6
     gamma: float = 0.99
     initial_fillings: tuple[int, ...] | None = None
-    _access: np.ndarray = field(init=False, repr=False, compare=False)
-    _routing: np.ndarray = field(init=False, repr=False, compare=False)
-    _mu0: np.ndarray = field(init=False, repr=False, compare=False)
-    _env_init: np.ndarray = field(init=False, repr=False, compare=False)
-    _classes: np.ndarray = field(init=False, repr=False, compare=False)
+    _access: BoolArray = field(init=False, repr=False, compare=False)
+    _routing: FloatArray = field(init=False, repr=False, compare=False)
+    _mu0: FloatArray = field(init=False, repr=False, compare=False)
+    _env_init: FloatArray = field(init=False, repr=False, compare=False)
+    _classes: IntArray = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        if not isinstance(self.n_queues, (int, np.integer)) or self.n_queues < 1:
-            raise ValueError(f"n_queues must be a positive integer, got {self.n_queues!r}")
-        if not isinstance(self.buffer_size, (int, np.integer)) or self.buffer_size < 1:
-            raise ValueError(f"buffer_size must be a positive integer, got {self.buffer_size!r}")
-        if not self.dt > 0:
-            raise ValueError(f"dt must be positive, got {self.dt}")
-        if self.arrival_rate is not None and not self.arrival_rate >= 0:
-            raise ValueError(f"arrival_rate must be non-negative, got {self.arrival_rate}")
-        if not self.service_rate >= 0:
-            raise ValueError(f"service_rate must be non-negative, got {self.service_rate}")
-        if not self.drop_penalty >= 0:
-            raise ValueError(f"drop_penalty must be non-negative, got {self.drop_penalty}")
-        if not 0.0 <= self.p_full_access <= 1.0:
-            raise ValueError(f"p_full_access must lie in [0, 1], got {self.p_full_access}")
-        if not 0.0 < self.gamma < 1.0:
-            raise ValueError(f"gamma must lie in (0, 1), got {self.gamma}")
+        check_int(self.n_queues, "n_queues", low=1)
+        check_int(self.buffer_size, "buffer_size", low=1)
+        check_real(self.dt, "dt", low=0.0, low_open=True)
+        if self.arrival_rate is not None:
+            check_real(self.arrival_rate, "arrival_rate", low=0.0)
+        check_real(self.service_rate, "service_rate", low=0.0)
+        check_real(self.drop_penalty, "drop_penalty", low=0.0)
+        check_real(self.p_full_access, "p_full_access", low=0.0, high=1.0)
+        check_real(self.gamma, "gamma", low=0.0, high=1.0, low_open=True, high_open=True)
         M = self.n_queues
         if self.initial_fillings is not None:
             f = tuple(self.initial_fillings)
@@ -174,11 +169,11 @@ class SchedulingModel(MFCModel):
                 raise ValueError(f"initial_fillings must be {M} fillings in 0..{self.buffer_size}, got {self.initial_fillings}")
         masks = np.arange(1, 2**M)
         access = ((masks[:, None] >> np.arange(M)[None, :]) & 1).astype(bool)  # (X, M)
-        sizes = access.sum(axis=1)
+        spread = uniform_over(access)  # (X, M): an inaccessible choice goes to a uniform accessible queue
         routing = np.zeros((masks.size, M, M))
         for x in range(masks.size):
             for u in range(M):
-                routing[x, u] = np.where(access[x, u], np.eye(M)[u], access[x] / sizes[x])
+                routing[x, u] = np.where(access[x, u], np.eye(M)[u], spread[x])
         if M == 1:
             mu0 = np.ones(1)
         else:
@@ -193,52 +188,46 @@ class SchedulingModel(MFCModel):
         object.__setattr__(self, "_routing", routing)
         object.__setattr__(self, "_mu0", mu0)
         object.__setattr__(self, "_env_init", env_init)
-        object.__setattr__(self, "_classes", classes.reshape(masks.size, M))
+        object.__setattr__(self, "_classes", classes.reshape(masks.size, M).astype(np.int64))
 
     # ----------------------------------------------------------------- sizes and primitives
     @property
     def n_agent_states(self) -> int:
-        """``2**M - 1`` access sets."""
-        return 2**self.n_queues - 1
+        """:math:`|\\mathcal X|` = ``2**M - 1`` access sets."""
+        return int(2**self.n_queues - 1)
 
     @property
     def n_actions(self) -> int:
         """``M`` queues."""
-        return self.n_queues
+        return int(self.n_queues)
 
     @property
     def n_env_states(self) -> int:
         """``(B+1)**M`` filling vectors."""
-        return (self.buffer_size + 1) ** self.n_queues
+        return int((self.buffer_size + 1) ** self.n_queues)
 
     @property
-    def mu0(self) -> np.ndarray:  # type: ignore[override]
+    def mu0(self) -> FloatArray:
         """Agent state (access set) distribution :math:`\\mu_0`, shape ``(X,)``."""
         return self._mu0.copy()
 
     @property
-    def env_init(self) -> np.ndarray:  # type: ignore[override]
+    def env_init(self) -> FloatArray:
         """Initial environment distribution :math:`\\mu^0_0` (point mass, choice I5)."""
         return self._env_init.copy()
 
     @property
-    def access(self) -> np.ndarray:
+    def access(self) -> BoolArray:
         """``access[x, j]``: can a scheduler in state ``x`` reach queue ``j``; shape ``(X, M)``."""
         return self._access.copy()
 
     @property
-    def routing_matrix(self) -> np.ndarray:
-        """``routing[x, u, j]``: probability that a job of a state-``x`` scheduler choosing ``u``
-        ends in queue ``j`` (per-job resampling of inaccessible choices); shape ``(X, U, M)``."""
-        return self._routing.copy()
-
-    @property
-    def action_mask(self) -> np.ndarray:
+    def action_mask(self) -> BoolArray:
         """Accessible queues; inaccessible choices are mixtures of accessible ones."""
         return self._access.copy()
 
     @property
-    def cell_classes(self) -> np.ndarray:
+    def cell_classes(self) -> IntArray:
         """Cells with the same routing vector share a class."""
         return self._classes.copy()
 
@@ -254,31 +243,34 @@ class SchedulingModel(MFCModel):
         return float(self.service_rate * self.dt)
 
     # ----------------------------------------------------------------- state encoding
-    def fillings(self, x0: np.ndarray) -> np.ndarray:
-        """Queue fillings ``(..., M)`` of environment-state indices ``x0``."""
-        x0 = self._check_env_states(x0, "x0")
+    def fillings(self, x0: ArrayLike) -> IntArray:
+        """Queue fillings :math:`x^0=(b_1,\\dots,b_M)`, ``(..., M)``, of environment-state indices ``x0``."""
+        idx = self._check_env_states(x0, "x0")
         nb = self.buffer_size + 1
-        return np.stack(np.unravel_index(x0, (nb,) * self.n_queues), axis=-1)
+        out: IntArray = np.stack(np.unravel_index(idx, (nb,) * self.n_queues), axis=-1).astype(np.int64, copy=False)
+        return out
 
-    def env_index(self, fillings: np.ndarray) -> np.ndarray:
+    def env_index(self, fillings: ArrayLike) -> IntArray:
         """Environment-state indices of filling vectors ``(..., M)``."""
         b = np.asarray(fillings)
         if b.shape[-1:] != (self.n_queues,) or np.any(b < 0) or np.any(b > self.buffer_size):
             raise ValueError(f"fillings must have shape (..., {self.n_queues}) with entries in 0..{self.buffer_size}")
         nb = self.buffer_size + 1
-        return np.ravel_multi_index(tuple(np.moveaxis(b, -1, 0)), (nb,) * self.n_queues)
+        out: IntArray = np.asarray(np.ravel_multi_index(tuple(np.moveaxis(b, -1, 0)), (nb,) * self.n_queues), dtype=np.int64)
+        return out
 
-    def env_features(self, x0: np.ndarray) -> np.ndarray:
+    def env_features(self, x0: ArrayLike) -> FloatArray:
         """Fillings scaled to [0, 1] by ``B``, shape ``(..., M)``."""
-        return self.fillings(x0) / self.buffer_size
+        out: FloatArray = self.fillings(x0) / self.buffer_size
+        return out
 
     # ----------------------------------------------------------------- dynamics
-    def routing(self, G: np.ndarray) -> np.ndarray:
-        """Routing fractions :math:`q(\\mathbb G)`, shape ``(..., M)``."""
-        G = self._check_G(G)
-        return np.einsum("...xu,xuj->...j", G, self._routing)
+    def routing(self, G: ArrayLike) -> FloatArray:
+        """Routing fractions :math:`q_j(\\mathbb G)` (module docstring), shape ``(..., M)``."""
+        out: FloatArray = np.einsum("...xu,xuj->...j", self._check_G(G), self._routing)
+        return out
 
-    def _queue_steps(self, q: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def _queue_steps(self, q: FloatArray) -> tuple[FloatArray, FloatArray]:
         """Per-queue kernels (S, M, nb, nb) and drops (S, M, nb) for routing q (S, M)."""
         S, M = q.shape
         means, inverse = np.unique(self.arrivals_per_step * q.reshape(-1), return_inverse=True)
@@ -286,7 +278,7 @@ class SchedulingModel(MFCModel):
         nb = self.buffer_size + 1
         return kern[inverse].reshape(S, M, nb, nb), drops[inverse].reshape(S, M, nb)
 
-    def kernel(self, G: np.ndarray) -> np.ndarray:
+    def kernel(self, G: FloatArray) -> FloatArray:
         """:math:`P^0(x^{0\\prime}\\mid x^0,\\mathbb G)`, shape ``(..., X0, X0)`` (product over queues)."""
         q = self.routing(G)
         batch = q.shape[:-1]
@@ -296,17 +288,19 @@ class SchedulingModel(MFCModel):
             S, n = P.shape[0], P.shape[1]
             nb = kern.shape[-1]
             P = np.einsum("sab,scd->sacbd", P, kern[:, j]).reshape(S, n * nb, n * nb)
-        return P.reshape(batch + P.shape[1:])
+        out: FloatArray = P.reshape(batch + P.shape[1:])
+        return out
 
-    def reward(self, G: np.ndarray) -> np.ndarray:
+    def reward(self, G: FloatArray) -> FloatArray:
         """:math:`r(x^0,\\mathbb G)=-c_d\\,\\mathbb E[\\text{drops}]`, shape ``(..., X0)``."""
         q = self.routing(G)
         batch = q.shape[:-1]
         _, drops = self._queue_steps(q.reshape(-1, self.n_queues))
         total = self._sum_over_queues(drops)
-        return -self.drop_penalty * total.reshape(batch + (self.n_env_states,))
+        out: FloatArray = -self.drop_penalty * total.reshape((*batch, self.n_env_states))
+        return out
 
-    def _sum_over_queues(self, per_queue: np.ndarray) -> np.ndarray:
+    def _sum_over_queues(self, per_queue: FloatArray) -> FloatArray:
         """(S, M, nb) -> (S, X0): sum_j per_queue[s, j, b_j]."""
         S, M, nb = per_queue.shape
         total = np.zeros((S,) + (nb,) * M)
@@ -314,19 +308,20 @@ class SchedulingModel(MFCModel):
             shape = [S] + [1] * M
             shape[1 + j] = nb
             total = total + per_queue[:, j].reshape(shape)
-        return total.reshape(S, -1)
+        out: FloatArray = total.reshape(S, -1)
+        return out
 
-    def transition(self, x0: np.ndarray, G: np.ndarray) -> np.ndarray:
+    def transition(self, x0: IntArray, G: FloatArray) -> FloatArray:
         """Next-state rows for a batch, computed queue by queue (cheaper than :meth:`kernel`)."""
         return self.transition_and_reward(x0, G)[0]
 
-    def transition_and_reward(self, x0: np.ndarray, G: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def transition_and_reward(self, x0: IntArray, G: FloatArray) -> tuple[FloatArray, FloatArray]:
         """Next-state rows ``(S, X0)`` and rewards ``(S,)`` from one per-queue computation."""
         b = self.fillings(x0)
-        G = self._check_G(G)
-        if G.ndim != 3 or G.shape[0] != b.shape[0]:
-            raise ValueError(f"G must have shape ({b.shape[0]}, X, U), got {G.shape}")
-        kern, drops = self._queue_steps(self.routing(G))
+        mf = self._check_G(G)
+        if mf.ndim != 3 or mf.shape[0] != b.shape[0]:
+            raise ValueError(f"G must have shape ({b.shape[0]}, X, U), got {mf.shape}")
+        kern, drops = self._queue_steps(self.routing(mf))
         S = b.shape[0]
         sel = (np.arange(S)[:, None], np.arange(self.n_queues)[None, :], b)
         rows = kern[sel]
@@ -335,12 +330,12 @@ class SchedulingModel(MFCModel):
             out = (out[:, :, None] * rows[:, j][:, None, :]).reshape(S, -1)
         return out, -self.drop_penalty * drops[sel].sum(axis=1)
 
-    def reward_at(self, x0: np.ndarray, G: np.ndarray) -> np.ndarray:
+    def reward_at(self, x0: IntArray, G: FloatArray) -> FloatArray:
         """Rewards for a batch ``x0`` (S,), ``G`` (S, X, U), computed queue by queue."""
         return self.transition_and_reward(x0, G)[1]
 
-    def _check_G(self, G: np.ndarray) -> np.ndarray:
-        G = np.asarray(G, dtype=float)
-        if G.ndim < 2 or G.shape[-2:] != (self.n_agent_states, self.n_actions):
-            raise ValueError(f"G must have shape (..., {self.n_agent_states}, {self.n_actions}), got {G.shape}")
-        return G
+    def _check_G(self, G: ArrayLike) -> FloatArray:
+        arr = np.asarray(G, dtype=np.float64)
+        if arr.ndim < 2 or arr.shape[-2:] != (self.n_agent_states, self.n_actions):
+            raise ValueError(f"G must have shape (..., {self.n_agent_states}, {self.n_actions}), got {arr.shape}")
+        return arr

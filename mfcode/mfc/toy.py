@@ -19,7 +19,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from mfcode.arrays import FloatArray
 from mfcode.mfc.model import MFCModel
+from mfcode.validation import check_real
 
 __all__ = ["BinaryToyModel"]
 
@@ -31,19 +33,17 @@ class BinaryToyModel(MFCModel):
     Parameters
     ----------
     cost : float
-        Quadratic action cost ``c > 0``.
+        Quadratic action cost :math:`c > 0`.
     gamma : float
-        Discount factor in (0, 1).
+        Discount factor :math:`\\gamma\\in(0, 1)`.
     """
 
     cost: float = 1.0
     gamma: float = 0.9
 
     def __post_init__(self) -> None:
-        if not self.cost > 0:
-            raise ValueError(f"cost must be positive, got {self.cost}")
-        if not 0.0 < self.gamma < 1.0:
-            raise ValueError(f"gamma must lie in (0, 1), got {self.gamma}")
+        check_real(self.cost, "cost", low=0.0, low_open=True)
+        check_real(self.gamma, "gamma", low=0.0, high=1.0, low_open=True, high_open=True)
 
     @property
     def n_agent_states(self) -> int:
@@ -61,28 +61,29 @@ class BinaryToyModel(MFCModel):
         return 2
 
     @property
-    def mu0(self) -> np.ndarray:  # type: ignore[override]
-        """The point mass on the only agent state."""
+    def mu0(self) -> FloatArray:
+        """:math:`\\mu_0`: the point mass on the only agent state."""
         return np.ones(1)
 
     @property
-    def env_init(self) -> np.ndarray:  # type: ignore[override]
-        """Start in environment state 0."""
+    def env_init(self) -> FloatArray:
+        """:math:`\\mu^0_0`: start in environment state 0."""
         return np.array([1.0, 0.0])
 
-    def kernel(self, G: np.ndarray) -> np.ndarray:
-        """Next state is 1 with probability ``a = G(0, 1)`` from either state."""
+    def kernel(self, G: FloatArray) -> FloatArray:
+        """:math:`P^0(x^{0\\prime}=1\\mid x^0,\\mathbb G)=a=\\mathbb G(0, 1)` from either state."""
         a = self._fraction(G)
         row = np.stack([1.0 - a, a], axis=-1)
         return np.stack([row, row], axis=-2)
 
-    def reward(self, G: np.ndarray) -> np.ndarray:
+    def reward(self, G: FloatArray) -> FloatArray:
         """:math:`r(x^0,\\mathbb G) = x^0 - c a^2`."""
         a = self._fraction(G)
         return np.stack([-self.cost * a**2, 1.0 - self.cost * a**2], axis=-1)
 
-    def _fraction(self, G: np.ndarray) -> np.ndarray:
-        G = np.asarray(G, dtype=float)
-        if G.ndim < 2 or G.shape[-2:] != (1, 2):
-            raise ValueError(f"G must have shape (..., 1, 2), got {G.shape}")
-        return G[..., 0, 1]
+    def _fraction(self, G: FloatArray) -> FloatArray:
+        arr = np.asarray(G, dtype=np.float64)
+        if arr.ndim < 2 or arr.shape[-2:] != (1, 2):
+            raise ValueError(f"G must have shape (..., 1, 2), got {arr.shape}")
+        out: FloatArray = arr[..., 0, 1]
+        return out
