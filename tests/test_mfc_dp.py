@@ -1,7 +1,9 @@
-"""Tests for mfcode.mfc.dp: Bellman operator (eq. 28), value/policy iteration, grid refinement."""
+"""Tests for mfcode.mfc.dp: Bellman operator (eq. 28), value/policy iteration and their traces, grid refinement,
+solve_mfc_mdp_on_grid against brute force and the closed-form toy."""
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 from math import comb
 
@@ -10,7 +12,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from mfcode.arrays import FloatArray
 from mfcode.mfc.dp import (
+    POLICY_ITERATION_RTOL,
     GridMDP,
     bellman_operator,
     decision_rule_grid,
@@ -18,6 +22,7 @@ from mfcode.mfc.dp import (
     policy_evaluation,
     policy_iteration,
     simplex_grid,
+    solve_mfc_mdp_on_grid,
     value_iteration,
 )
 from mfcode.mfc.mdp import MFCMDP
@@ -45,17 +50,17 @@ class StaticModel(MFCModel):
         return 1
 
     @property
-    def mu0(self) -> np.ndarray:  # type: ignore[override]
+    def mu0(self) -> FloatArray:
         return np.array([0.5, 0.5])
 
     @property
-    def env_init(self) -> np.ndarray:  # type: ignore[override]
+    def env_init(self) -> FloatArray:
         return np.ones(1)
 
-    def kernel(self, G: np.ndarray) -> np.ndarray:
-        return np.ones(np.shape(G)[:-2] + (1, 1))
+    def kernel(self, G: FloatArray) -> FloatArray:
+        return np.ones((*np.shape(G)[:-2], 1, 1))
 
-    def reward(self, G: np.ndarray) -> np.ndarray:
+    def reward(self, G: FloatArray) -> FloatArray:
         G = np.asarray(G)
         return (G[..., 0, 0] + 2 * G[..., 1, 1] - 3 * G[..., 0, 0] ** 2)[..., None]
 
@@ -122,7 +127,7 @@ def test_queue_optimum_fixed_point_bounds_and_greedy_optimality() -> None:
     np.testing.assert_allclose(vi_a.Q, pi.Q, atol=1e-7)
     np.testing.assert_allclose(vi_b.Q, pi.Q, atol=1e-7)
     np.testing.assert_allclose(bellman_operator(QUEUE_GRID, pi.Q), pi.Q, atol=1e-9)
-    np.testing.assert_allclose(policy_evaluation(QUEUE_GRID, pi.index), pi.V, atol=1e-10)
+    np.testing.assert_allclose(policy_evaluation(QUEUE_GRID, pi.rule_index), pi.V, atol=1e-10)
     np.testing.assert_allclose(QUEUE.policy_value(pi.policy), pi.V, atol=1e-10)
     R = np.abs(QUEUE_GRID.rewards).max()
     assert np.abs(pi.Q).max() <= R / (1 - QUEUE.gamma)
@@ -156,8 +161,18 @@ def test_errors() -> None:
         bellman_operator(QUEUE_GRID, np.zeros((3, 3)))
     with pytest.raises(ValueError, match="tol"):
         value_iteration(QUEUE_GRID, tol=0.0)
-    with pytest.raises(RuntimeError, match="max_iter"):
+    with pytest.raises(RuntimeError, match="value iteration to tol=1e-12 did not reach"):
         value_iteration(QUEUE_GRID, tol=1e-12, max_iter=3)
+    with pytest.raises(ValueError, match="Q0"):
+        value_iteration(QUEUE_GRID, Q0=np.zeros((3, 3)))
+    with pytest.raises(ValueError, match="max_iter"):
+        policy_iteration(QUEUE_GRID, max_iter=0)
+    with pytest.raises(ValueError, match="rule_index"):
+        policy_evaluation(QUEUE_GRID, np.full(36, QUEUE_GRID.n_rules))
+    with pytest.raises(ValueError, match="resolution"):
+        solve_mfc_mdp_on_grid(QUEUE, 0)
+    with pytest.raises(ValueError, match="gamma"):
+        GridMDP(QUEUE_GRID.rules, QUEUE_GRID.rewards, QUEUE_GRID.kernels, gamma=1.0)
     with pytest.raises(ValueError, match="index"):
         policy_evaluation(QUEUE_GRID, np.zeros(3, dtype=int))
     with pytest.raises(TypeError, match="mdp"):
@@ -186,3 +201,43 @@ def test_lemma3_continuity_estimate_on_adjacent_rules() -> None:
     assert np.all(dQ <= dr + QUEUE.gamma * np.abs(res.V).max() * dP + 1e-9)
     coarse = policy_iteration(GridMDP.from_mdp(QUEUE, decision_rule_grid(QUEUE, 10)))
     assert dQ.max() < np.abs(np.diff(coarse.Q, axis=1)).max() / 5
+
+
+def test_traces_of_value_and_policy_iteration() -> None:
+    """The residual traces of mfcode.fixed_point.iterate: value iteration's sup-norm changes contract
+    by gamma per sweep (Lemma 2) and end below tol (1 - gamma)/gamma; policy iteration's relative
+    improvements end below POLICY_ITERATION_RTOL after a few exact evaluations."""
+    grid = GridMDP.from_mdp(QUEUE, decision_rule_grid(QUEUE, 20))
+    vi = value_iteration(grid, tol=1e-8)
+    res = vi.residuals
+    assert vi.n_iter == res.size > 100 and vi.residual == res[-1] <= 1e-8 * (1 - grid.gamma) / grid.gamma
+    assert np.all(res[1:] <= grid.gamma * res[:-1] + 1e-12)  # up to rounding of Q ~ 1e2
+    np.testing.assert_allclose(res[0], np.abs(grid.rewards).max())  # first sweep from Q0 = 0 is ||r||
+    pi = policy_iteration(grid)
+    assert 1 <= pi.n_iter < 10 and pi.residual <= POLICY_ITERATION_RTOL and np.all(pi.residuals[:-1] > POLICY_ITERATION_RTOL)
+
+
+def test_solve_mfc_mdp_on_grid_against_brute_force() -> None:
+    """Every stationary grid policy pi: X0 -> H_n of a small queue instance, evaluated independently by
+    MFCMDP.policy_value (the model's own rows, no tabulated GridMDP): the best one per state is V*."""
+    mdp = MFCMDP(SchedulingModel(buffer_size=1, gamma=0.9))  # 4 environment states
+    n = 4
+    rules = decision_rule_grid(mdp, n)  # 5 rules
+    res = solve_mfc_mdp_on_grid(mdp, n)
+    values = np.array([mdp.policy_value(rules[list(k)]) for k in itertools.product(range(rules.shape[0]), repeat=mdp.n_states)])
+    np.testing.assert_allclose(res.V, values.max(axis=0), atol=1e-12)
+    np.testing.assert_allclose(mdp.policy_value(res.policy), res.V, atol=1e-12)
+    # one policy is optimal from every start state at once (Cor. 2)
+    assert np.any(np.all(values >= values.max(axis=0) - 1e-12, axis=1))
+
+
+@pytest.mark.parametrize(("cost", "gamma", "resolution"), [(1.0, 0.9, 100), (0.5, 0.8, 40), (0.2, 0.9, 10)])
+def test_solve_mfc_mdp_on_grid_closed_form_toy(cost: float, gamma: float, resolution: int) -> None:
+    """The toy's Bellman equation has a* = min(1, gamma/(2c)), V*(1) = V*(0) + 1 and
+    V*(0) = (gamma a* - c a*^2)/(1 - gamma) (mfc/toy.py); a* lies on each of these grids."""
+    a = min(1.0, gamma / (2 * cost))
+    assert (a * resolution) % 1 == 0
+    res = solve_mfc_mdp_on_grid(MFCMDP(BinaryToyModel(cost=cost, gamma=gamma)), resolution)
+    v0 = (gamma * a - cost * a * a) / (1 - gamma)
+    np.testing.assert_allclose(res.V, [v0, v0 + 1.0], atol=1e-10)
+    np.testing.assert_allclose(res.policy[:, 0, 1], a, atol=1e-12)

@@ -9,10 +9,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from mfcode.mfc.combinatorics import compositions
 from mfcode.mfc.dp import GridMDP, decision_rule_grid, policy_iteration
 from mfcode.mfc.finite_n import (
     class_probabilities,
-    compositions,
     count_law,
     finite_n_optimum,
     profile_value,
@@ -52,13 +52,13 @@ def test_count_law_matches_enumeration(N: int, C: int, seed: int) -> None:
     np.testing.assert_allclose(law, [ref[tuple(c)] for c in comps], atol=1e-13)
 
 
-@pytest.mark.parametrize("N,expected", [(1, -0.45), (2, 0.7875), (5, 1.53), (10, 1.7775)])
+@pytest.mark.parametrize(("N", "expected"), [(1, -0.45), (2, 0.7875), (5, 1.53), (10, 1.7775)])
 def test_toy_symmetric_value_closed_form(N: int, expected: float) -> None:
     """J^N(pi^N(a*))(0) = (gamma a - c(a^2 + a(1-a)/N))/(1-gamma), a* = 0.45."""
     assert symmetric_value(TOY, toy_policy(0.45), N)[0] == pytest.approx(expected, abs=1e-12)
 
 
-@pytest.mark.parametrize("N,expected", [(1, 0.0), (2, 2.0), (5, 2.0), (10, 2.0)])
+@pytest.mark.parametrize(("N", "expected"), [(1, 0.0), (2, 2.0), (5, 2.0), (10, 2.0)])
 def test_toy_finite_n_optimum_closed_form(N: int, expected: float) -> None:
     """sup J^N = max_k (gamma k/N - c (k/N)^2)/(1-gamma) (vertex argument)."""
     opt = finite_n_optimum(TOY, N)
@@ -144,6 +144,10 @@ def test_errors() -> None:
         profile_value(QUEUE, np.ones((36, 3, 2)) / 2)
     with pytest.raises(ValueError, match="n_agents"):
         finite_n_optimum(QUEUE, 0)
+    with pytest.raises(ValueError, match="n_agents"):
+        symmetric_value(QUEUE, queue_policy(0.5), 0)
+    with pytest.raises(TypeError, match="model"):
+        symmetric_value("queue", queue_policy(0.5), 2)  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="per_agent"):
         count_law(np.ones(3))
 
@@ -172,6 +176,6 @@ def test_three_queues_exact_values_and_optimum() -> None:
     opt = finite_n_optimum(model, N)
     from mfcode.mfc.jsq import jsq_policy
 
-    assert np.all(opt.V >= symmetric_value(model, jsq_policy(model), N) - 1e-10)
-    assert np.all(opt.V >= exact - 1e-10)
+    assert np.all(symmetric_value(model, jsq_policy(model), N) - 1e-10 <= opt.V)
+    assert np.all(exact - 1e-10 <= opt.V)
     np.testing.assert_allclose(profile_value(model, opt.profile()), opt.V, atol=1e-10)

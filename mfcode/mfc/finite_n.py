@@ -23,7 +23,11 @@ one-step objective :math:`\\mathbb E[r+\\gamma V(x^{0\\prime})]` is multilinear 
 :math:`(h^1,\\dots,h^N)` (independent agents), so its maximum over the product of simplices is
 attained at a vertex: deterministic rules :math:`h^i:\\mathcal X\\to\\mathcal U`; by exchangeability
 only the number of agents using each distinct deterministic rule matters. This is a finite MDP,
-solved exactly by policy iteration.
+solved exactly by policy iteration (:func:`mfcode.mfc.dp.policy_iteration`). Every value
+:math:`(I-\\gamma\\bar P)^{-1}\\bar r` is :func:`mfcode.markov.evaluate`, with :math:`\\bar P`,
+:math:`\\bar r` formed by :func:`mfcode.markov.kernel_under` / :func:`~mfcode.markov.reward_under`
+from the law of the count vectors (a distribution over count vectors plays the part of a mixed
+action).
 """
 
 from __future__ import annotations
@@ -32,17 +36,20 @@ import itertools
 from dataclasses import dataclass
 
 import numpy as np
+from numpy.typing import ArrayLike
 from scipy.signal import fftconvolve
 from scipy.special import gammaln, xlogy
 
+from mfcode.arrays import FloatArray, IntArray
+from mfcode.markov import evaluate, kernel_under, reward_under
 from mfcode.mfc.combinatorics import compositions
 from mfcode.mfc.dp import DPResult, GridMDP, policy_iteration
-from mfcode.mfc.model import MFCModel, validate_decision_rule
+from mfcode.mfc.model import MFCModel, state_action_mean_field, validate_decision_rule, validate_policy
+from mfcode.validation import check_int
 
 __all__ = [
     "FiniteNOptimum",
     "class_probabilities",
-    "compositions",
     "count_law",
     "finite_n_optimum",
     "profile_value",
@@ -51,25 +58,36 @@ __all__ = [
 ]
 
 
+def _check_model(model: object) -> MFCModel:
+    if not isinstance(model, MFCModel):
+        raise TypeError(f"model must be an MFCModel, got {type(model).__name__}")
+    return model
+
+
 def _n_classes(model: MFCModel) -> int:
     return int(np.asarray(model.cell_classes).max()) + 1
 
 
-def class_probabilities(model: MFCModel, h: np.ndarray) -> np.ndarray:
-    """Per-agent class probabilities :math:`p_c=\\sum_{(x,u)\\in c}\\mu_0(x)h(x,u)`; ``(..., C)``.
+def class_probabilities(model: MFCModel, h: ArrayLike) -> FloatArray:
+    """Per-agent class probabilities :math:`p_c=\\sum_{(x,u)\\in c}\\mathbb G(\\mu_0,h)(x,u)`; ``(..., C)``.
+
+    The class masses of the state-action mean field of eq. (9): the law of the class of one agent
+    with decision rule :math:`h` (eqs. 1-2).
 
     Parameters
     ----------
     model : MFCModel
-    h : numpy.ndarray, shape (..., X, U)
+    h : array_like, shape (..., X, U)
         Decision rule(s) of one agent.
     """
-    h = validate_decision_rule(h, model.n_agent_states, model.n_actions)
+    _check_model(model)
+    rule = validate_decision_rule(h, model.n_agent_states, model.n_actions)
     onehot = np.eye(_n_classes(model))[np.asarray(model.cell_classes)]  # (X, U, C)
-    return np.einsum("x,...xu,xuc->...c", np.asarray(model.mu0, dtype=float), h, onehot)
+    out: FloatArray = np.einsum("...xu,xuc->...c", state_action_mean_field(model.mu0, rule), onehot)
+    return out
 
 
-def _representatives(model: MFCModel, counts: np.ndarray, n_agents: int) -> np.ndarray:
+def _representatives(model: MFCModel, counts: IntArray, n_agents: int) -> FloatArray:
     """A state-action distribution (L, X, U) with the given class counts (L, C)."""
     classes = np.asarray(model.cell_classes).ravel()
     first = np.array([np.flatnonzero(classes == c)[0] for c in range(_n_classes(model))])
@@ -78,27 +96,30 @@ def _representatives(model: MFCModel, counts: np.ndarray, n_agents: int) -> np.n
     return G.reshape(counts.shape[0], model.n_agent_states, model.n_actions)
 
 
-def _multinomial_pmf(counts: np.ndarray, probs: np.ndarray) -> np.ndarray:
+def _multinomial_pmf(counts: IntArray, probs: FloatArray) -> FloatArray:
     """pmf of every count vector (L, C) under probabilities (..., C); returns (..., L)."""
     n = counts.sum(axis=1)[0]
     log = gammaln(n + 1.0) - gammaln(counts + 1.0).sum(axis=1)
-    return np.exp(log + xlogy(counts[None], np.asarray(probs)[..., None, :]).sum(axis=-1).reshape(probs.shape[:-1] + (-1,)))
+    out: FloatArray = np.exp(log + xlogy(counts[None], np.asarray(probs)[..., None, :]).sum(axis=-1).reshape((*probs.shape[:-1], -1)))
+    return out
 
 
-def count_law(per_agent: np.ndarray) -> np.ndarray:
-    """Law of the class counts of independent agents (convolution of categoricals).
+def count_law(per_agent: ArrayLike) -> FloatArray:
+    """Law of the class counts :math:`N\\,\\mathbb G^N` (eq. 4, by classes) of independent agents.
+
+    The convolution of the agents' categorical class laws.
 
     Parameters
     ----------
-    per_agent : numpy.ndarray, shape (N, C)
+    per_agent : array_like, shape (N, C)
         Class probabilities of each agent.
 
     Returns
     -------
-    numpy.ndarray, shape (L,)
+    FloatArray, shape (L,)
         Probabilities of the count vectors ``compositions(N, C)`` (same order).
     """
-    p = np.asarray(per_agent, dtype=float)
+    p = np.asarray(per_agent, dtype=np.float64)
     if p.ndim != 2:
         raise ValueError(f"per_agent must have shape (N, C), got {p.shape}")
     N, C = p.shape
@@ -108,66 +129,67 @@ def count_law(per_agent: np.ndarray) -> np.ndarray:
         new = p[i, C - 1] * dense
         for c in range(C - 1):
             shifted = np.roll(dense, 1, axis=c)
-            idx = [slice(None)] * (C - 1)
+            idx: list[slice | int] = [slice(None)] * (C - 1)
             idx[c] = 0
             shifted[tuple(idx)] = 0.0
             new = new + p[i, c] * shifted
         dense = new
     heads = compositions(N, C)[:, : C - 1]
-    return dense[tuple(heads.T)] if C > 1 else np.ones(1)
+    out: FloatArray = dense[tuple(heads.T)] if C > 1 else np.ones(1)
+    return out
 
 
-def _kernels_by_counts(model: MFCModel, n_agents: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _kernels_by_counts(model: MFCModel, n_agents: int) -> tuple[IntArray, FloatArray, FloatArray]:
     counts = compositions(n_agents, _n_classes(model))
     G = _representatives(model, counts, n_agents)
     return counts, model.kernel(G), model.reward(G)
 
 
-def _solve(gamma: float, P: np.ndarray, r: np.ndarray) -> np.ndarray:
-    return np.linalg.solve(np.eye(r.size) - gamma * P, r)
+def _value_under_count_law(model: MFCModel, laws: FloatArray, kernels: FloatArray, rewards: FloatArray) -> FloatArray:
+    """:math:`(I-\\gamma\\bar P)^{-1}\\bar r` with :math:`\\bar P(x^0,\\cdot)=\\sum_l w(x^0,l)P^0(\\cdot|x^0,\\mathbb G_l)`,
+    :math:`\\bar r(x^0)=\\sum_l w(x^0,l)r(x^0,\\mathbb G_l)` for the laws ``w`` (X0, L) of the count vectors ``l``."""
+    P = kernel_under(laws, kernels.transpose(1, 0, 2))
+    r = reward_under(laws, rewards.T)
+    return evaluate(r, P, float(model.gamma))
 
 
-def symmetric_value(model: MFCModel, policy: np.ndarray, n_agents: int) -> np.ndarray:
+def symmetric_value(model: MFCModel, policy: ArrayLike, n_agents: int) -> FloatArray:
     """Exact :math:`J^N(\\boldsymbol\\pi^N(\\pi))` for every start state (eq. 5), shape ``(X0,)``.
 
-    Every agent uses the stationary policy ``policy`` (X0, X, U) (the lifting of Sec. IV).
-    One tabulation of :math:`P^0, r` on the count vectors and one linear solve.
+    Every agent uses the stationary policy ``policy`` (X0, X, U) (the lifting of Sec. IV), so the
+    class counts are multinomial. One tabulation of :math:`P^0, r` on the count vectors and one
+    linear solve.
     """
-    policy = _check_policy(model, policy)
-    counts, K, R = _kernels_by_counts(model, n_agents)
-    W = _multinomial_pmf(counts, class_probabilities(model, policy))  # (X0, L)
-    states = np.arange(model.n_env_states)
-    P = np.einsum("sl,lsj->sj", W, K)
-    r = np.einsum("sl,ls->s", W, R[:, states])
-    return _solve(model.gamma, P, r)
+    _check_model(model)
+    pi = validate_policy(policy, model)
+    n = check_int(n_agents, "n_agents", low=1)
+    counts, K, R = _kernels_by_counts(model, n)
+    W = _multinomial_pmf(counts, class_probabilities(model, pi))  # (X0, L)
+    return _value_under_count_law(model, W, K, R)
 
 
-def profile_value(model: MFCModel, policies: np.ndarray) -> np.ndarray:
-    """Exact :math:`J^N(\\pi^1,\\dots,\\pi^N)` for a profile of stationary policies, ``(X0,)``.
+def profile_value(model: MFCModel, policies: ArrayLike) -> FloatArray:
+    """Exact :math:`J^N(\\pi^1,\\dots,\\pi^N)` (eq. 5) for a profile of stationary policies, ``(X0,)``.
 
     Parameters
     ----------
     model : MFCModel
-    policies : numpy.ndarray, shape (N, X0, X, U)
+    policies : array_like, shape (N, X0, X, U)
         Agent ``i`` uses ``policies[i]``.
     """
-    policies = np.asarray(policies, dtype=float)
-    if policies.ndim != 4:
-        raise ValueError(f"policies must have shape (N, X0, X, U), got {policies.shape}")
-    N = policies.shape[0]
-    for i in range(N):
-        _check_policy(model, policies[i])
-    counts, K, R = _kernels_by_counts(model, N)
-    probs = class_probabilities(model, policies)  # (N, X0, C)
+    _check_model(model)
+    profile = validate_policy(policies, model, name="policies", profile=True)
+    N = profile.shape[0]
+    _counts, K, R = _kernels_by_counts(model, N)
+    probs = class_probabilities(model, profile)  # (N, X0, C)
     W = np.stack([count_law(probs[:, s]) for s in range(model.n_env_states)])
-    states = np.arange(model.n_env_states)
-    P = np.einsum("sl,lsj->sj", W, K)
-    r = np.einsum("sl,ls->s", W, R[:, states])
-    return _solve(model.gamma, P, r)
+    return _value_under_count_law(model, W, K, R)
 
 
-def vertex_rules(model: MFCModel) -> np.ndarray:
-    """Deterministic admissible decision rules with distinct class probabilities, ``(D, X, U)``."""
+def vertex_rules(model: MFCModel) -> FloatArray:
+    """Deterministic admissible decision rules :math:`h:\\mathcal X\\to\\mathcal U` (vertices of :math:`\\mathcal H`)
+    with distinct class probabilities, ``(D, X, U)``."""
+    _check_model(model)
     mask = np.asarray(model.action_mask)
     choices = [np.flatnonzero(mask[x]) for x in range(model.n_agent_states)]
     rules, seen = [], set()
@@ -178,46 +200,46 @@ def vertex_rules(model: MFCModel) -> np.ndarray:
         if key not in seen:
             seen.add(key)
             rules.append(h)
-    return np.array(rules)
+    return np.array(rules, dtype=np.float64)
 
 
 @dataclass(frozen=True)
 class FiniteNOptimum:
-    """Exact optimum over decentralised N-agent policies.
+    """Exact optimum :math:`\\sup_{\\boldsymbol\\pi\\in\\Pi_N^N}J^N(\\boldsymbol\\pi)` over decentralised N-agent policies (Def. 1).
 
     Attributes
     ----------
-    V : numpy.ndarray, shape (X0,)
+    V : FloatArray, shape (X0,)
         :math:`\\sup_{\\boldsymbol\\pi}J^N(\\boldsymbol\\pi)` per start state.
-    rules : numpy.ndarray, shape (D, X, U)
+    rules : FloatArray, shape (D, X, U)
         The distinct deterministic rules (vertices).
-    allocations : numpy.ndarray of int, shape (A, D)
+    allocations : IntArray, shape (A, D)
         Team actions: how many agents use each rule.
-    index : numpy.ndarray of int, shape (X0,)
+    allocation_index : IntArray, shape (X0,)
         Optimal allocation per environment state.
-    dp : DPResult
+    allocation_solution : DPResult
         The full policy-iteration result on the allocation MDP.
     """
 
-    V: np.ndarray
-    rules: np.ndarray
-    allocations: np.ndarray
-    index: np.ndarray
-    dp: DPResult
+    V: FloatArray
+    rules: FloatArray
+    allocations: IntArray
+    allocation_index: IntArray
+    allocation_solution: DPResult
 
-    def profile(self) -> np.ndarray:
-        """An optimal deterministic profile ``(N, X0, X, U)`` (agents sorted by rule)."""
-        alloc = self.allocations[self.index]  # (X0, D)
+    def profile(self) -> FloatArray:
+        """An optimal deterministic profile :math:`(\\pi^1,\\dots,\\pi^N)`, ``(N, X0, X, U)`` (agents sorted by rule)."""
+        alloc = self.allocations[self.allocation_index]  # (X0, D)
         N = int(alloc[0].sum())
         X0 = alloc.shape[0]
-        out = np.zeros((N, X0) + self.rules.shape[1:])
+        out = np.zeros((N, X0, *self.rules.shape[1:]))
         for s in range(X0):
             out[:, s] = np.repeat(self.rules, alloc[s], axis=0)
         return out
 
 
 def finite_n_optimum(model: MFCModel, n_agents: int) -> FiniteNOptimum:
-    """Exact :math:`\\sup_{\\boldsymbol\\pi\\in\\Pi_N^N}J^N(\\boldsymbol\\pi)` by the vertex argument.
+    """Exact :math:`\\sup_{\\boldsymbol\\pi\\in\\Pi_N^N}J^N(\\boldsymbol\\pi)` (Def. 1, eq. 7) by the vertex argument.
 
     Enumerates allocations of the N agents to the distinct deterministic rules of
     :func:`vertex_rules`, computes the exact expected kernel and reward of each allocation (law of
@@ -225,15 +247,15 @@ def finite_n_optimum(model: MFCModel, n_agents: int) -> FiniteNOptimum:
     iteration. Cost grows like ``binom(N+D-1, D-1) * binom(N+C-1, C-1)``; for the M = 2
     scheduling instance D = C = 2.
     """
-    if not isinstance(n_agents, (int, np.integer)) or n_agents < 1:
-        raise ValueError(f"n_agents must be a positive integer, got {n_agents!r}")
+    _check_model(model)
+    n = check_int(n_agents, "n_agents", low=1)
     rules = vertex_rules(model)
     D = rules.shape[0]
     C = _n_classes(model)
-    allocations = compositions(n_agents, D)
-    counts, K, R = _kernels_by_counts(model, n_agents)
+    allocations = compositions(n, D)
+    counts, K, R = _kernels_by_counts(model, n)
     p_rule = class_probabilities(model, rules)  # (D, C)
-    shape = (n_agents + 1,) * (C - 1)
+    shape = (n + 1,) * (C - 1)
     heads = counts[:, : C - 1]
     laws = np.zeros((allocations.shape[0], counts.shape[0]))
     for a, alloc in enumerate(allocations):
@@ -245,7 +267,7 @@ def finite_n_optimum(model: MFCModel, n_agents: int) -> FiniteNOptimum:
             part_counts = compositions(int(alloc[d]), C)
             part = np.zeros((int(alloc[d]) + 1,) * (C - 1))
             part[tuple(part_counts[:, : C - 1].T)] = _multinomial_pmf(part_counts, p_rule[d])
-            dense = fftconvolve(dense, part)[tuple(slice(0, n_agents + 1) for _ in range(C - 1))] if C > 2 else np.convolve(dense, part)[: n_agents + 1]
+            dense = fftconvolve(dense, part)[tuple(slice(0, n + 1) for _ in range(C - 1))] if C > 2 else np.convolve(dense, part)[: n + 1]
         laws[a] = np.clip(dense[tuple(heads.T)], 0.0, None)
     laws /= laws.sum(axis=1, keepdims=True)
     grid = GridMDP(
@@ -254,13 +276,6 @@ def finite_n_optimum(model: MFCModel, n_agents: int) -> FiniteNOptimum:
         kernels=np.einsum("al,lst->ast", laws, K),
         gamma=float(model.gamma),
     )
-    dp = policy_iteration(grid)
-    return FiniteNOptimum(V=dp.V, rules=rules, allocations=allocations, index=dp.index, dp=dp)
-
-
-def _check_policy(model: MFCModel, policy: np.ndarray) -> np.ndarray:
-    shape = (model.n_env_states, model.n_agent_states, model.n_actions)
-    policy = np.asarray(policy, dtype=float)
-    if policy.shape != shape:
-        raise ValueError(f"policy must have shape {shape}, got {policy.shape}")
-    return validate_decision_rule(policy, model.n_agent_states, model.n_actions, name="policy")
+    solution = policy_iteration(grid)
+    return FiniteNOptimum(V=solution.V, rules=rules, allocations=allocations, allocation_index=solution.rule_index,
+                          allocation_solution=solution)
