@@ -173,6 +173,10 @@ def test_errors() -> None:
         solve_mfc_mdp_on_grid(QUEUE, 0)
     with pytest.raises(ValueError, match="gamma"):
         GridMDP(QUEUE_GRID.rules, QUEUE_GRID.rewards, QUEUE_GRID.kernels, gamma=1.0)
+    with pytest.raises(TypeError, match="grid"):
+        policy_iteration(QUEUE)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="grid"):
+        value_iteration(QUEUE)  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="index"):
         policy_evaluation(QUEUE_GRID, np.zeros(3, dtype=int))
     with pytest.raises(TypeError, match="mdp"):

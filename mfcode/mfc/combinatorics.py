@@ -30,7 +30,7 @@ def _compositions(n: int, parts: int) -> IntArray:
 
 
 def compositions(n: int, parts: int) -> IntArray:
-    """All vectors of ``parts`` non-negative integers summing to ``n``, shape ``(binom(n+parts-1, parts-1), parts)``.
+    """All count vectors (``parts`` non-negative integers summing to ``n``; :math:`N\\mathbb G^N` by classes, eq. 4), shape ``(binom(n+parts-1, parts-1), parts)``.
 
     Rows are in lexicographic order. Cost is proportional to the size of the output.
     """

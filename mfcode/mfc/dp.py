@@ -190,6 +190,12 @@ def _backup(grid: GridMDP, V: FloatArray) -> FloatArray:
     return out
 
 
+def _check_grid(grid: object) -> GridMDP:
+    if not isinstance(grid, GridMDP):
+        raise TypeError(f"grid must be a GridMDP, got {type(grid).__name__}")
+    return grid
+
+
 def _check_q(grid: GridMDP, Q: ArrayLike, name: str) -> FloatArray:
     arr = np.array(Q, dtype=np.float64)
     if arr.shape != (grid.n_states, grid.n_rules):
@@ -199,6 +205,7 @@ def _check_q(grid: GridMDP, Q: ArrayLike, name: str) -> FloatArray:
 
 def bellman_operator(grid: GridMDP, Q: ArrayLike) -> FloatArray:
     """The Bellman operator :math:`B` of eq. (28) on the grid: :math:`(BQ)(x^0,h_k)`, ``(X0, K)`` for ``Q`` (X0, K)."""
+    _check_grid(grid)
     q = _check_q(grid, Q, "Q")
     return _backup(grid, q.max(axis=1))
 
@@ -227,6 +234,7 @@ def value_iteration(grid: GridMDP, tol: float = 1e-10, max_iter: int = 100_000,
     progress : bool
         Show a tqdm bar.
     """
+    _check_grid(grid)
     eps = check_real(tol, "tol", low=0.0, low_open=True)
     check_int(max_iter, "max_iter", low=1)
     Q = np.zeros((grid.n_states, grid.n_rules)) if Q0 is None else _check_q(grid, Q0, "Q0")
@@ -245,6 +253,7 @@ def policy_evaluation(grid: GridMDP, rule_index: ArrayLike) -> FloatArray:
 
     ``rule_index`` is the integer array ``k`` of shape ``(X0,)``.
     """
+    _check_grid(grid)
     k = np.asarray(rule_index)
     if k.shape != (grid.n_states,) or not np.issubdtype(k.dtype, np.integer):
         raise ValueError(f"rule_index must be an integer array of shape ({grid.n_states},)")
@@ -266,6 +275,7 @@ def policy_iteration(grid: GridMDP, max_iter: int = 1000) -> DPResult:
     than :data:`POLICY_ITERATION_RTOL` (relative); it stops when no state improves. The residual of a
     step is :math:`\\max_{x^0}(\\max_k Q^\\pi(x^0,h_k)-V^\\pi(x^0))/(1+|\\max_k Q^\\pi(x^0,h_k)|)`.
     """
+    _check_grid(grid)
     check_int(max_iter, "max_iter", low=1)
     states = np.arange(grid.n_states)
     start: _PolicySweep = (grid.rewards.argmax(axis=0), np.zeros(grid.n_states), np.zeros((grid.n_states, grid.n_rules)))

@@ -61,7 +61,7 @@ def _poisson_tail(c: FloatArray, mean: FloatArray) -> FloatArray:
 
 
 def single_queue_step(arrival_mean: FloatArray, service_mean: float, buffer_size: int) -> tuple[FloatArray, FloatArray]:
-    """Exact one-step kernel and expected drops of one finite FIFO queue.
+    """Exact one-step kernel and expected drops of one finite FIFO queue (the factor of :math:`P^0` and :math:`r` per queue).
 
     Services :math:`D\\sim\\mathrm{Poisson}(\\text{service\\_mean})` first, then arrivals
     :math:`A\\sim\\mathrm{Poisson}(\\text{arrival\\_mean})`; jobs beyond the buffer are dropped
@@ -198,12 +198,12 @@ class SchedulingModel(MFCModel):
 
     @property
     def n_actions(self) -> int:
-        """``M`` queues."""
+        """:math:`|\\mathcal U|` = ``M`` queues (action ``u`` = the chosen queue)."""
         return int(self.n_queues)
 
     @property
     def n_env_states(self) -> int:
-        """``(B+1)**M`` filling vectors."""
+        """:math:`|\\mathcal X^0|` = ``(B+1)**M`` filling vectors :math:`x^0=(b_1,\\dots,b_M)`."""
         return int((self.buffer_size + 1) ** self.n_queues)
 
     @property
@@ -218,17 +218,17 @@ class SchedulingModel(MFCModel):
 
     @property
     def access(self) -> BoolArray:
-        """``access[x, j]``: can a scheduler in state ``x`` reach queue ``j``; shape ``(X, M)``."""
+        """``access[x, j]``: is queue ``j`` in the access set :math:`x\\in\\mathcal X` of a scheduler; shape ``(X, M)``."""
         return self._access.copy()
 
     @property
     def action_mask(self) -> BoolArray:
-        """Accessible queues; inaccessible choices are mixtures of accessible ones."""
+        """Admissible actions: the accessible queues of each access set :math:`x` (an inaccessible choice acts as a uniform mixture of them)."""
         return self._access.copy()
 
     @property
     def cell_classes(self) -> IntArray:
-        """Cells with the same routing vector share a class."""
+        """Cells :math:`(x,u)` with the same routing vector :math:`q(\\delta_{(x,u)})` share a class."""
         return self._classes.copy()
 
     @property
@@ -251,7 +251,7 @@ class SchedulingModel(MFCModel):
         return out
 
     def env_index(self, fillings: ArrayLike) -> IntArray:
-        """Environment-state indices of filling vectors ``(..., M)``."""
+        """Environment-state indices :math:`x^0` of filling vectors :math:`(b_1,\\dots,b_M)`, ``(..., M)`` (inverse of :meth:`fillings`)."""
         b = np.asarray(fillings)
         if b.shape[-1:] != (self.n_queues,) or np.any(b < 0) or np.any(b > self.buffer_size):
             raise ValueError(f"fillings must have shape (..., {self.n_queues}) with entries in 0..{self.buffer_size}")
@@ -260,7 +260,7 @@ class SchedulingModel(MFCModel):
         return out
 
     def env_features(self, x0: ArrayLike) -> FloatArray:
-        """Fillings scaled to [0, 1] by ``B``, shape ``(..., M)``."""
+        """Learner features of :math:`x^0`: fillings :math:`b_j/B` in [0, 1], shape ``(..., M)``."""
         out: FloatArray = self.fillings(x0) / self.buffer_size
         return out
 
@@ -312,11 +312,11 @@ class SchedulingModel(MFCModel):
         return out
 
     def transition(self, x0: IntArray, G: FloatArray) -> FloatArray:
-        """Next-state rows for a batch, computed queue by queue (cheaper than :meth:`kernel`)."""
+        """:math:`P^0(\\cdot\\mid x^0,\\mathbb G)` for a batch, computed queue by queue (cheaper than :meth:`kernel`)."""
         return self.transition_and_reward(x0, G)[0]
 
     def transition_and_reward(self, x0: IntArray, G: FloatArray) -> tuple[FloatArray, FloatArray]:
-        """Next-state rows ``(S, X0)`` and rewards ``(S,)`` from one per-queue computation."""
+        """:math:`P^0(\\cdot\\mid x^0,\\mathbb G)` rows ``(S, X0)`` and :math:`r(x^0,\\mathbb G)` ``(S,)`` from one per-queue computation."""
         b = self.fillings(x0)
         mf = self._check_G(G)
         if mf.ndim != 3 or mf.shape[0] != b.shape[0]:
@@ -331,7 +331,7 @@ class SchedulingModel(MFCModel):
         return out, -self.drop_penalty * drops[sel].sum(axis=1)
 
     def reward_at(self, x0: IntArray, G: FloatArray) -> FloatArray:
-        """Rewards for a batch ``x0`` (S,), ``G`` (S, X, U), computed queue by queue."""
+        """:math:`r(x^0,\\mathbb G)` for a batch ``x0`` (S,), ``G`` (S, X, U), computed queue by queue."""
         return self.transition_and_reward(x0, G)[1]
 
     def _check_G(self, G: ArrayLike) -> FloatArray:

@@ -47,17 +47,17 @@ class BinaryToyModel(MFCModel):
 
     @property
     def n_agent_states(self) -> int:
-        """One (trivial) agent state."""
+        """:math:`|\\mathcal X|=1`: one (trivial) agent state."""
         return 1
 
     @property
     def n_actions(self) -> int:
-        """Actions 0 and 1."""
+        """:math:`\\mathcal U=\\{0,1\\}`."""
         return 2
 
     @property
     def n_env_states(self) -> int:
-        """Environment states 0 and 1."""
+        """:math:`\\mathcal X^0=\\{0,1\\}`."""
         return 2
 
     @property
