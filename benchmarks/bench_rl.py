@@ -19,9 +19,9 @@ import torch
 
 from mfcode.mfc import MFCMDP, NAgentSystem, SchedulingModel
 from mfcode.rl import PPO, PPOConfig, resolve_device
+from mfcode.rl.budget import BUDGETS
 from mfcode.rl.mfc_env import MFCEnv
 from mfcode.rl.nagent_env import NAgentEnv
-from mfcode.rl.train_mfc import BUDGETS
 
 
 def _clock(cpu: bool) -> float:
@@ -43,7 +43,7 @@ def _iteration_time(learner: PPO, env: MFCEnv | NAgentEnv, cpu: bool) -> tuple[f
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--threads", type=int, default=None)
     parser.add_argument("--device", default=None)
     parser.add_argument("--n", type=int, nargs="*", default=[2, 4])

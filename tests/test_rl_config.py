@@ -1,22 +1,39 @@
-"""Tests of mfcode.rl.config: Table I of seed 002 as defaults, validation."""
+"""Tests of mfcode.rl.config: the Table I defaults agree with the table the module documents, validation."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
+from mfcode.rl import config
 from mfcode.rl.config import PPOConfig
 
 
-def test_defaults_are_table_one() -> None:
-    c = PPOConfig()
-    assert (c.lr, c.gae_lambda, c.kl_coeff, c.kl_target, c.clip_param) == (5e-5, 0.2, 0.2, 0.01, 0.3)
-    assert (c.train_batch_size, c.sgd_minibatch_size, c.num_sgd_iter, c.gamma) == (4000, 128, 30, 0.99)
-    assert c.hidden == (256, 256) and c.activation == "tanh"
+def _documented_table() -> dict[str, float]:
+    """The ``field  symbol  value`` rows of the module docstring (the Table I of seed 002 it quotes)."""
+    rows = re.findall(r"^``(\w+)``\s+\S+\s+([0-9.e-]+)", config.__doc__ or "", flags=re.MULTILINE)
+    return {name: float(value) for name, value in rows}
 
 
-def test_load_balancing_table_two() -> None:
-    c = PPOConfig.load_balancing(num_sgd_iter=8)
-    assert c.gae_lambda == 1.0 and c.num_sgd_iter == 8 and c.lr == 5e-5
+def test_defaults_are_the_documented_table_one() -> None:
+    table = _documented_table()
+    assert set(table) == {"lr", "gae_lambda", "kl_coeff", "kl_target", "clip_param", "train_batch_size",
+                          "sgd_minibatch_size", "num_sgd_iter", "gamma"}
+    defaults = PPOConfig()
+    for name, value in table.items():
+        assert getattr(defaults, name) == value, name
+    # the hidden-layer row is prose ("two hidden layers of 256, tanh")
+    assert "two hidden layers of 256, tanh" in (config.__doc__ or "")
+    assert (defaults.hidden, defaults.activation) == ((256, 256), "tanh")
+
+
+def test_with_changes_fields_and_keeps_the_rest() -> None:
+    changed = PPOConfig().with_(lr=1e-3, hidden=(8,))
+    assert (changed.lr, changed.hidden) == (1e-3, (8,))
+    assert changed.with_(lr=PPOConfig().lr, hidden=PPOConfig().hidden) == PPOConfig()
+    with pytest.raises(TypeError, match="learning_rate"):
+        PPOConfig().with_(learning_rate=1e-3)
 
 
 @pytest.mark.parametrize(

@@ -5,11 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import torch
+from gymnasium import spaces
 from torch.distributions import Categorical as TorchCategorical
 from torch.distributions import Normal, kl_divergence
 
 from mfcode.rl.distributions import Categorical, DiagGaussian, make_distribution
-from mfcode.rl.spaces import Box, Discrete
 
 
 def _gen(seed: int = 0) -> torch.Generator:
@@ -61,10 +61,14 @@ def test_kl_of_identical_is_zero_and_positive_otherwise() -> None:
 
 
 def test_factory_and_validation() -> None:
-    assert isinstance(make_distribution(Box(2)), DiagGaussian)
-    assert isinstance(make_distribution(Discrete(3)), Categorical)
+    gaussian = make_distribution(spaces.Box(0.0, 1.0, shape=(2,)))
+    categorical = make_distribution(spaces.Discrete(3))
+    assert isinstance(gaussian, DiagGaussian) and (gaussian.dim, gaussian.n_outputs) == (2, 4)
+    assert isinstance(categorical, Categorical) and (categorical.n, categorical.n_outputs) == (3, 3)
     with pytest.raises(TypeError, match="space"):
         make_distribution("box")  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="space"):
+        make_distribution(spaces.Box(0.0, 1.0, shape=(2, 2)))
     with pytest.raises(ValueError, match="output"):
         DiagGaussian(2).entropy(torch.zeros(3, 3))
     with pytest.raises(ValueError, match="output"):

@@ -52,7 +52,7 @@ def test_lambda_limits(steps: int, gamma: float, seed: int) -> None:
     # lambda = 1 on a consistent trajectory (V(s'_t) = V(s_{t+1})): the targets are the discounted
     # returns to the end of the rollout, bootstrapped with the last V(s')
     vn = torch.cat([v[1:], vn[-1:]])
-    adv1, targets = gae(r, v, vn, none, none, gamma, 1.0)
+    _, targets = gae(r, v, vn, none, none, gamma, 1.0)
     for t in range(steps):
         disc = gamma ** np.arange(steps - t)
         ret = (disc[:, None] * r[t:].numpy()).sum(0) + gamma ** (steps - t) * vn[-1].numpy()

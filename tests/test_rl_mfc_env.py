@@ -7,14 +7,14 @@ from collections.abc import Iterator
 import numpy as np
 import pytest
 import torch
+from gymnasium import spaces
 
+from mfcode.markov import evaluate
 from mfcode.mfc import MFCMDP, SchedulingModel
 from mfcode.mfc.toy import BinaryToyModel
 from mfcode.rl.config import PPOConfig
-from mfcode.rl.env import check_step
 from mfcode.rl.mfc_env import MFCEnv, policy_table, stochastic_policy_value
 from mfcode.rl.ppo import PPO
-from mfcode.rl.spaces import Box
 
 MDP = MFCMDP(SchedulingModel())
 
@@ -29,8 +29,11 @@ def _one_thread() -> Iterator[None]:
 
 def test_spec_of_the_scheduling_instance() -> None:
     env = MFCEnv(MDP, num_envs=5)
-    assert env.spec.obs_dim == 2 and env.spec.action_space == Box(6, 0.0, 1.0)
+    assert env.spec.obs_dim == 2 and env.spec.action_space == spaces.Box(0.0, 1.0, shape=(6,), dtype=np.float64)
     assert env.spec.batch_shape == (1, 5)
+    # the observation space is the range of the features of the 36 states (fillings / B in [0, 1])
+    np.testing.assert_array_equal(env.spec.observation_space.low, [0.0, 0.0])
+    np.testing.assert_array_equal(env.spec.observation_space.high, [1.0, 1.0])
 
 
 def test_step_is_the_mdp_step_with_the_paper_head() -> None:
@@ -41,7 +44,6 @@ def test_step_is_the_mdp_step_with_the_paper_head() -> None:
     for _ in range(3):
         action = np.random.default_rng(1).normal(size=(1, 64, 6))
         res = env.step(action)
-        check_step(env.spec, res)
         h = MDP.decision_rule_from_action(action[0])
         nxt, reward = MDP.step(x0, h, rng)
         np.testing.assert_array_equal(res.reward[0], reward)
@@ -65,6 +67,10 @@ def test_truncation_and_reset() -> None:
     np.testing.assert_array_equal(res.obs, first)  # empty queues again (mu^0_0 = point mass)
     with pytest.raises(ValueError, match="action"):
         env.step(np.zeros((1, 8, 5)))
+    with pytest.raises(RuntimeError, match="before reset"):
+        MFCEnv(MDP).step(np.zeros((1, 20, 6)))
+    with pytest.raises(ValueError, match="num_envs"):
+        MFCEnv(MDP, num_envs=0)
     with pytest.raises(TypeError, match="mdp"):
         MFCEnv("mdp")  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="horizon"):
@@ -119,7 +125,7 @@ def test_stochastic_value_closed_form_on_the_toy() -> None:
     # P(x'=1 | x0) = E[a | x0], r(x0) = x0 - c E[a^2 | x0]
     p1, r = a.mean(0), np.arange(2) - c * (a**2).mean(0)
     P = np.stack([1 - p1, p1], axis=1)
-    expected = np.linalg.solve(np.eye(2) - gamma * P, r)
+    expected = evaluate(r, P, gamma)
     np.testing.assert_allclose(stochastic_policy_value(ppo, mdp, n_samples=n, seed=5), expected, rtol=1e-10)
 
 

@@ -7,12 +7,20 @@ from collections.abc import Iterator
 import numpy as np
 import pytest
 import torch
+from gymnasium import spaces
+from numpy.typing import NDArray
 
+from mfcode.arrays import FloatArray, IntArray
+from mfcode.markov import evaluate, kernel_under, reward_under
 from mfcode.rl.config import PPOConfig
 from mfcode.rl.env import EnvSpec, StepResult
 from mfcode.rl.ppo import PPO, clip_grad_norm_per_learner, resolve_device, update_kl_coeff
-from mfcode.rl.spaces import Box, Discrete
 from mfcode.rl.toy_envs import ContextualBandit, TabularMDP
+
+
+def _box(n: int) -> spaces.Box:
+    return spaces.Box(0.0, 1.0, shape=(n,), dtype=np.float64)
+
 
 SMALL = PPOConfig(lr=1e-3, hidden=(32, 32), train_batch_size=480, sgd_minibatch_size=120, num_sgd_iter=5)
 
@@ -40,7 +48,7 @@ def chain_mdp() -> TabularMDP:
     return TabularMDP(P, R, np.array([1.0, 0.0, 0.0]), horizon=30, num_envs=16)
 
 
-def value_iteration(env: TabularMDP, gamma: float) -> tuple[np.ndarray, np.ndarray]:
+def value_iteration(env: TabularMDP, gamma: float) -> tuple[FloatArray, IntArray]:
     V = np.zeros(env.reward.shape[0])
     for _ in range(5000):
         Q = env.reward + gamma * env.transition @ V
@@ -78,9 +86,7 @@ def test_tabular_mdp_learns_the_value_iteration_optimum() -> None:
     probs = ppo.probabilities(np.eye(3)[None])[0]
     np.testing.assert_array_equal(probs.argmax(1), greedy)
     # exact value of the learned stochastic policy: within 2 % of the optimum
-    P_pi = np.einsum("sa,sat->st", probs, env.transition)
-    r_pi = (probs * env.reward).sum(1)
-    V_pi = np.linalg.solve(np.eye(3) - gamma * P_pi, r_pi)
+    V_pi = evaluate(reward_under(probs, env.reward), kernel_under(probs, env.transition), gamma)
     np.testing.assert_allclose(V_pi, V_star, rtol=0.02)
     # the critic learned the value too (bootstrapped truncation makes it the infinite-horizon value)
     np.testing.assert_allclose(ppo.value(np.eye(3)[None])[0], V_star, rtol=0.1)
@@ -94,13 +100,13 @@ def test_kl_coefficient_adapts_during_training() -> None:
     coeffs = np.asarray(hist.kl_coeff)[:, 0]
     kls = np.asarray(hist.kl)[:, 0]
     expected = 0.2
-    for kl, c in zip(kls, coeffs):
+    for kl, c in zip(kls, coeffs, strict=True):
         expected *= 1.5 if kl > 0.02 else (0.5 if kl < 0.005 else 1.0)
         assert c == pytest.approx(expected, rel=1e-6)
 
 
 def test_same_seed_identical_parameters_other_seed_different() -> None:
-    def run(seed: int) -> dict[str, np.ndarray]:
+    def run(seed: int) -> dict[str, NDArray[np.float32]]:
         ppo = PPO(chain_mdp().spec, SMALL, seed=seed, device="cpu")
         ppo.train(chain_mdp(), 480 * 2)
         return ppo.parameters_numpy()
@@ -114,17 +120,17 @@ def test_same_seed_identical_parameters_other_seed_different() -> None:
 class _ScaledRewards:
     """Wrap an env and multiply learner ``k``'s rewards by ``scale[k]``."""
 
-    def __init__(self, env: ContextualBandit, scale: np.ndarray) -> None:
+    def __init__(self, env: ContextualBandit, scale: FloatArray) -> None:
         self.env, self.scale = env, scale
 
     @property
     def spec(self) -> EnvSpec:
         return self.env.spec
 
-    def reset(self, seed: int) -> np.ndarray:
+    def reset(self, seed: int | np.random.Generator) -> FloatArray:
         return self.env.reset(seed)
 
-    def step(self, action: np.ndarray) -> StepResult:
+    def step(self, action: FloatArray | IntArray) -> StepResult:
         r = self.env.step(action)
         return StepResult(r.obs, r.reward * self.scale[:, None], r.terminated, r.truncated, r.final_obs)
 
@@ -159,9 +165,9 @@ def test_gradient_clipping_is_per_learner() -> None:
 
 
 def test_rollout_length_and_persistence() -> None:
-    spec = EnvSpec(3, Discrete(2), num_learners=1, num_envs=12, agents_per_env=3)
+    spec = EnvSpec(_box(3), spaces.Discrete(2), num_learners=1, num_envs=4, agents_per_env=3)
     ppo = PPO(spec, SMALL, seed=0, device="cpu")
-    assert ppo.rollout_length == 480 * 3 // 12
+    assert ppo.rollout_length == 480 // 4  # system steps per iteration = train_batch_size
     clone = PPO(spec, SMALL, seed=9, device="cpu")
     clone.load_parameters_numpy(ppo.parameters_numpy())
     obs = np.random.default_rng(0).normal(size=(1, 5, 3))
@@ -171,7 +177,7 @@ def test_rollout_length_and_persistence() -> None:
 
 
 def test_input_validation() -> None:
-    spec = EnvSpec(2, Box(1))
+    spec = EnvSpec(_box(2), _box(1))
     with pytest.raises(TypeError, match="spec"):
         PPO("spec", SMALL)  # type: ignore[arg-type]
     with pytest.raises(TypeError, match="config"):

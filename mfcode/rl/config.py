@@ -19,14 +19,14 @@ field                      Table I symbol  value
 =========================  ==============  ==================================================
 
 Every other field is something the paper leaves open; its default is the RLlib 1.2.0 default
-(the implementation the paper used) and its docstring says so. :meth:`PPOConfig.load_balancing`
-gives the load-balancing paper's Table 2 (seed notes ``seed-sparse-lb.md`` Sec. 3.3).
+(the implementation the paper used) and its docstring says so.
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass, replace
+from typing import Any
 
 __all__ = ["PPOConfig"]
 
@@ -71,7 +71,7 @@ class PPOConfig:
     standardize_advantages
         Standardise advantages over each learner's batch. Paper silent; RLlib does it.
     clip_actions
-        Clip Gaussian samples to the :class:`~mfcode.rl.spaces.Box` bounds before they reach the
+        Clip Gaussian samples to the bounds of the ``gymnasium.spaces.Box`` action space before they reach the
         environment (Sec. VI: "sampled and clipped between 0 and 1"; RLlib ``clip_actions=True``).
     policy_out_std, value_out_std
         normc initialisation scale of the policy / value output layers. Paper silent; RLlib's
@@ -125,17 +125,6 @@ class PPOConfig:
         if self.max_grad_norm is not None and not self.max_grad_norm > 0:
             raise ValueError(f"max_grad_norm must be positive or None, got {self.max_grad_norm!r}")
 
-    def with_(self, **changes: object) -> PPOConfig:
-        """A copy with some fields changed (validated)."""
-        return replace(self, **changes)  # type: ignore[arg-type]
-
-    @classmethod
-    def load_balancing(cls, train_batch_size: int = 4000, sgd_minibatch_size: int = 128, num_sgd_iter: int = 5) -> PPOConfig:
-        """Table 2 of the sparse load-balancing paper (GAE lambda 1; batch 4000-24000, minibatch
-        128-4000 and 5-8 SGD iterations are ranges there, so they are arguments here)."""
-        return cls(
-            gae_lambda=1.0,
-            train_batch_size=train_batch_size,
-            sgd_minibatch_size=sgd_minibatch_size,
-            num_sgd_iter=num_sgd_iter,
-        )
+    def with_(self, **changes: Any) -> PPOConfig:
+        """A copy with some fields changed (validated by ``__post_init__``)."""
+        return replace(self, **changes)

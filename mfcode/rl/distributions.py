@@ -21,8 +21,9 @@ from __future__ import annotations
 import math
 
 import torch
+from gymnasium import spaces
 
-from mfcode.rl.spaces import Box, Discrete, Space
+from mfcode.rl.env import ActionSpace
 
 __all__ = ["Categorical", "DiagGaussian", "Distribution", "make_distribution"]
 
@@ -32,6 +33,11 @@ class DiagGaussian:
 
     def __init__(self, dim: int) -> None:
         self.dim = dim
+
+    @property
+    def n_outputs(self) -> int:
+        """Width of the network output: ``dim`` means and ``dim`` log standard deviations."""
+        return 2 * self.dim
 
     def _split(self, out: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         if out.shape[-1] != 2 * self.dim:
@@ -72,6 +78,11 @@ class Categorical:
     def __init__(self, n: int) -> None:
         self.n = n
 
+    @property
+    def n_outputs(self) -> int:
+        """Width of the network output: one logit per action."""
+        return self.n
+
     def _logp_all(self, out: torch.Tensor) -> torch.Tensor:
         if out.shape[-1] != self.n:
             raise ValueError(f"output last axis must have {self.n} entries, got {out.shape[-1]}")
@@ -95,7 +106,7 @@ class Categorical:
         """Integer samples, shape ``(...)`` (inverse-CDF sampling with ``generator``)."""
         probs = self._logp_all(out).exp()
         cdf = probs.cumsum(-1)
-        u = torch.rand(out.shape[:-1] + (1,), generator=generator, device=out.device, dtype=out.dtype)
+        u = torch.rand((*out.shape[:-1], 1), generator=generator, device=out.device, dtype=out.dtype)
         return torch.clamp((u * cdf[..., -1:] > cdf).sum(-1), max=self.n - 1)
 
     def mode(self, out: torch.Tensor) -> torch.Tensor:
@@ -106,10 +117,10 @@ class Categorical:
 Distribution = DiagGaussian | Categorical
 
 
-def make_distribution(space: Space) -> Distribution:
-    """The distribution matching an action space (:class:`Box` -> Gaussian, :class:`Discrete` -> softmax)."""
-    if isinstance(space, Box):
-        return DiagGaussian(space.dim)
-    if isinstance(space, Discrete):
-        return Categorical(space.n)
-    raise TypeError(f"space must be Box or Discrete, got {type(space).__name__}")
+def make_distribution(space: ActionSpace) -> Distribution:
+    """The distribution matching an action space (a one-dimensional ``Box`` -> Gaussian, ``Discrete`` -> softmax)."""
+    if isinstance(space, spaces.Box) and len(space.shape) == 1:
+        return DiagGaussian(int(space.shape[0]))
+    if isinstance(space, spaces.Discrete):
+        return Categorical(int(space.n))
+    raise TypeError(f"space must be a one-dimensional gymnasium Box or a Discrete, got {space!r}")

@@ -1,30 +1,53 @@
-"""The minimal environment protocol of :mod:`mfcode.rl` (Gymnasium-like, batched, no dependency).
+"""The batched environment protocol of :mod:`mfcode.rl`, with Gymnasium's spaces.
 
-An environment is a batch of ``K x E`` independent copies of one MDP: ``K`` *learners* (independent
-policies trained side by side -- the NA baseline of seed ``002_7da79a39441e57df.txt``, Sec. VI, has
-one learner per agent) times ``E`` parallel environment copies per learner. Batch axes come first:
+An environment is a batch of ``K x E`` entries: ``K`` *learners* (independent policies trained side
+by side -- the NA baseline of seed ``002_7da79a39441e57df.txt``, Sec. VI, has one learner per
+agent) times ``E = num_envs x agents_per_env`` entries per learner (parallel copies of the
+simulated system, times the agents of one copy that feed the same learner -- ``N`` for the
+parameter-shared baseline PS, 1 otherwise). Batch axes come first:
 
 - ``reset(seed) -> obs`` with ``obs`` of shape ``(K, E, obs_dim)``;
-- ``step(action) -> StepResult`` with ``action`` of shape ``(K, E, dim)`` (:class:`~.spaces.Box`)
-  or ``(K, E)`` integers (:class:`~.spaces.Discrete`).
+- ``step(action) -> StepResult`` with ``action`` of shape ``(K, E, dim)`` (a
+  :class:`gymnasium.spaces.Box` action space) or ``(K, E)`` integers (:class:`gymnasium.spaces.Discrete`).
 
 Environments reset themselves: when a copy ends (``terminated`` -- a true terminal state -- or
 ``truncated`` -- a time limit of an infinite-horizon problem), ``obs`` already holds the first
 observation of its next episode and ``final_obs`` the last observation of the ended one, which
-PPO needs to bootstrap the value of a truncated episode. All randomness of an environment comes
-from the ``np.random.Generator`` created in ``reset(seed)``.
+PPO needs to bootstrap the value of a truncated episode (Gymnasium's "same-step" autoreset). As
+in Gymnasium, all randomness of an environment comes from the ``np.random.Generator`` created in
+``reset(seed)`` (an int seed, or a generator to draw from); stepping before the first reset raises
+:class:`RuntimeError`. :func:`mfcode.rl.env_checker.check_vector_env` checks an implementation;
+:func:`mfcode.rl.views.as_gymnasium` turns a one-copy batch into a :class:`gymnasium.Env`.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Protocol, runtime_checkable
+from typing import Protocol
 
 import numpy as np
+from gymnasium import spaces
 
-from mfcode.rl.spaces import Box, Discrete, Space
+from mfcode.arrays import BoolArray, FloatArray, IntArray
+from mfcode.validation import check_int
 
-__all__ = ["EnvSpec", "StepResult", "VectorEnv", "check_step"]
+__all__ = ["ActionSpace", "EnvSpec", "StepResult", "VectorEnv", "feature_box", "not_reset_error"]
+
+ActionSpace = spaces.Box | spaces.Discrete
+"""The action spaces PPO supports: a Gaussian head for a Box, a softmax head for a Discrete."""
+
+
+def feature_box(features: FloatArray) -> spaces.Box:
+    """The observation space of a finite set of feature vectors ``(n, d)``: their coordinate-wise range."""
+    features = np.asarray(features, dtype=np.float64)
+    if features.ndim != 2 or features.shape[0] < 1 or not np.all(np.isfinite(features)):
+        raise ValueError(f"features must be a finite array of shape (n, d), got shape {features.shape}")
+    return spaces.Box(features.min(0), features.max(0), dtype=np.float64)
+
+
+def not_reset_error(env: object) -> RuntimeError:
+    """The error of an environment stepped before its first ``reset(seed)``."""
+    return RuntimeError(f"{type(env).__name__}.step called before reset(seed): the generator is created by reset")
 
 
 @dataclass(frozen=True)
@@ -33,42 +56,54 @@ class EnvSpec:
 
     Parameters
     ----------
-    obs_dim
-        Length of one observation vector.
+    observation_space
+        Space of one observation: a one-dimensional float64 :class:`gymnasium.spaces.Box`.
     action_space
-        :class:`~.spaces.Box` or :class:`~.spaces.Discrete`.
+        Space of one action: a one-dimensional :class:`gymnasium.spaces.Box` with finite bounds
+        (the Gaussian samples are clipped to them) or a :class:`gymnasium.spaces.Discrete`
+        starting at 0 with at least 2 actions.
     num_learners
         ``K``, the number of independent policies the batch feeds (1 except for NA).
     num_envs
-        ``E``, batch entries per learner (parallel environment copies, or copies times agents).
+        Parallel copies of the simulated system (per learner).
     agents_per_env
-        How many of the ``E`` entries belong to one simulated system: 1 normally, ``N`` for the
-        parameter-shared baseline PS, whose ``E = copies x N`` entries are the ``N`` agents of each
-        copy. Environment steps are counted per system (RLlib's multi-agent step count), so one
-        PPO iteration of PS collects ``train_batch_size`` system steps, i.e. ``N`` times as many
-        agent samples.
+        Entries of one copy in a learner's batch: 1 normally, ``N`` for the parameter-shared
+        baseline PS, whose ``N`` agents of a copy all feed the one learner. Environment steps are
+        counted per copy (RLlib's multi-agent step count), so one PPO iteration of PS collects
+        ``train_batch_size`` system steps, i.e. ``N`` times as many agent samples.
     """
 
-    obs_dim: int
-    action_space: Space
+    observation_space: spaces.Box
+    action_space: ActionSpace
     num_learners: int = 1
     num_envs: int = 1
     agents_per_env: int = 1
 
     def __post_init__(self) -> None:
-        if not isinstance(self.action_space, (Box, Discrete)):
-            raise TypeError(f"action_space must be Box or Discrete, got {type(self.action_space).__name__}")
-        for name in ("obs_dim", "num_learners", "num_envs", "agents_per_env"):
-            value = getattr(self, name)
-            if not isinstance(value, int) or value < 1:
-                raise ValueError(f"{name} must be a positive int, got {value!r}")
-        if self.num_envs % self.agents_per_env:
-            raise ValueError(f"num_envs ({self.num_envs}) must be a multiple of agents_per_env ({self.agents_per_env})")
+        obs = self.observation_space
+        if not isinstance(obs, spaces.Box) or len(obs.shape) != 1 or obs.dtype != np.float64:
+            raise TypeError(f"observation_space must be a one-dimensional float64 gymnasium Box, got {obs!r}")
+        act = self.action_space
+        if isinstance(act, spaces.Box):
+            if len(act.shape) != 1 or not (np.all(np.isfinite(act.low)) and np.all(np.isfinite(act.high))):
+                raise ValueError(f"action_space must be a one-dimensional Box with finite bounds, got {act!r}")
+        elif isinstance(act, spaces.Discrete):
+            if int(act.start) != 0 or int(act.n) < 2:
+                raise ValueError(f"action_space must be Discrete(n) with n >= 2 and start 0, got {act!r}")
+        else:
+            raise TypeError(f"action_space must be a gymnasium Box or Discrete, got {type(act).__name__}")
+        for name in ("num_learners", "num_envs", "agents_per_env"):
+            check_int(getattr(self, name), name, low=1)
+
+    @property
+    def obs_dim(self) -> int:
+        """Length of one observation vector."""
+        return int(self.observation_space.shape[0])
 
     @property
     def batch_shape(self) -> tuple[int, int]:
-        """``(K, E)``."""
-        return (self.num_learners, self.num_envs)
+        """``(K, E)`` with ``E = num_envs * agents_per_env``."""
+        return (self.num_learners, self.num_envs * self.agents_per_env)
 
 
 @dataclass(frozen=True)
@@ -82,21 +117,20 @@ class StepResult:
     reward
         ``(K, E)`` reward of the step.
     terminated
-        ``(K, E)`` bool, the episode reached a terminal state (no bootstrapping).
+        ``(K, E)`` the episode reached a terminal state (no bootstrapping).
     truncated
-        ``(K, E)`` bool, the episode hit its time limit (value of ``final_obs`` is bootstrapped).
+        ``(K, E)`` the episode hit its time limit (value of ``final_obs`` is bootstrapped).
     final_obs
         ``(K, E, obs_dim)`` observation reached by the step, before any automatic reset.
     """
 
-    obs: np.ndarray
-    reward: np.ndarray
-    terminated: np.ndarray
-    truncated: np.ndarray
-    final_obs: np.ndarray
+    obs: FloatArray
+    reward: FloatArray
+    terminated: BoolArray
+    truncated: BoolArray
+    final_obs: FloatArray
 
 
-@runtime_checkable
 class VectorEnv(Protocol):
     """Protocol of a batched, self-resetting environment (see the module docstring)."""
 
@@ -105,38 +139,10 @@ class VectorEnv(Protocol):
         """Static description of the environment batch."""
         ...
 
-    def reset(self, seed: int) -> np.ndarray:
-        """Reset every copy, seeding the environment's generator; return ``(K, E, obs_dim)``."""
+    def reset(self, seed: int | np.random.Generator) -> FloatArray:
+        """Reset every copy with a generator made from ``seed``; return ``(K, E, obs_dim)``."""
         ...
 
-    def step(self, action: np.ndarray) -> StepResult:
-        """Advance every copy by one step."""
+    def step(self, action: FloatArray | IntArray) -> StepResult:
+        """Advance every copy by one step (:class:`RuntimeError` before the first reset)."""
         ...
-
-
-def check_step(spec: EnvSpec, result: StepResult) -> None:
-    """Validate the shapes and dtypes of a :class:`StepResult` against ``spec``.
-
-    Raises
-    ------
-    ValueError
-        Naming the offending field.
-    """
-    k, e = spec.batch_shape
-    expected = {
-        "obs": (k, e, spec.obs_dim),
-        "final_obs": (k, e, spec.obs_dim),
-        "reward": (k, e),
-        "terminated": (k, e),
-        "truncated": (k, e),
-    }
-    for name, shape in expected.items():
-        arr = getattr(result, name)
-        if not isinstance(arr, np.ndarray) or arr.shape != shape:
-            got = getattr(arr, "shape", type(arr).__name__)
-            raise ValueError(f"step result {name} must be an array of shape {shape}, got {got}")
-    for name in ("terminated", "truncated"):
-        if getattr(result, name).dtype != np.bool_:
-            raise ValueError(f"step result {name} must be a bool array")
-    if not np.all(np.isfinite(result.reward)):
-        raise ValueError("step result reward must be finite")

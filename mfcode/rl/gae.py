@@ -53,9 +53,9 @@ def gae(
     if not 0.0 <= lam <= 1.0:
         raise ValueError(f"lam must lie in [0, 1], got {lam!r}")
     shape = rewards.shape
-    for name, t in (("values", values), ("next_values", next_values), ("terminated", terminated), ("truncated", truncated)):
-        if t.shape != shape:
-            raise ValueError(f"{name} must have the shape of rewards {tuple(shape)}, got {tuple(t.shape)}")
+    for name, tensor in (("values", values), ("next_values", next_values), ("terminated", terminated), ("truncated", truncated)):
+        if tensor.shape != shape:
+            raise ValueError(f"{name} must have the shape of rewards {tuple(shape)}, got {tuple(tensor.shape)}")
     if rewards.ndim < 1:
         raise ValueError("rewards must have a leading time axis")
     not_term = (~terminated).to(rewards.dtype)
@@ -63,7 +63,7 @@ def gae(
     deltas = rewards + gamma * not_term * next_values - values
     advantages = torch.empty_like(rewards)
     running = torch.zeros_like(rewards[0])
-    for t in range(shape[0] - 1, -1, -1):
-        running = deltas[t] + gamma * lam * not_done[t] * running
-        advantages[t] = running
+    for step in range(shape[0] - 1, -1, -1):
+        running = deltas[step] + gamma * lam * not_done[step] * running
+        advantages[step] = running
     return advantages, advantages + values

@@ -6,7 +6,7 @@ state) and action a decision rule :math:`h:\\mathcal X\\to\\mathcal P(\\mathcal 
 and clipped between 0 and 1. We normalize each of these output values such that they give the
 probability of assigning to an accessible queue given some agent state, i.e. a shared lower-level
 decision rule h". So the learner's action is a vector ``a in R^{X U}`` (a
-:class:`~mfcode.rl.spaces.Box` on ``[0, 1]``) and the environment maps it to
+:class:`gymnasium.spaces.Box` on ``[0, 1]``) and the environment maps it to
 ``h = MFCMDP.decision_rule_from_action(a)`` (clip, mask inadmissible actions, normalise rows).
 
 The MDP is infinite-horizon discounted; the paper does not state an episode length (choice I6 of
@@ -26,11 +26,14 @@ from __future__ import annotations
 
 import numpy as np
 import torch
+from gymnasium import spaces
 
+from mfcode.arrays import FloatArray, IntArray
+from mfcode.markov import evaluate
 from mfcode.mfc import MFCMDP
-from mfcode.rl.env import EnvSpec, StepResult
+from mfcode.rl.env import EnvSpec, StepResult, feature_box, not_reset_error
 from mfcode.rl.ppo import PPO
-from mfcode.rl.spaces import Box
+from mfcode.validation import check_int
 
 __all__ = ["MFCEnv", "policy_table", "stochastic_policy_value"]
 
@@ -47,47 +50,56 @@ class MFCEnv:
     horizon
         Episode length before truncation (paper silent, choice I6; 100 = ``1/(1-gamma)`` for the
         paper's ``gamma = 0.99``).
+
+    The observation of a copy is the model's feature vector of :math:`x^0`
+    (:meth:`~mfcode.mfc.MFCMDP.observation`), the action a raw vector ``a`` in ``[0, 1]^{X U}``
+    that :meth:`~mfcode.mfc.MFCMDP.decision_rule_from_action` turns into the decision rule ``h``.
     """
 
     def __init__(self, mdp: MFCMDP, num_envs: int = 20, horizon: int = 100) -> None:
         if not isinstance(mdp, MFCMDP):
             raise TypeError(f"mdp must be an MFCMDP, got {type(mdp).__name__}")
-        if not isinstance(horizon, int) or horizon < 1:
-            raise ValueError(f"horizon must be a positive int, got {horizon!r}")
+        check_int(num_envs, "num_envs", low=1)
+        check_int(horizon, "horizon", low=1)
         self.mdp = mdp
-        self.horizon = horizon
+        self.horizon = int(horizon)
         x, u = mdp.action_shape
-        obs_dim = int(mdp.observation(np.zeros(1, dtype=np.int64)).shape[-1])
-        self._spec = EnvSpec(obs_dim, Box(x * u, 0.0, 1.0), 1, num_envs)
-        self._rng = np.random.default_rng(0)
-        self._x0 = np.zeros(num_envs, dtype=np.int64)
-        self._t = np.zeros(num_envs, dtype=np.int64)
+        observations = feature_box(mdp.observation(np.arange(mdp.n_states)))
+        actions = spaces.Box(0.0, 1.0, shape=(x * u,), dtype=np.float64)
+        self._spec = EnvSpec(observations, actions, num_learners=1, num_envs=int(num_envs))
+        self._rng: np.random.Generator | None = None
+        self._x0: IntArray = np.zeros(self._spec.num_envs, dtype=np.int64)
+        self._t: IntArray = np.zeros(self._spec.num_envs, dtype=np.int64)
 
     @property
     def spec(self) -> EnvSpec:
         """Static description (observation = the MDP's features of ``x0``)."""
         return self._spec
 
-    def _observe(self, x0: np.ndarray) -> np.ndarray:
-        return np.asarray(self.mdp.observation(x0), dtype=float)[None]
+    def _observe(self, x0: IntArray) -> FloatArray:
+        obs: FloatArray = np.asarray(self.mdp.observation(x0), dtype=np.float64)[None]
+        return obs
 
     @property
-    def state(self) -> np.ndarray:
+    def state(self) -> IntArray:
         """Current environment states ``x0`` of the copies, ``(E,)``."""
         return self._x0.copy()
 
-    def reset(self, seed: int) -> np.ndarray:
-        """Draw ``x0`` from the initial distribution; observations ``(1, E, d)``."""
+    def reset(self, seed: int | np.random.Generator) -> FloatArray:
+        """Draw ``x0`` from :math:`\\mu^0_0` with a generator made from ``seed``; observations ``(1, E, d)``."""
         self._rng = np.random.default_rng(seed)
         self._x0 = self.mdp.reset(self._rng, self._spec.num_envs)
         self._t = np.zeros(self._spec.num_envs, dtype=np.int64)
         return self._observe(self._x0)
 
-    def step(self, action: np.ndarray) -> StepResult:
+    def step(self, action: FloatArray | IntArray) -> StepResult:
         """Map raw actions ``(1, E, X U)`` to decision rules and advance every copy."""
+        if self._rng is None:
+            raise not_reset_error(self)
         e = self._spec.num_envs
-        if action.shape != (1, e, self._spec.action_space.dim):
-            raise ValueError(f"action must have shape {(1, e, self._spec.action_space.dim)}, got {action.shape}")
+        shape = (1, e, int(np.prod(self.mdp.action_shape)))
+        if np.shape(action) != shape:
+            raise ValueError(f"action must have shape {shape}, got {np.shape(action)}")
         h = self.mdp.decision_rule_from_action(action[0])
         nxt, reward = self.mdp.step(self._x0, h, self._rng)
         self._t += 1
@@ -98,39 +110,46 @@ class MFCEnv:
             nxt[truncated] = self.mdp.reset(self._rng, int(truncated.sum()))
             self._t[truncated] = 0
         self._x0 = nxt
-        return StepResult(self._observe(nxt), reward[None], np.zeros((1, e), dtype=bool), truncated[None], final)
+        return StepResult(
+            self._observe(nxt),
+            np.asarray(reward, dtype=np.float64)[None],
+            np.zeros((1, e), dtype=bool),
+            truncated[None],
+            final,
+        )
 
 
 def _seeded(learner: PPO, seed: int) -> torch.Generator:
-    if not isinstance(seed, int) or seed < 0:
-        raise ValueError(f"seed must be a non-negative int, got {seed!r}")
+    seed = check_int(seed, "seed", low=0)
     generator = torch.Generator(device=learner.device)
     generator.manual_seed(seed)
     return generator
 
 
-def _check_learner(learner: PPO, mdp: MFCMDP) -> np.ndarray:
+def _check_learner(learner: PPO, mdp: MFCMDP) -> FloatArray:
     """Validate ``learner`` against ``mdp``; return the observations of all states ``(X0, d)``."""
     if not isinstance(learner, PPO):
         raise TypeError(f"learner must be a PPO, got {type(learner).__name__}")
     if not isinstance(mdp, MFCMDP):
         raise TypeError(f"mdp must be an MFCMDP, got {type(mdp).__name__}")
-    if learner.spec.num_learners != 1 or not isinstance(learner.spec.action_space, Box):
+    space = learner.spec.action_space
+    if learner.spec.num_learners != 1 or not isinstance(space, spaces.Box):
         raise ValueError("learner must be a single Box-action learner trained on MFCEnv")
-    obs = np.asarray(mdp.observation(np.arange(mdp.n_states)), dtype=float)
-    if obs.shape[-1] != learner.spec.obs_dim or learner.spec.action_space.dim != int(np.prod(mdp.action_shape)):
+    obs: FloatArray = np.asarray(mdp.observation(np.arange(mdp.n_states)), dtype=np.float64)
+    if obs.shape[-1] != learner.spec.obs_dim or space.shape != (int(np.prod(mdp.action_shape)),):
         raise ValueError("learner's observation or action size does not match mdp")
     return obs
 
 
-def _sampled_rules(learner: PPO, mdp: MFCMDP, obs: np.ndarray, n_samples: int, seed: int) -> np.ndarray:
+def _sampled_rules(learner: PPO, mdp: MFCMDP, obs: FloatArray, n_samples: int, seed: int) -> FloatArray:
     """``n_samples`` decision rules per state from the Gaussian policy: ``(n_samples, X0, X, U)``."""
     tiled = np.repeat(obs[None], n_samples, axis=0).reshape(1, n_samples * mdp.n_states, -1)
     h = mdp.decision_rule_from_action(learner.act(tiled, generator=_seeded(learner, seed))[0])
-    return h.reshape(n_samples, mdp.n_states, *mdp.action_shape)
+    rules: FloatArray = h.reshape(n_samples, mdp.n_states, *mdp.action_shape)
+    return rules
 
 
-def policy_table(learner: PPO, mdp: MFCMDP, n_samples: int = 0, seed: int = 0) -> np.ndarray:
+def policy_table(learner: PPO, mdp: MFCMDP, n_samples: int = 0, seed: int = 0) -> FloatArray:
     """The stationary MFC policy ``(X0, X, U)`` of a learner trained on :class:`MFCEnv`.
 
     Parameters
@@ -147,18 +166,19 @@ def policy_table(learner: PPO, mdp: MFCMDP, n_samples: int = 0, seed: int = 0) -
 
     Returns
     -------
-    numpy.ndarray
+    FloatArray
         ``pi[x0] = h``, shape ``(X0, X, U)``.
     """
     obs = _check_learner(learner, mdp)
-    if not isinstance(n_samples, int) or n_samples < 0:
-        raise ValueError(f"n_samples must be a non-negative int, got {n_samples!r}")
+    check_int(n_samples, "n_samples", low=0)
     if n_samples == 0:
-        return mdp.decision_rule_from_action(learner.act(obs[None], deterministic=True)[0])
-    return _sampled_rules(learner, mdp, obs, n_samples, seed).mean(0)
+        table: FloatArray = mdp.decision_rule_from_action(learner.act(obs[None], deterministic=True)[0])
+        return table
+    averaged: FloatArray = _sampled_rules(learner, mdp, obs, n_samples, seed).mean(0)
+    return averaged
 
 
-def stochastic_policy_value(learner: PPO, mdp: MFCMDP, n_samples: int = 500, seed: int = 0) -> np.ndarray:
+def stochastic_policy_value(learner: PPO, mdp: MFCMDP, n_samples: int = 500, seed: int = 0) -> FloatArray:
     """Value ``(X0,)`` in the MFC MDP of the learner's *stochastic* upper-level policy.
 
     PPO optimises the Gaussian policy itself: at ``x0`` a rule ``h ~ pi(x0)`` is drawn, shared by
@@ -169,8 +189,7 @@ def stochastic_policy_value(learner: PPO, mdp: MFCMDP, n_samples: int = 500, see
     are nonlinear in ``h``, this differs from the value of the averaged rule of :func:`policy_table`.
     """
     obs = _check_learner(learner, mdp)
-    if not isinstance(n_samples, int) or n_samples < 1:
-        raise ValueError(f"n_samples must be a positive int, got {n_samples!r}")
+    check_int(n_samples, "n_samples", low=1)
     rules = _sampled_rules(learner, mdp, obs, n_samples, seed)  # (n, X0, X, U)
     x0 = np.tile(np.arange(mdp.n_states), n_samples)
     flat = rules.reshape(-1, *mdp.action_shape)
@@ -182,4 +201,4 @@ def stochastic_policy_value(learner: PPO, mdp: MFCMDP, n_samples: int = 500, see
         rows, rew = mdp.model.transition_and_reward(xs, mdp.mean_field(flat[start : start + chunk]))
         np.add.at(P, xs, rows)
         np.add.at(r, xs, rew)
-    return np.linalg.solve(np.eye(mdp.n_states) - mdp.gamma * P / n_samples, r / n_samples)
+    return evaluate(r / n_samples, P / n_samples, mdp.gamma)

@@ -17,14 +17,29 @@ agents via a standard softmax final layer"; an inaccessible choice is resampled 
 
 from __future__ import annotations
 
-import numpy as np
+from typing import TypeVar
 
+import numpy as np
+from gymnasium import spaces
+from numpy.typing import NDArray
+
+from mfcode.arrays import FloatArray, IntArray
 from mfcode.mfc import NAgentSystem
-from mfcode.rl.env import EnvSpec, StepResult
+from mfcode.rl.env import EnvSpec, StepResult, feature_box, not_reset_error
 from mfcode.rl.ppo import PPO
-from mfcode.rl.spaces import Discrete
+from mfcode.validation import check_int
 
 __all__ = ["NAgentEnv", "agent_policy_table"]
+
+_Item = TypeVar("_Item", bound=np.generic)
+
+
+def _all_agent_features(system: NAgentSystem) -> FloatArray:
+    """Observations ``(X0 X, d + X)`` of every pair (environment state, agent state), ``x0``-major."""
+    m = system.model
+    x0, x = np.meshgrid(np.arange(m.n_env_states), np.arange(m.n_agent_states), indexing="ij")
+    feats: FloatArray = np.concatenate([m.env_features(x0.ravel()), np.eye(m.n_agent_states)[x.ravel()]], axis=-1)
+    return feats
 
 
 class NAgentEnv:
@@ -35,11 +50,17 @@ class NAgentEnv:
     system
         The :class:`~mfcode.mfc.NAgentSystem` (model and ``N``).
     mode
-        ``"na"`` (independent learners) or ``"ps"`` (parameter sharing).
+        ``"na"`` (independent learners: batch ``(N, E)``, learner ``i`` sees agent ``i``) or
+        ``"ps"`` (parameter sharing: batch ``(1, E N)``, the ``N`` agents of a copy side by side).
     num_envs
-        Parallel copies of the N-agent system.
+        Parallel copies ``E`` of the N-agent system.
     horizon
         Episode length before truncation (paper silent, choice I6).
+
+    An agent observes :math:`(x^0, x^i)` as the model's features of :math:`x^0` followed by the
+    one-hot vector of :math:`x^i` (:meth:`~mfcode.mfc.NAgentSystem.agent_observations`); its action
+    is a queue choice :math:`u^i` in ``{0, ..., U - 1}``; its reward is the shared
+    :math:`r(x^0, \\mathbb G^N)`.
     """
 
     def __init__(self, system: NAgentSystem, mode: str, num_envs: int = 20, horizon: int = 100) -> None:
@@ -47,49 +68,47 @@ class NAgentEnv:
             raise TypeError(f"system must be an NAgentSystem, got {type(system).__name__}")
         if mode not in ("na", "ps"):
             raise ValueError(f"mode must be 'na' or 'ps', got {mode!r}")
-        if not isinstance(num_envs, int) or num_envs < 1:
-            raise ValueError(f"num_envs must be a positive int, got {num_envs!r}")
-        if not isinstance(horizon, int) or horizon < 1:
-            raise ValueError(f"horizon must be a positive int, got {horizon!r}")
         self.system = system
         self.mode = mode
-        self.horizon = horizon
-        self.copies = num_envs
-        n = system.n_agents
-        obs_dim = int(system.agent_observations(np.zeros(1, dtype=np.int64), np.zeros((1, n), dtype=np.int64)).shape[-1])
-        space = Discrete(system.model.n_actions)
+        self.horizon = check_int(horizon, "horizon", low=1)
+        self.copies = check_int(num_envs, "num_envs", low=1)
+        n = int(system.n_agents)
+        observations = feature_box(_all_agent_features(system))
+        actions = spaces.Discrete(system.model.n_actions)
         if mode == "na":
-            self._spec = EnvSpec(obs_dim, space, num_learners=n, num_envs=num_envs)
+            self._spec = EnvSpec(observations, actions, num_learners=n, num_envs=self.copies)
         else:
-            self._spec = EnvSpec(obs_dim, space, num_learners=1, num_envs=num_envs * n, agents_per_env=n)
-        self._rng = np.random.default_rng(0)
-        self._x0 = np.zeros(num_envs, dtype=np.int64)
-        self._x = np.zeros((num_envs, n), dtype=np.int64)
-        self._t = np.zeros(num_envs, dtype=np.int64)
+            self._spec = EnvSpec(observations, actions, num_learners=1, num_envs=self.copies, agents_per_env=n)
+        self._rng: np.random.Generator | None = None
+        self._x0: IntArray = np.zeros(self.copies, dtype=np.int64)
+        self._x: IntArray = np.zeros((self.copies, n), dtype=np.int64)
+        self._t: IntArray = np.zeros(self.copies, dtype=np.int64)
 
     @property
     def spec(self) -> EnvSpec:
         """Static description."""
         return self._spec
 
-    def _to_learners(self, per_agent: np.ndarray) -> np.ndarray:
+    def _to_learners(self, per_agent: NDArray[_Item]) -> NDArray[_Item]:
         """``(E, N, ...)`` -> ``(K, E', ...)``."""
         if self.mode == "na":
             return np.swapaxes(per_agent, 0, 1)
         return per_agent.reshape(1, -1, *per_agent.shape[2:])
 
-    def _observe(self, x0: np.ndarray, x: np.ndarray) -> np.ndarray:
-        return self._to_learners(self.system.agent_observations(x0, x))
+    def _observe(self, x0: IntArray, x: IntArray) -> FloatArray:
+        return self._to_learners(np.asarray(self.system.agent_observations(x0, x), dtype=np.float64))
 
-    def reset(self, seed: int) -> np.ndarray:
-        """Reset every copy; observations ``(K, E', d + X)``."""
+    def reset(self, seed: int | np.random.Generator) -> FloatArray:
+        """Reset every copy with a generator made from ``seed``; observations ``(K, E', d + X)``."""
         self._rng = np.random.default_rng(seed)
         self._x0, self._x = self.system.reset(self._rng, self.copies)
         self._t = np.zeros(self.copies, dtype=np.int64)
         return self._observe(self._x0, self._x)
 
-    def step(self, action: np.ndarray) -> StepResult:
+    def step(self, action: FloatArray | IntArray) -> StepResult:
         """Apply per-agent queue choices (``(K, E')`` ints) and advance every copy."""
+        if self._rng is None:
+            raise not_reset_error(self)
         n = self.system.n_agents
         if action.shape != self._spec.batch_shape or not np.issubdtype(action.dtype, np.integer):
             raise ValueError(f"action must be an int array of shape {self._spec.batch_shape}, got {action.dtype} {action.shape}")
@@ -105,7 +124,7 @@ class NAgentEnv:
             x0[truncated], x[truncated] = x0_new, x_new
             self._t[truncated] = 0
         self._x0, self._x = x0, x
-        per_agent = np.broadcast_to(reward[:, None], (self.copies, n))
+        per_agent = np.broadcast_to(np.asarray(reward, dtype=np.float64)[:, None], (self.copies, n))
         trunc = np.broadcast_to(truncated[:, None], (self.copies, n))
         return StepResult(
             self._observe(x0, x),
@@ -116,24 +135,23 @@ class NAgentEnv:
         )
 
 
-def agent_policy_table(learner: PPO, system: NAgentSystem) -> np.ndarray:
+def agent_policy_table(learner: PPO, system: NAgentSystem) -> FloatArray:
     """Softmax policies of a learner trained on :class:`NAgentEnv`, as arrays over ``(x0, x)``.
 
     Returns
     -------
-    numpy.ndarray
-        ``(X0, X, U)`` for a single (PS) learner, ``(N, X0, X, U)`` for ``K = N`` (NA) learners.
+    FloatArray
+        :math:`\\pi^i(u \\mid x^0, x)`: ``(X0, X, U)`` for a single (PS) learner, ``(N, X0, X, U)``
+        for ``K = N`` (NA) learners.
     """
     if not isinstance(learner, PPO):
         raise TypeError(f"learner must be a PPO, got {type(learner).__name__}")
     if not isinstance(system, NAgentSystem):
         raise TypeError(f"system must be an NAgentSystem, got {type(system).__name__}")
-    if not isinstance(learner.spec.action_space, Discrete):
+    if not isinstance(learner.spec.action_space, spaces.Discrete):
         raise ValueError("learner must have a Discrete action space")
     m = system.model
-    x0, x = np.meshgrid(np.arange(m.n_env_states), np.arange(m.n_agent_states), indexing="ij")
-    x0, x = x0.ravel(), x.ravel()
-    feats = np.concatenate([m.env_features(x0), np.eye(m.n_agent_states)[x]], axis=-1)
+    feats = _all_agent_features(system)
     k = learner.spec.num_learners
     if k not in (1, system.n_agents) or feats.shape[-1] != learner.spec.obs_dim:
         raise ValueError("learner does not match system (number of learners or observation size)")

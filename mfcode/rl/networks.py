@@ -16,6 +16,8 @@ norm ``std`` -- with ``std = 1`` for hidden layers and a chosen ``std`` for the 
 
 from __future__ import annotations
 
+import itertools
+
 import torch
 from torch import nn
 
@@ -95,7 +97,7 @@ class EnsembleMLP(nn.Module):
         widths = (n_in, *hidden, n_out)
         self.weights = nn.ParameterList()
         self.biases = nn.ParameterList()
-        for i, (a, b) in enumerate(zip(widths[:-1], widths[1:])):
+        for i, (a, b) in enumerate(itertools.pairwise(widths)):
             w = torch.empty(num_members, a, b, device=device)
             normc_(w, out_std if i == len(widths) - 2 else 1.0, generator)
             self.weights.append(nn.Parameter(w))

@@ -28,19 +28,22 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import torch
+from gymnasium import spaces
+from numpy.typing import NDArray
 from tqdm.std import tqdm  # plain text bars on stderr (no ipywidgets needed; the book drops stderr)
 
+from mfcode.arrays import BoolArray, FloatArray, IntArray
 from mfcode.rl.config import PPOConfig
 from mfcode.rl.distributions import make_distribution
-from mfcode.rl.env import EnvSpec, StepResult, VectorEnv, check_step
+from mfcode.rl.env import EnvSpec, StepResult, VectorEnv
 from mfcode.rl.gae import gae
 from mfcode.rl.networks import EnsembleMLP
-from mfcode.rl.spaces import Box
 
 __all__ = ["PPO", "Rollout", "TrainHistory", "clip_grad_norm_per_learner", "resolve_device", "update_kl_coeff"]
 
@@ -141,16 +144,16 @@ class TrainHistory:
     """
 
     env_steps: list[int] = field(default_factory=list)
-    episode_return_mean: list[np.ndarray] = field(default_factory=list)
-    kl: list[np.ndarray] = field(default_factory=list)
-    kl_coeff: list[np.ndarray] = field(default_factory=list)
-    policy_loss: list[np.ndarray] = field(default_factory=list)
-    value_loss: list[np.ndarray] = field(default_factory=list)
-    entropy: list[np.ndarray] = field(default_factory=list)
+    episode_return_mean: list[FloatArray] = field(default_factory=list)
+    kl: list[FloatArray] = field(default_factory=list)
+    kl_coeff: list[FloatArray] = field(default_factory=list)
+    policy_loss: list[FloatArray] = field(default_factory=list)
+    value_loss: list[FloatArray] = field(default_factory=list)
+    entropy: list[FloatArray] = field(default_factory=list)
     wall_time: list[float] = field(default_factory=list)
-    evaluation: list[np.ndarray] = field(default_factory=list)
+    evaluation: list[FloatArray] = field(default_factory=list)
 
-    def as_arrays(self) -> dict[str, np.ndarray]:
+    def as_arrays(self) -> dict[str, FloatArray | IntArray]:
         """All statistics as numpy arrays keyed by field name."""
         return {name: np.asarray(getattr(self, name)) for name in self.__dataclass_fields__}
 
@@ -192,7 +195,7 @@ class PPO:
         self.generator.manual_seed(seed)
         self.dist = make_distribution(spec.action_space)
         k = spec.num_learners
-        n_out = spec.action_space.n_outputs
+        n_out = self.dist.n_outputs
         self.policy_net = EnsembleMLP(
             k, spec.obs_dim, n_out, config.hidden, self.generator, config.policy_out_std, config.activation, self.device
         )
@@ -204,26 +207,36 @@ class PPO:
             list(self.policy_net.parameters()) + list(self.value_net.parameters()), lr=config.lr, fused=True
         )
         self.kl_coeff = torch.full((k,), float(config.kl_coeff), device=self.device)
-        self.rollout_length = math.ceil(config.train_batch_size * spec.agents_per_env / spec.num_envs)
+        self.rollout_length = math.ceil(config.train_batch_size / spec.num_envs)
+        space = spec.action_space
+        self._clip = (
+            (
+                torch.as_tensor(space.low, dtype=torch.float32, device=self.device),
+                torch.as_tensor(space.high, dtype=torch.float32, device=self.device),
+            )
+            if isinstance(space, spaces.Box) and config.clip_actions
+            else None
+        )
 
     # ------------------------------------------------------------------ acting
-    def _obs_tensor(self, obs: np.ndarray) -> torch.Tensor:
+    def _obs_tensor(self, obs: FloatArray) -> torch.Tensor:
         k = self.spec.num_learners
         if not isinstance(obs, np.ndarray) or obs.ndim != 3 or obs.shape[0] != k or obs.shape[2] != self.spec.obs_dim:
             got = getattr(obs, "shape", type(obs).__name__)
             raise ValueError(f"obs must be an array of shape (K={k}, B, obs_dim={self.spec.obs_dim}), got {got}")
         return torch.as_tensor(obs, dtype=torch.float32, device=self.device)
 
-    def _env_action(self, action: torch.Tensor) -> np.ndarray:
-        space = self.spec.action_space
-        if isinstance(space, Box):
-            if self.config.clip_actions:
-                action = action.clamp(space.low, space.high)
-            return action.cpu().numpy().astype(np.float64)
-        return action.cpu().numpy().astype(np.int64)
+    def _env_action(self, action: torch.Tensor) -> FloatArray | IntArray:
+        if self._clip is not None:
+            action = action.clamp(*self._clip)
+        if isinstance(self.spec.action_space, spaces.Box):
+            box: FloatArray = action.cpu().numpy().astype(np.float64)
+            return box
+        discrete: IntArray = action.cpu().numpy().astype(np.int64)
+        return discrete
 
     @torch.no_grad()
-    def act(self, obs: np.ndarray, deterministic: bool = False, generator: torch.Generator | None = None) -> np.ndarray:
+    def act(self, obs: FloatArray, deterministic: bool = False, generator: torch.Generator | None = None) -> FloatArray | IntArray:
         """Environment-ready actions for observations ``(K, B, obs_dim)`` (any ``B``).
 
         ``deterministic=True`` takes the mode (the Gaussian mean, Sec. VI); Box actions are
@@ -238,20 +251,22 @@ class PPO:
         return self._env_action(self.dist.sample(out, self.generator if generator is None else generator))
 
     @torch.no_grad()
-    def probabilities(self, obs: np.ndarray) -> np.ndarray:
-        """Action probabilities ``(K, B, n)`` of a :class:`~.spaces.Discrete` policy."""
-        if isinstance(self.spec.action_space, Box):
+    def probabilities(self, obs: FloatArray) -> FloatArray:
+        """Action probabilities ``(K, B, n)`` of a policy on a ``Discrete`` action space."""
+        if not isinstance(self.spec.action_space, spaces.Discrete):
             raise ValueError("probabilities needs a Discrete action space")
-        return torch.softmax(self.policy_net(self._obs_tensor(obs)), dim=-1).cpu().numpy()
+        probs: FloatArray = torch.softmax(self.policy_net(self._obs_tensor(obs)), dim=-1).cpu().numpy().astype(np.float64)
+        return probs
 
     @torch.no_grad()
-    def value(self, obs: np.ndarray) -> np.ndarray:
+    def value(self, obs: FloatArray) -> FloatArray:
         """Critic values ``(K, B)`` of observations ``(K, B, obs_dim)``."""
-        return self.value_net(self._obs_tensor(obs)).squeeze(-1).cpu().numpy()
+        values: FloatArray = self.value_net(self._obs_tensor(obs)).squeeze(-1).cpu().numpy().astype(np.float64)
+        return values
 
     # ------------------------------------------------------------- collecting
     @torch.no_grad()
-    def collect(self, env: VectorEnv, obs: np.ndarray, running_returns: np.ndarray) -> tuple[Rollout, np.ndarray]:
+    def collect(self, env: VectorEnv, obs: FloatArray, running_returns: FloatArray) -> tuple[Rollout, FloatArray]:
         """Run ``rollout_length`` steps from ``obs`` and build the training batch.
 
         ``running_returns`` (``(K, E)``, updated in place) carries the returns of unfinished
@@ -262,6 +277,7 @@ class PPO:
             raise ValueError(f"running_returns must be an array of shape {(k, e)}")
         steps = self.rollout_length
         obs_t = self._obs_tensor(obs)
+        last_obs = obs
         obs_buf, act_buf, out_buf, logp_buf, val_buf = [], [], [], [], []
         rew_buf, term_buf, trunc_buf, final_buf = [], [], [], []
         finished: list[list[float]] = [[] for _ in range(k)]
@@ -274,23 +290,23 @@ class PPO:
             logp_buf.append(self.dist.log_prob(out, action))
             val_buf.append(self.value_net(obs_t).squeeze(-1))
             result: StepResult = env.step(self._env_action(action))
-            check_step(self.spec, result)
             running_returns += result.reward
             done = result.terminated | result.truncated
             if done.any():
-                for kk, ee in zip(*np.nonzero(done)):
+                for kk, ee in zip(*np.nonzero(done), strict=True):
                     finished[kk].append(float(running_returns[kk, ee]))
                 running_returns[done] = 0.0
             rew_buf.append(result.reward)
             term_buf.append(result.terminated)
             trunc_buf.append(result.truncated)
             final_buf.append(result.final_obs)
-            obs_t = self._obs_tensor(result.obs)
+            last_obs = result.obs
+            obs_t = self._obs_tensor(last_obs)
 
         def stack(xs: list[torch.Tensor]) -> torch.Tensor:  # (T, K, E, ...) -> (K, T, E, ...)
             return torch.stack(xs).transpose(0, 1)
 
-        def stack_np(xs: list[np.ndarray], dtype: torch.dtype) -> torch.Tensor:
+        def stack_np(xs: list[FloatArray] | list[BoolArray], dtype: torch.dtype) -> torch.Tensor:
             return torch.as_tensor(np.stack(xs, axis=1), dtype=dtype, device=self.device)
 
         values = stack(val_buf)
@@ -319,10 +335,10 @@ class PPO:
             episode_returns=finished,
             env_steps=steps * e // self.spec.agents_per_env,
         )
-        return rollout, obs_t.cpu().numpy()
+        return rollout, last_obs
 
     # --------------------------------------------------------------- updating
-    def update(self, batch: Rollout) -> dict[str, np.ndarray]:
+    def update(self, batch: Rollout) -> dict[str, FloatArray]:
         """``num_sgd_iter`` epochs of minibatch SGD on ``batch``, then adapt the KL coefficient.
 
         Returns last-epoch means (shape ``(K,)``) of ``kl``, ``policy_loss``, ``value_loss``,
@@ -370,7 +386,7 @@ class PPO:
                 )
                 loss = per_sample.mean(1).sum()
                 self.optimizer.zero_grad(set_to_none=True)
-                loss.backward()
+                torch.autograd.backward(loss)
                 if cfg.max_grad_norm is not None:
                     clip_grad_norm_per_learner(params, cfg.max_grad_norm)
                 self.optimizer.step()
@@ -380,13 +396,13 @@ class PPO:
                     n_mb += 1
         means = (sums / n_mb).detach()
         self.kl_coeff = update_kl_coeff(self.kl_coeff, means[0], cfg.kl_target)
-        stats = means.cpu().numpy()
+        stats = means.cpu().numpy().astype(np.float64)
         return {
             "kl": stats[0],
             "policy_loss": stats[1],
             "value_loss": stats[2],
             "entropy": stats[3],
-            "kl_coeff": self.kl_coeff.cpu().numpy(),
+            "kl_coeff": self.kl_coeff.cpu().numpy().astype(np.float64),
         }
 
     # --------------------------------------------------------------- training
@@ -434,14 +450,14 @@ class PPO:
         return history
 
     # ------------------------------------------------------------ persistence
-    def parameters_numpy(self) -> dict[str, np.ndarray]:
+    def parameters_numpy(self) -> dict[str, NDArray[np.float32]]:
         """Actor and critic parameters (and the KL coefficient) as numpy arrays."""
         out = {f"policy.{k}": v.detach().cpu().numpy() for k, v in self.policy_net.state_dict().items()}
         out |= {f"value.{k}": v.detach().cpu().numpy() for k, v in self.value_net.state_dict().items()}
         out["kl_coeff"] = self.kl_coeff.cpu().numpy()
         return out
 
-    def load_parameters_numpy(self, params: dict[str, np.ndarray]) -> None:
+    def load_parameters_numpy(self, params: Mapping[str, NDArray[np.floating[Any]]]) -> None:
         """Inverse of :meth:`parameters_numpy` (optimizer state is not restored)."""
         for prefix, net in (("policy.", self.policy_net), ("value.", self.value_net)):
             state = {k[len(prefix) :]: torch.as_tensor(v) for k, v in params.items() if k.startswith(prefix)}

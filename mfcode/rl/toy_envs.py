@@ -9,17 +9,24 @@
   bootstrapped, so the learner faces the infinite-horizon discounted problem). Its optimum is
   computed exactly by value iteration, ``V(s) = max_a [R(s,a) + gamma sum_s' P(s,a,s') V(s')]``.
 
-Both follow the :class:`~mfcode.rl.env.VectorEnv` protocol with batch ``(K, E)``.
+Both follow the :class:`~mfcode.rl.env.VectorEnv` protocol with batch ``(K, E)``; their
+:func:`~mfcode.rl.views.as_gymnasium` views (``K = E = 1``) are ordinary Gymnasium environments.
 """
 
 from __future__ import annotations
 
 import numpy as np
+from gymnasium import spaces
 
-from mfcode.rl.env import EnvSpec, StepResult
-from mfcode.rl.spaces import Box, Discrete
+from mfcode.arrays import FloatArray, IntArray
+from mfcode.rl.env import EnvSpec, StepResult, not_reset_error
+from mfcode.validation import check_int
 
 __all__ = ["ContextualBandit", "TabularMDP"]
+
+
+def _one_hot_box(n: int) -> spaces.Box:
+    return spaces.Box(0.0, 1.0, shape=(n,), dtype=np.float64)
 
 
 class ContextualBandit:
@@ -33,37 +40,42 @@ class ContextualBandit:
         Batch shape ``(K, E)``.
     """
 
-    def __init__(self, targets: np.ndarray, num_learners: int = 1, num_envs: int = 16) -> None:
-        targets = np.asarray(targets, dtype=float)
+    def __init__(self, targets: FloatArray, num_learners: int = 1, num_envs: int = 16) -> None:
+        targets = np.asarray(targets, dtype=np.float64)
         if targets.ndim != 2 or targets.shape[0] < 1 or targets.shape[1] < 1:
             raise ValueError(f"targets must have shape (C, d), got {targets.shape}")
         if targets.min() < 0 or targets.max() > 1:
             raise ValueError("targets must lie in [0, 1]")
         self.targets = targets
-        self._spec = EnvSpec(targets.shape[0], Box(targets.shape[1]), num_learners, num_envs)
-        self._rng = np.random.default_rng(0)
-        self._context = np.zeros(self._spec.batch_shape, dtype=np.int64)
+        c, d = targets.shape
+        actions = spaces.Box(0.0, 1.0, shape=(d,), dtype=np.float64)
+        self._spec = EnvSpec(_one_hot_box(c), actions, check_int(num_learners, "num_learners", low=1), check_int(num_envs, "num_envs", low=1))
+        self._rng: np.random.Generator | None = None
+        self._context: IntArray = np.zeros(self._spec.batch_shape, dtype=np.int64)
 
     @property
     def spec(self) -> EnvSpec:
         """Static description."""
         return self._spec
 
-    def _observe(self) -> np.ndarray:
-        return np.eye(self.targets.shape[0])[self._context]
+    def _observe(self) -> FloatArray:
+        obs: FloatArray = np.eye(self.targets.shape[0])[self._context]
+        return obs
 
-    def reset(self, seed: int) -> np.ndarray:
-        """Draw fresh contexts; return one-hot observations ``(K, E, C)``."""
+    def reset(self, seed: int | np.random.Generator) -> FloatArray:
+        """Draw fresh contexts with a generator made from ``seed``; return one-hot observations ``(K, E, C)``."""
         self._rng = np.random.default_rng(seed)
         self._context = self._rng.integers(self.targets.shape[0], size=self._spec.batch_shape)
         return self._observe()
 
-    def step(self, action: np.ndarray) -> StepResult:
+    def step(self, action: FloatArray | IntArray) -> StepResult:
         """Reward the action, end the episode and draw the next context."""
+        if self._rng is None:
+            raise not_reset_error(self)
         k, e = self._spec.batch_shape
         if action.shape != (k, e, self.targets.shape[1]):
             raise ValueError(f"action must have shape {(k, e, self.targets.shape[1])}, got {action.shape}")
-        reward = -((action - self.targets[self._context]) ** 2).sum(-1)
+        reward: FloatArray = -((action - self.targets[self._context]) ** 2).sum(-1)
         final = self._observe()
         self._context = self._rng.integers(self.targets.shape[0], size=(k, e))
         done = np.ones((k, e), dtype=bool)
@@ -89,16 +101,16 @@ class TabularMDP:
 
     def __init__(
         self,
-        transition: np.ndarray,
-        reward: np.ndarray,
-        initial: np.ndarray,
+        transition: FloatArray,
+        reward: FloatArray,
+        initial: FloatArray,
         horizon: int = 50,
         num_learners: int = 1,
         num_envs: int = 16,
     ) -> None:
-        transition = np.asarray(transition, dtype=float)
-        reward = np.asarray(reward, dtype=float)
-        initial = np.asarray(initial, dtype=float)
+        transition = np.asarray(transition, dtype=np.float64)
+        reward = np.asarray(reward, dtype=np.float64)
+        initial = np.asarray(initial, dtype=np.float64)
         if transition.ndim != 3 or transition.shape[0] != transition.shape[2]:
             raise ValueError(f"transition must have shape (S, A, S), got {transition.shape}")
         if transition.min() < 0 or not np.allclose(transition.sum(-1), 1.0):
@@ -108,35 +120,39 @@ class TabularMDP:
             raise ValueError(f"reward must have shape {(s, a)}, got {reward.shape}")
         if initial.shape != (s,) or initial.min() < 0 or not np.isclose(initial.sum(), 1.0):
             raise ValueError(f"initial must be a probability vector of length {s}")
-        if not isinstance(horizon, int) or horizon < 1:
-            raise ValueError(f"horizon must be a positive int, got {horizon!r}")
         self.transition = transition
         self.reward = reward
         self.initial = initial
-        self.horizon = horizon
+        self.horizon = check_int(horizon, "horizon", low=1)
         self._cdf = np.cumsum(transition, axis=-1)
-        self._spec = EnvSpec(s, Discrete(a), num_learners, num_envs)
-        self._rng = np.random.default_rng(0)
-        self._state = np.zeros(self._spec.batch_shape, dtype=np.int64)
-        self._t = np.zeros(self._spec.batch_shape, dtype=np.int64)
+        self._spec = EnvSpec(
+            _one_hot_box(s), spaces.Discrete(a), check_int(num_learners, "num_learners", low=1), check_int(num_envs, "num_envs", low=1)
+        )
+        self._rng: np.random.Generator | None = None
+        self._state: IntArray = np.zeros(self._spec.batch_shape, dtype=np.int64)
+        self._t: IntArray = np.zeros(self._spec.batch_shape, dtype=np.int64)
 
     @property
     def spec(self) -> EnvSpec:
         """Static description."""
         return self._spec
 
-    def _draw_initial(self, size: tuple[int, ...]) -> np.ndarray:
-        return np.minimum(np.searchsorted(np.cumsum(self.initial), self._rng.random(size), side="right"), self.initial.size - 1)
+    def _draw_initial(self, rng: np.random.Generator, size: tuple[int, ...]) -> IntArray:
+        drawn: IntArray = np.minimum(np.searchsorted(np.cumsum(self.initial), rng.random(size), side="right"), self.initial.size - 1)
+        return drawn
 
-    def reset(self, seed: int) -> np.ndarray:
-        """Draw initial states; return one-hot observations ``(K, E, S)``."""
+    def reset(self, seed: int | np.random.Generator) -> FloatArray:
+        """Draw initial states with a generator made from ``seed``; return one-hot observations ``(K, E, S)``."""
         self._rng = np.random.default_rng(seed)
-        self._state = self._draw_initial(self._spec.batch_shape)
+        self._state = self._draw_initial(self._rng, self._spec.batch_shape)
         self._t = np.zeros(self._spec.batch_shape, dtype=np.int64)
-        return np.eye(self.initial.size)[self._state]
+        obs: FloatArray = np.eye(self.initial.size)[self._state]
+        return obs
 
-    def step(self, action: np.ndarray) -> StepResult:
+    def step(self, action: FloatArray | IntArray) -> StepResult:
         """Pay ``R(s, a)``, move by ``P(. | s, a)``, truncate at the horizon and auto-reset."""
+        if self._rng is None:
+            raise not_reset_error(self)
         k, e = self._spec.batch_shape
         if action.shape != (k, e) or not np.issubdtype(action.dtype, np.integer):
             raise ValueError(f"action must be an int array of shape {(k, e)}, got {action.dtype} {action.shape}")
@@ -151,7 +167,7 @@ class TabularMDP:
         final = eye[nxt]
         if truncated.any():
             nxt = nxt.copy()
-            nxt[truncated] = self._draw_initial((int(truncated.sum()),))
+            nxt[truncated] = self._draw_initial(self._rng, (int(truncated.sum()),))
             self._t[truncated] = 0
         self._state = nxt
         return StepResult(eye[nxt], reward, np.zeros((k, e), dtype=bool), truncated, final)

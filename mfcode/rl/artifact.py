@@ -1,0 +1,203 @@
+"""The artifact of :mod:`mfcode.rl.train_mfc`: its ``.npz`` layout, saving, loading and merging of parts.
+
+A run of budget ``b`` and seed ``s`` (:mod:`mfcode.rl.budget`) is stored in ``<out>`` as
+
+- ``mfc_learners_<b>_seed<s>.npz`` -- the arrays (keys below) -- and
+- ``mfc_learners_<b>_seed<s>.json`` -- the provenance record (:mod:`mfcode.provenance`: command,
+  git commit, device, torch version, threads, wall time) with the budget settings and the PPO
+  configuration the run used, by which :func:`load_artifact` recognises a matching run;
+
+or, when the work is split over several machine sessions (``--part``), as the parts
+``..._mf.{npz,json}`` (MF-PPO) and ``..._N<n>.{npz,json}`` (NA and PS at one N), which
+:func:`load_artifact` merges with :func:`combine`.
+
+Keys (seed ``002_7da79a39441e57df.txt``, Fig. 4): ``n_agents`` (the budget's N); from the MF part
+``mf_policy``, ``mf_policy_avg`` (X0, X, U), ``mf_objective``, ``mf_objective_avg``,
+``mf_objective_stochastic`` (J in the MFC MDP), ``mf_curve_*`` (per PPO iteration), ``exact_mf``
+(len(n_agents),) exact J^N, ``eval_mf`` (len(n_agents), n_eval_runs) Monte Carlo returns,
+``mf_param/<name>``; from the part at N, for ``m`` in ``na, ps``: ``m_policy_N<n>``,
+``m_curve_return_N<n>``, ``m_exact_N<n>``, ``m_eval_N<n>``; added by :func:`combine`:
+``n_agents_trained``, ``exact_na``, ``exact_ps``, ``eval_na``, ``eval_ps``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from mfcode.provenance import git_commit, jsonable, runtime_record
+from mfcode.rl.budget import BUDGETS, Budget
+from mfcode.rl.config import PPOConfig
+from mfcode.validation import check_int
+
+__all__ = ["Arrays", "artifact_paths", "combine", "load_artifact", "part_name", "save_artifact"]
+
+Arrays = dict[str, NDArray[Any]]
+"""The arrays of an artifact by key: float64 results, int64 ``n_agents*``, float32 network parameters."""
+
+_METHODS = ("na", "ps")
+
+
+def part_name(part: str | int) -> str:
+    """The file suffix of a part: ``"all"`` (the whole run), ``"mf"``, or ``"N<n>"`` for an integer ``n``."""
+    if isinstance(part, str) and part in ("all", "mf"):
+        return part
+    if isinstance(part, str) and part.startswith("N") and part[1:].isdigit():
+        part = int(part[1:])
+    return f"N{check_int(part, 'part', low=1)}"
+
+
+def artifact_paths(out: str | Path, budget_name: str, seed: int, part: str | int = "all") -> tuple[Path, Path]:
+    """The ``.npz`` and ``.json`` paths of a run (``part``: ``"all"``, ``"mf"``, ``"N<n>"`` or ``n``)."""
+    if not isinstance(out, (str, Path)):
+        raise TypeError(f"out must be a str or Path, got {type(out).__name__}")
+    if not isinstance(budget_name, str) or not budget_name:
+        raise ValueError(f"budget_name must be a non-empty str, got {budget_name!r}")
+    seed = check_int(seed, "seed", low=0)
+    name = part_name(part)
+    suffix = "" if name == "all" else f"_{name}"
+    stem = Path(out) / f"mfc_learners_{budget_name}_seed{seed}{suffix}"
+    return stem.with_suffix(".npz"), stem.with_suffix(".json")
+
+
+def combine(budget: Budget, mf_arrays: Mapping[str, NDArray[Any]], agent_arrays: Sequence[Mapping[str, NDArray[Any]]], require_all: bool = True) -> Arrays:
+    """Merge the MF part and per-N parts (:func:`~mfcode.rl.training.train_mf`, :func:`~mfcode.rl.training.train_agents`).
+
+    Adds ``n_agents_trained`` (the N of ``budget`` at which NA and PS results are present, in the
+    budget's order), ``exact_na``, ``exact_ps`` (len(n_agents_trained),) and ``eval_na``,
+    ``eval_ps`` (len(n_agents_trained), n_eval_runs). With ``require_all`` (default) every N of
+    the budget must be present; otherwise missing N are left out (at least one must be present).
+    """
+    if not isinstance(budget, Budget):
+        raise TypeError(f"budget must be a Budget, got {type(budget).__name__}")
+    if not isinstance(require_all, bool):
+        raise TypeError(f"require_all must be a bool, got {require_all!r}")
+    arrays: Arrays = dict(mf_arrays)
+    for part in agent_arrays:
+        arrays |= part
+    present = [n for n in budget.n_agents if all(f"{m}_exact_N{n}" in arrays for m in _METHODS)]
+    missing = [n for n in budget.n_agents if n not in present]
+    if missing and (require_all or not present):
+        raise ValueError(f"agent_arrays lack NA/PS results for N = {missing}")
+    arrays["n_agents_trained"] = np.asarray(present)
+    for mode in _METHODS:
+        arrays[f"exact_{mode}"] = np.array([float(arrays[f"{mode}_exact_N{n}"]) for n in present])
+        arrays[f"eval_{mode}"] = np.stack([arrays[f"{mode}_eval_N{n}"] for n in present])
+    return arrays
+
+
+def save_artifact(
+    out: str | Path,
+    budget_name: str,
+    budget: Budget,
+    seed: int,
+    config: PPOConfig,
+    arrays: Mapping[str, NDArray[Any]],
+    info: Mapping[str, object],
+    wall_time_s: float,
+    command: str,
+    part: str | int = "all",
+) -> tuple[Path, Path]:
+    """Write ``arrays`` (``.npz``) and the provenance record (``.json``); returns both paths.
+
+    ``info`` (device record and per-phase times of the training functions) is merged into the record.
+    """
+    if not isinstance(budget, Budget):
+        raise TypeError(f"budget must be a Budget, got {type(budget).__name__}")
+    if not isinstance(config, PPOConfig):
+        raise TypeError(f"config must be a PPOConfig, got {type(config).__name__}")
+    npz, meta = artifact_paths(out, budget_name, seed, part)
+    npz.parent.mkdir(parents=True, exist_ok=True)
+    np.savez_compressed(npz, **arrays)  # type: ignore[arg-type]  # numpy's stub types **kwds as ArrayLike, which a Mapping unpacks to
+    provenance = {
+        "command": command,
+        "budget": budget_name,
+        "part": part_name(part),
+        "budget_settings": jsonable(budget),
+        "seed": seed,
+        "git_commit": git_commit(),
+        **runtime_record(),
+        "ppo_config": jsonable(config),
+        "wall_time_s": wall_time_s,
+        **info,
+    }
+    meta.write_text(json.dumps(provenance, indent=2))
+    return npz, meta
+
+
+def _load_part(
+    out: str | Path, budget_name: str, seed: int, part: str, budget: Budget, config: PPOConfig
+) -> tuple[Arrays, dict[str, Any]] | None:
+    npz, meta = artifact_paths(out, budget_name, seed, part)
+    if not (npz.exists() and meta.exists()):
+        return None
+    provenance: dict[str, Any] = json.loads(meta.read_text())
+    if (
+        provenance.get("budget_settings") != jsonable(budget)
+        or provenance.get("ppo_config") != jsonable(config)
+        or provenance.get("seed") != seed
+    ):
+        return None
+    with np.load(npz) as data:
+        arrays = {k: data[k] for k in data.files}
+    return arrays, provenance
+
+
+def load_artifact(
+    out: str | Path,
+    budget_name: str,
+    seed: int,
+    budget: Budget | None = None,
+    config: PPOConfig | None = None,
+    require_all: bool = True,
+) -> tuple[Arrays, dict[str, Any]] | None:
+    """Arrays and provenance of a saved run, or ``None`` if absent or made with other settings.
+
+    Looks for the complete run first, then for its parts (``mf`` and one ``N<n>`` per N, as
+    written by ``--part``), which it merges with :func:`combine`; the provenance of a merged run
+    lists the parts' records under ``"parts"`` and the N whose part is absent under
+    ``"missing_n"``. With ``require_all`` (default) every part must be there; with
+    ``require_all=False`` the MF part and at least one N suffice, and NA / PS results cover only
+    the N present (``arrays["n_agents_trained"]``). ``budget`` defaults to
+    ``BUDGETS[budget_name]`` and ``config`` to Table I; a saved run matches only if its budget
+    settings, PPO configuration and seed are those. A merged record also has the keys of a whole
+    one that the notebooks print (``command``, ``git_commit``, ``device`` joined with ``" ; "``,
+    total ``wall_time_s``).
+    """
+    if not isinstance(require_all, bool):
+        raise TypeError(f"require_all must be a bool, got {require_all!r}")
+    if budget is None:
+        if budget_name not in BUDGETS:
+            raise ValueError(f"budget_name must be one of {sorted(BUDGETS)} when no budget is given, got {budget_name!r}")
+        budget = BUDGETS[budget_name]
+    config = PPOConfig() if config is None else config
+    whole = _load_part(out, budget_name, seed, "all", budget, config)
+    if whole is not None:
+        return whole[0], {**whole[1], "missing_n": []}
+    mf = _load_part(out, budget_name, seed, "mf", budget, config)
+    found = {n: _load_part(out, budget_name, seed, f"N{n}", budget, config) for n in budget.n_agents}
+    parts = {n: a for n, a in found.items() if a is not None}
+    if mf is None or not parts or (require_all and len(parts) < len(found)):
+        return None
+    arrays = combine(budget, mf[0], [a[0] for a in parts.values()], require_all=require_all)
+    records = [mf[1], *(a[1] for a in parts.values())]
+
+    def joined(key: str) -> str:
+        return " ; ".join(dict.fromkeys(str(r.get(key)) for r in records))
+
+    provenance: dict[str, Any] = {
+        "budget": budget_name,
+        "seed": seed,
+        "command": joined("command"),
+        "git_commit": joined("git_commit"),
+        "device": joined("device"),
+        "wall_time_s": float(sum(float(r["wall_time_s"]) for r in records)),
+        "parts": records,
+        "missing_n": [n for n in budget.n_agents if n not in parts],
+    }
+    return arrays, provenance
