@@ -80,11 +80,6 @@ class MFCEnv:
         obs: FloatArray = np.asarray(self.mdp.observation(x0), dtype=np.float64)[None]
         return obs
 
-    @property
-    def state(self) -> IntArray:
-        """Current environment states ``x0`` of the copies, ``(E,)``."""
-        return self._x0.copy()
-
     def reset(self, seed: int | np.random.Generator) -> FloatArray:
         """Draw ``x0`` from :math:`\\mu^0_0` with a generator made from ``seed``; observations ``(1, E, d)``."""
         self._rng = np.random.default_rng(seed)

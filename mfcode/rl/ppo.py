@@ -258,12 +258,6 @@ class PPO:
         probs: FloatArray = torch.softmax(self.policy_net(self._obs_tensor(obs)), dim=-1).cpu().numpy().astype(np.float64)
         return probs
 
-    @torch.no_grad()
-    def value(self, obs: FloatArray) -> FloatArray:
-        """Critic values ``(K, B)`` of observations ``(K, B, obs_dim)``."""
-        values: FloatArray = self.value_net(self._obs_tensor(obs)).squeeze(-1).cpu().numpy().astype(np.float64)
-        return values
-
     # ------------------------------------------------------------- collecting
     @torch.no_grad()
     def collect(self, env: VectorEnv, obs: FloatArray, running_returns: FloatArray) -> tuple[Rollout, FloatArray]:
