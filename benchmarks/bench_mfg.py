@@ -164,7 +164,7 @@ def main() -> None:
     from mfglib.env import Environment
 
     load_before = _load()
-    started = datetime.datetime.now(datetime.timezone.utc)
+    started = datetime.datetime.now(datetime.UTC)
     env = Environment.random_linear(T=T, n=N, m=10.0, seed=0)
     dyn = mfglib_compat.random_linear_dynamics(env)
     game = games.random_linear(horizon=T + 1, dynamics=dyn, check=False)
@@ -204,7 +204,7 @@ def main() -> None:
         o_c = float(np.median([run[name]["mfcode_cpu_s"] for run in solver_runs]))
         floors = [flows[name] * T * (f["gemm_s"] + f["exp_s"]) for f in floor_runs]
         floor_s = float(np.median(floors))
-        max_ratios = [run[name]["mfglib_s"] / f for run, f in zip(solver_runs, floors)]
+        max_ratios = [run[name]["mfglib_s"] / f for run, f in zip(solver_runs, floors, strict=True)]
         rows[name] = {
             "mfglib_s": m_t,
             "mfcode_s": o_t,

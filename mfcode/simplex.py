@@ -19,8 +19,9 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 
+from mfcode.arrays import FloatArray
+
 __all__ = [
-    "Array",
     "check_distribution",
     "entropy",
     "kl_divergence",
@@ -31,16 +32,15 @@ __all__ = [
     "uniform",
 ]
 
-Array = npt.NDArray[np.float64]
 
 
-def check_distribution(x: npt.ArrayLike, name: str, *, atol: float = 1e-8) -> Array:
+def check_distribution(x: npt.ArrayLike, name: str, *, atol: float = 1e-8) -> FloatArray:
     """Return ``x`` as a float array after checking that its last axis lies on the simplex.
 
     Parameters
     ----------
     x
-        Array whose last axis holds probability vectors.
+        FloatArray whose last axis holds probability vectors.
     name
         Argument name used in the error message.
     atol
@@ -65,22 +65,23 @@ def check_distribution(x: npt.ArrayLike, name: str, *, atol: float = 1e-8) -> Ar
     return arr
 
 
-def uniform(shape: tuple[int, ...]) -> Array:
+def uniform(shape: tuple[int, ...]) -> FloatArray:
     """Uniform distributions over the last axis of an array of the given shape."""
     if len(shape) == 0 or shape[-1] <= 0:
         raise ValueError(f"shape must have a positive last axis, got {shape}")
     return np.full(shape, 1.0 / shape[-1])
 
 
-def logsumexp(x: npt.ArrayLike) -> Array:
+def logsumexp(x: npt.ArrayLike) -> FloatArray:
     """Stable :math:`\\log\\sum_a e^{x_a}` over the last axis (``-inf`` entries allowed)."""
     arr = np.asarray(x, dtype=np.float64)
     m = arr.max(axis=-1, keepdims=True)
     m = np.where(np.isfinite(m), m, 0.0)
-    return np.log(np.exp(arr - m).sum(axis=-1)) + m[..., 0]
+    out: FloatArray = np.log(np.exp(arr - m).sum(axis=-1)) + m[..., 0]
+    return out
 
 
-def softmax(x: npt.ArrayLike, temperature: float = 1.0) -> Array:
+def softmax(x: npt.ArrayLike, temperature: float = 1.0) -> FloatArray:
     """Boltzmann distribution :math:`\\propto\\exp(x/\\lambda)` over the last axis.
 
     Parameters
@@ -98,27 +99,31 @@ def softmax(x: npt.ArrayLike, temperature: float = 1.0) -> Array:
     if temperature == 0.0:
         m = arr.max(axis=-1, keepdims=True)
         mask = (arr == m).astype(np.float64)
-        return mask / mask.sum(axis=-1, keepdims=True)
+        greedy: FloatArray = mask / mask.sum(axis=-1, keepdims=True)
+        return greedy
     with np.errstate(over="ignore"):
         z = (arr - arr.max(axis=-1, keepdims=True)) / temperature
     e = np.exp(z)
-    return e / e.sum(axis=-1, keepdims=True)
+    out: FloatArray = e / e.sum(axis=-1, keepdims=True)
+    return out
 
 
-def _xlogy(x: Array, y: Array) -> Array:
+def _xlogy(x: FloatArray, y: FloatArray) -> FloatArray:
     """Elementwise ``x * log(y)`` with ``0 * log(anything) = 0``."""
     with np.errstate(divide="ignore", invalid="ignore"):
         out = x * np.log(y)
-    return np.where(x == 0.0, 0.0, out)
+    res: FloatArray = np.where(x == 0.0, 0.0, out)
+    return res
 
 
-def entropy(p: npt.ArrayLike) -> Array:
+def entropy(p: npt.ArrayLike) -> FloatArray:
     """Shannon entropy :math:`-\\sum_a p_a\\log p_a` over the last axis (nats)."""
     arr = np.asarray(p, dtype=np.float64)
-    return -_xlogy(arr, arr).sum(axis=-1)
+    out: FloatArray = -_xlogy(arr, arr).sum(axis=-1)
+    return out
 
 
-def kl_divergence(p: npt.ArrayLike, q: npt.ArrayLike) -> Array:
+def kl_divergence(p: npt.ArrayLike, q: npt.ArrayLike) -> FloatArray:
     """:math:`\\mathrm{KL}(p\\|q) = \\sum_a p_a \\log(p_a/q_a)` over the last axis (``inf`` if unbounded)."""
     pa = np.asarray(p, dtype=np.float64)
     qa = np.asarray(q, dtype=np.float64)
@@ -126,10 +131,11 @@ def kl_divergence(p: npt.ArrayLike, q: npt.ArrayLike) -> Array:
         raise ValueError(f"p and q must share the last axis, got {pa.shape} and {qa.shape}")
     with np.errstate(divide="ignore", invalid="ignore"):
         terms = np.where(pa == 0.0, 0.0, pa * (np.log(pa) - np.log(qa)))
-    return terms.sum(axis=-1)
+    out: FloatArray = terms.sum(axis=-1)
+    return out
 
 
-def project(x: npt.ArrayLike) -> Array:
+def project(x: npt.ArrayLike) -> FloatArray:
     """Euclidean projection of each last-axis vector onto the probability simplex.
 
     Duchi, Shalev-Shwartz, Singer, Chandra (2008), Fig. 1: sort decreasingly, find the largest
@@ -147,7 +153,8 @@ def project(x: npt.ArrayLike) -> Array:
     cond = u - css / k > 0
     rho = n - 1 - np.argmax(cond[..., ::-1], axis=-1)
     theta = np.take_along_axis(css, rho[..., None], axis=-1) / (rho[..., None] + 1.0)
-    return np.maximum(arr - theta, 0.0)
+    out: FloatArray = np.maximum(arr - theta, 0.0)
+    return out
 
 
 def policy_distance(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from mfcode.mfg import games, operators
+from mfcode.mfg import games
 from mfcode.mfg.lipschitz import estimate_lipschitz
 
 
@@ -23,9 +23,9 @@ def test_sis_matches_001_app_d() -> None:
 
 
 def test_lq_matches_001_app_d() -> None:
-    g = games.linear_quadratic()
+    g = games.lq()
     assert (g.n_states, g.n_actions) == (25, 7)
-    noise = games.LQDynamics().noise()
+    noise = games.LQParameters().noise()
     assert noise.sum() == pytest.approx(1.0) and noise[3] == pytest.approx(0.3829249, abs=1e-6)
     mu = np.zeros(25)
     mu[10] = 1.0  # mean 10
@@ -41,9 +41,9 @@ def test_lq_population_concentrates_under_its_equilibrium() -> None:
     """Fig. 3 analogue: from uniform, the NE population is much more concentrated."""
     from mfcode.mfg import solvers
 
-    g = games.linear_quadratic_finite_horizon(horizon=10)
+    g = games.lq_episodic(horizon=10)
     res = solvers.FixedPoint().solve(g, max_iter=5)
-    mus = operators.flow(g, res.policy)
+    mus = g.induce(res.policy)[0]
     assert mus[-1].max() > 3 * mus[0].max()
 
 
@@ -72,9 +72,9 @@ def test_beach_bar_reward_is_crowd_averse_distance() -> None:
 
 def test_random_linear_is_a_valid_state_action_game() -> None:
     g = games.random_linear(n=4, horizon=3, seed=1)
-    assert g.coupling == "state_action"
+    assert g.population == "state_action"
     pi = np.full((3, 4, 4), 0.25)
-    m = operators.flow(g, pi)
+    m = g.induce(pi)[0]
     assert m.shape == (3, 4, 4)
     np.testing.assert_allclose(m.sum(axis=(1, 2)), 1.0)
 

@@ -37,11 +37,11 @@ def pair(name: str) -> tuple[FiniteHorizonMFG, Any, np.ndarray]:
         ("rps", games.rock_paper_scissors(horizon=2), Environment.rock_paper_scissors(T=1), np.arange(3)),
         ("beach_bar", games.beach_bar(horizon=4), Environment.beach_bar(T=3), np.arange(3)),
         # mfglib orders SIS actions (U, D); mfcode (D, U)
-        ("sis", games.sis_finite_horizon(horizon=11), Environment.susceptible_infected(T=10), np.array([1, 0])),
+        ("sis", games.sis_episodic(horizon=11), Environment.susceptible_infected(T=10), np.array([1, 0])),
     ]
     env = Environment.random_linear(T=3, n=4, m=2.0, seed=3)
     out.append(
-        ("random_linear", games.random_linear(horizon=4, dynamics=mfglib_compat.random_linear_dynamics(env)), env, np.arange(4))
+        ("random_linear", games.random_linear(horizon=4, parameters=mfglib_compat.random_linear_parameters(env)), env, np.arange(4))
     )
     return {c[0]: c[1:] for c in out}[name]
 

@@ -1,4 +1,4 @@
-"""Validation of the MFG model classes (mfcode.mfg.model)."""
+"""Validation of the MFG game classes (mfcode.mfg.stationary, mfcode.mfg.finite_horizon)."""
 
 from __future__ import annotations
 
@@ -63,22 +63,22 @@ def test_kernel_checked_at_every_call() -> None:
         make(reward_fn=3)
 
 
-def test_finite_horizon_validation_and_coupling() -> None:
+def test_finite_horizon_validation_and_population() -> None:
     def r(t: int, m: np.ndarray) -> np.ndarray:
         return np.full((2, 2), float(m.sum()))
 
     def p(t: int, m: np.ndarray) -> np.ndarray:
         return stay(m)
 
-    g = FiniteHorizonMFG(2, 2, 3, r, p, np.array([1.0, 0.0]), coupling="state_action")
+    g = FiniteHorizonMFG(2, 2, 3, r, p, np.array([1.0, 0.0]), population="state_action")
     pol = np.full((2, 2), 0.5)
     np.testing.assert_array_equal(g.population_argument(np.array([1.0, 0.0]), pol), [[0.5, 0.5], [0, 0]])
     with pytest.raises(ValueError, match="t must lie"):
         g.transition(2, np.zeros((2, 2)))
     with pytest.raises(ValueError, match="gamma"):
         FiniteHorizonMFG(2, 2, 3, r, p, np.array([1.0, 0.0]), gamma=1.5)
-    with pytest.raises(ValueError, match="coupling"):
-        FiniteHorizonMFG(2, 2, 3, r, p, np.array([1.0, 0.0]), coupling="action")  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="population"):
+        FiniteHorizonMFG(2, 2, 3, r, p, np.array([1.0, 0.0]), population="action")  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="horizon"):
         FiniteHorizonMFG(2, 2, 0, r, p, np.array([1.0, 0.0]))
     with pytest.raises(ValueError, match="policy must have shape"):

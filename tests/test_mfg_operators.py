@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mfcode.mfg import FiniteHorizonMFG, StationaryMFG, games, operators, solvers
+from mfcode.mfg import FiniteHorizonMFG, FlowDynamics, StationaryMFG, games, operators, solvers, stationary
 from mfcode.mfg.exploitability import exploitability
 from mfcode.simplex import entropy, softmax
 
@@ -61,7 +61,7 @@ def test_best_response_value_and_policy_iteration_agree_and_are_optimal(lam: flo
     g = random_game(seed)
     mu, _ = random_point(seed, 4, 3)
     pi_br = operators.best_response(g, mu, lam)
-    vi = operators.best_response(g, mu, lam, method="value_iteration", tol=1e-13)
+    vi = stationary.soft_value_iteration(g, g.dynamics_at(mu), lam, tol=1e-13)
     np.testing.assert_allclose(pi_br.q, vi.q, atol=1e-10)
     # from a different initialisation the (unique for lam > 0) answer is the same
     other = operators.best_response(g, mu, lam, q_init=np.random.default_rng(seed).normal(size=(4, 3)) * 10)
@@ -98,7 +98,7 @@ def test_small_temperature_recovers_greedy_best_response() -> None:
 def test_push_forward_and_map_stay_on_simplex(seed: int, lam: float) -> None:
     g = random_game(seed % 7)
     mu, pi = random_point(seed, 4, 3)
-    nxt = operators.push_forward(g, pi, mu)
+    nxt = g.push_forward(pi, mu)
     assert np.all(nxt >= 0) and nxt.sum() == pytest.approx(1.0, abs=1e-12)
     brute = sum(mu[s] * pi[s, a] * g.transition(mu)[s, a] for s in range(4) for a in range(3))
     np.testing.assert_allclose(nxt, brute, atol=1e-14)
@@ -106,14 +106,14 @@ def test_push_forward_and_map_stay_on_simplex(seed: int, lam: float) -> None:
     assert np.all(br.policy >= 0)
     np.testing.assert_allclose(br.policy.sum(1), 1.0, atol=1e-12)
     lam_mu = operators.mean_field_map(g, mu, lam)
-    np.testing.assert_allclose(lam_mu, operators.push_forward(g, br.policy, mu), atol=1e-14)
+    np.testing.assert_allclose(lam_mu, g.push_forward(br.policy, mu), atol=1e-14)
     assert lam_mu.sum() == pytest.approx(1.0, abs=1e-12)
 
 
 def test_visitation_is_a_distribution_matching_the_series() -> None:
     g = random_game(4)
     mu, pi = random_point(4, 4, 3)
-    d = operators.visitation(g, pi, mu)
+    d = g.visitation(pi, mu)
     p_pi = np.einsum("sa,sat->st", pi, g.transition(mu))
     series, x = np.zeros(4), g.initial.copy()
     for t in range(600):
@@ -129,14 +129,14 @@ def test_induced_mean_field_is_a_fixed_point_of_push_forward() -> None:
     g = random_game(5)
     _, pi = random_point(5, 4, 3)
     mu = operators.induced_mean_field(g, pi)
-    np.testing.assert_allclose(operators.push_forward(g, pi, mu), mu, atol=1e-12)
+    np.testing.assert_allclose(g.push_forward(pi, mu), mu, atol=1e-12)
 
 
 def test_induced_mean_field_reports_a_periodic_chain() -> None:
     flip = np.array([[[0.0, 1.0]], [[1.0, 0.0]]])
     g = StationaryMFG(2, 1, lambda mu: np.zeros((2, 1)), lambda mu: flip, 0.5, np.array([1.0, 0.0]))
     with pytest.raises(RuntimeError, match="periodic"):
-        operators.induced_mean_field(g, np.ones((2, 1)), max_iter=50)
+        g.induce(np.ones((2, 1)), max_iter=50)
 
 
 def test_sis_mean_field_map_closed_form() -> None:
@@ -147,7 +147,7 @@ def test_sis_mean_field_map_closed_form() -> None:
         expect = 0.7 * m + (1 - m) * br.policy[0, 1] * 0.81 * m
         assert operators.mean_field_map(g, mu, temperature=0.1)[1] == pytest.approx(expect, abs=1e-14)
     # nobody infected stays nobody infected: mu(I) = 0 is a fixed point of Gamma_2 for every policy
-    np.testing.assert_array_equal(operators.push_forward(g, np.full((2, 2), 0.5), [1.0, 0.0]), [1.0, 0.0])
+    np.testing.assert_array_equal(g.push_forward(np.full((2, 2), 0.5), [1.0, 0.0]), [1.0, 0.0])
 
 
 def test_sis_greedy_best_response_closed_form() -> None:
@@ -166,11 +166,13 @@ def test_operator_argument_errors() -> None:
     with pytest.raises(ValueError, match="mu must"):
         operators.best_response(g, [0.5, 0.6])
     with pytest.raises(ValueError, match="policy"):
-        operators.push_forward(g, np.ones((2, 3)) / 3, [0.5, 0.5])
-    with pytest.raises(ValueError, match="method"):
-        operators.best_response(g, [0.5, 0.5], method="newton")  # type: ignore[arg-type]
-    with pytest.raises(TypeError, match="flow"):
-        operators.push_forward(games.sis_finite_horizon(horizon=3), np.ones((2, 2)) / 2, [0.5, 0.5])
+        g.push_forward(np.ones((2, 3)) / 3, [0.5, 0.5])
+    with pytest.raises(ValueError, match="q_init"):
+        operators.best_response(g, [0.5, 0.5], q_init=np.zeros(3))
+    with pytest.raises(TypeError, match="game"):
+        operators.best_response("sis", [0.5, 0.5])  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="StationaryMFG"):
+        solvers.solve_equilibrium(games.sis_episodic(horizon=3), 0.1)  # type: ignore[arg-type]
 
 
 def brute_finite_best_value(game: FiniteHorizonMFG, m: np.ndarray) -> np.ndarray:
@@ -188,10 +190,10 @@ def brute_finite_best_value(game: FiniteHorizonMFG, m: np.ndarray) -> np.ndarray
 
 
 def test_finite_horizon_flow_and_backward_induction() -> None:
-    g = games.sis_finite_horizon(horizon=4, gamma=0.95)
+    g = games.sis_episodic(horizon=4, gamma=0.95)
     rng = np.random.default_rng(0)
     pi = rng.dirichlet(np.ones(2), size=(4, 2))
-    m = operators.flow(g, pi)
+    m = g.induce(pi)[0]
     mu = g.initial.copy()
     for t in range(4):
         np.testing.assert_allclose(m[t], mu, atol=1e-15)
@@ -203,19 +205,19 @@ def test_finite_horizon_flow_and_backward_induction() -> None:
     np.testing.assert_allclose(operators.policy_value(g, br.policy, m)[0], br.value[0], atol=1e-12)
     soft = operators.best_response(g, m, 0.2)
     np.testing.assert_allclose(operators.policy_value(g, soft.policy, m, 0.2), soft.value, atol=1e-12)
-    np.testing.assert_allclose(operators.mean_field_map(g, m, 0.2), operators.flow(g, soft.policy))
+    np.testing.assert_allclose(operators.mean_field_map(g, m, 0.2), g.induce(soft.policy)[0])
 
 
 def test_dynamics_shared_between_operators_give_the_same_answers() -> None:
     """flow_dynamics keeps the kernels of its forward pass; operators fed with them agree with re-evaluation."""
     g = games.random_linear(n=4, horizon=5, seed=1)
     pi = np.random.default_rng(0).dirichlet(np.ones(4), size=(5, 4))
-    m, dyn = operators.flow_dynamics(g, pi)
-    np.testing.assert_array_equal(m, operators.flow(g, pi))
+    m, dyn = g.induce(pi)
+    np.testing.assert_array_equal(m, g.induce(pi)[0])
     again = operators.dynamics_at(g, m)
     np.testing.assert_allclose(dyn.reward, again.reward, atol=1e-15)
     assert len(dyn.kernel) == 4
-    for k, k2 in zip(dyn.kernel, again.kernel):
+    for k, k2 in zip(dyn.kernel, again.kernel, strict=True):
         np.testing.assert_allclose(k, k2, atol=1e-15)
     for lam in (0.0, 0.3):
         br, br2 = operators.best_response(g, m, lam, dynamics=dyn), operators.best_response(g, m, lam)
@@ -228,8 +230,10 @@ def test_dynamics_shared_between_operators_give_the_same_answers() -> None:
     mu = np.array([0.1, 0.2, 0.3, 0.4])
     d = operators.dynamics_at(s, mu)
     np.testing.assert_allclose(operators.mean_field_map(s, mu, 0.2, dynamics=d), operators.mean_field_map(s, mu, 0.2), atol=1e-14)
-    with pytest.raises(ValueError, match="dynamics"):
+    with pytest.raises(TypeError, match="dynamics"):
         operators.best_response(s, mu, 0.1, dynamics=dyn)
+    with pytest.raises(ValueError, match="dynamics"):
+        operators.best_response(g, m, 0.1, dynamics=operators.dynamics_at(games.random_linear(n=4, horizon=4, seed=1), m[:4]))
     with pytest.raises(TypeError, match="dynamics"):
         operators.policy_q(g, pi, m, dynamics=(dyn.reward, dyn.kernel))  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="mean_field"):
@@ -261,37 +265,42 @@ def test_solvers_evaluate_each_kernel_once_per_flow(solver: solvers.IterativeSol
     """One step costs the kernels of its new flows only; scoring an iterate costs none."""
     base = games.random_linear(n=3, horizon=6, seed=2)
     counter = CountingKernel(base.transition_fn)
-    g = FiniteHorizonMFG(3, 3, 6, base.reward_fn, counter, base.initial, coupling="state_action")
+    g = FiniteHorizonMFG(3, 3, 6, base.reward_fn, counter, base.initial, population="state_action")
     counter.calls = 0
     res = solver.solve(g, max_iter=4)
     kernels = g.horizon - 1
     assert counter.calls == kernels * (1 + 4 * flows_per_step)
     # the iterates and their exploitability are those of the plain (re-evaluating) operators
-    for pi, e in zip(res.policies, res.exploitability):
+    for pi, e in zip(res.policies, res.exploitability, strict=True):
         assert e == pytest.approx(exploitability(base, pi, solver.temperature), abs=1e-12)
 
 
-def test_flow_dynamics_recycles_only_arrays_it_owns() -> None:
+def test_induce_recycles_only_writable_scratch_and_steps_leave_their_state_alone() -> None:
     g = games.random_linear(n=3, horizon=4, seed=5)
     rng = np.random.default_rng(1)
     pi1, pi2 = rng.dirichlet(np.ones(3), size=(2, 4, 3))
-    _, d1 = operators.flow_dynamics(g, pi1)
-    assert d1.owned
-    m2, d2 = operators.flow_dynamics(g, pi2, out=d1)
+    _, d1 = g.induce(pi1)
+    m2, d2 = g.induce(pi2, scratch=d1)
     assert d2 is d1  # overwritten in place ...
     fresh = operators.dynamics_at(g, m2)  # ... with the dynamics of the new flow
     np.testing.assert_allclose(d2.reward, fresh.reward, atol=1e-15)
-    for k, k2 in zip(d2.kernel, fresh.kernel):
-        np.testing.assert_allclose(k, k2, atol=1e-15)
-    # dynamics holding the game's own arrays are never written into
-    before = [k.copy() for k in fresh.kernel]
-    _, d3 = operators.flow_dynamics(g, pi1, out=fresh)
-    assert d3 is not fresh and not fresh.owned
-    for k, k0 in zip(fresh.kernel, before):
-        np.testing.assert_array_equal(k, k0)
-    # a solver step hands the arrays on and drops them from the state it was given
+    np.testing.assert_allclose(d2.kernel, fresh.kernel, atol=1e-15)
+    # read-only arrays are never written into
+    frozen = FlowDynamics(fresh.reward.copy(), fresh.kernel.copy())
+    frozen.kernel.setflags(write=False)
+    before = frozen.kernel.copy()
+    _, d3 = g.induce(pi1, scratch=frozen)
+    assert d3 is not frozen
+    np.testing.assert_array_equal(frozen.kernel, before)
+    # a solver step returns a new state and leaves the one it was given as it was ...
     solver = solvers.OnlineMirrorDescent()
-    s0 = solver.init_state(g, solvers.uniform_policy(g))
-    kernels0 = s0.dynamics.kernel  # type: ignore[union-attr]
+    s0 = solver.init_state(g, g.uniform_policy())
+    assert s0.dynamics is not None
+    k0 = s0.dynamics.kernel.copy()
     s1 = solver.step(g, s0)
-    assert s0.dynamics is None and s1.dynamics.kernel is kernels0  # type: ignore[union-attr]
+    assert s1 is not s0 and s1.dynamics is not s0.dynamics
+    np.testing.assert_array_equal(s0.dynamics.kernel, k0)
+    # ... unless the caller hands it scratch space, which then carries the new iterate
+    s2 = solver.step(g, s1, scratch=s0.dynamics)
+    assert s2.dynamics is s0.dynamics
+    np.testing.assert_allclose(s2.dynamics.kernel, operators.dynamics_at(g, s2.mean_field).kernel, atol=1e-15)

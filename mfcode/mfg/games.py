@@ -27,33 +27,34 @@ Each game's parameters are a frozen dataclass whose fields document the paper's 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Callable
 
 import numpy as np
 import numpy.typing as npt
 from scipy.stats import norm
 
-from mfcode.mfg.model import FiniteHorizonMFG, StationaryMFG
-from mfcode.simplex import Array
+from mfcode.arrays import FloatArray
+from mfcode.mfg.finite_horizon import FiniteHorizonMFG
+from mfcode.mfg.stationary import StationaryMFG
 
 __all__ = [
-    "BeachBarDynamics",
-    "GarnetDynamics",
-    "LQDynamics",
-    "RandomLinearDynamics",
-    "SISDynamics",
+    "BeachBarParameters",
+    "GarnetParameters",
+    "LQParameters",
+    "RandomLinearParameters",
+    "SISParameters",
     "TimeHomogeneous",
     "beach_bar",
     "garnet",
     "left_right",
-    "linear_quadratic",
-    "linear_quadratic_finite_horizon",
+    "lq",
+    "lq_episodic",
     "random_linear",
     "rock_paper_scissors",
     "sis",
-    "sis_finite_horizon",
+    "sis_episodic",
 ]
 
 
@@ -61,9 +62,9 @@ __all__ = [
 class TimeHomogeneous:
     """Wrap a stationary ``m -> array`` model function as the ``(t, m) -> array`` a finite-horizon game takes."""
 
-    fn: Callable[[Array], Array]
+    fn: Callable[[FloatArray], FloatArray]
 
-    def __call__(self, t: int, m: Array) -> Array:
+    def __call__(self, t: int, m: FloatArray) -> FloatArray:
         return self.fn(m)
 
 
@@ -74,7 +75,7 @@ def _unit(x: float, name: str) -> float:
 
 
 @dataclass(frozen=True)
-class SISDynamics:
+class SISParameters:
     """SIS model of 001 App. D. States ``(S, I)``, actions ``(D, U)``.
 
     Parameters
@@ -102,14 +103,14 @@ class SISDynamics:
             if not (isinstance(v, (int, float)) and np.isfinite(v)):
                 raise ValueError(f"{name} must be a finite number, got {v!r}")
 
-    def reward(self, mu: Array) -> Array:
+    def reward(self, mu: FloatArray) -> FloatArray:
         """:math:`r(s,a)=-c_I\\mathbb 1\\{s=I\\}-c_D\\mathbb 1\\{a=D\\}` (independent of :math:`\\mu`)."""
         r = np.zeros((2, 2))
         r[:, 0] -= self.distancing_cost
         r[1, :] -= self.infection_cost
         return r
 
-    def transition(self, mu: Array) -> Array:
+    def transition(self, mu: FloatArray) -> FloatArray:
         """:math:`P(\\cdot|s,a,\\mu)`; only :math:`P(\\cdot|S,U,\\mu)` depends on :math:`\\mu(I)`."""
         p = np.zeros((2, 2, 2))
         infect = self.infection_rate * float(mu[1])
@@ -134,12 +135,12 @@ def sis(
     gamma
         Discount. The paper gives none for its simulations; 0.9 is our choice (seed note §8).
     infection_rate, recovery, distancing_cost
-        See :class:`SISDynamics`.
+        See :class:`SISParameters`.
     initial
         :math:`\\rho=(\\mu(S),\\mu(I))`. The paper gives none; ``(0.4, 0.6)`` is Cui & Koeppl's and
         mfglib's. It must have :math:`\\mu(I)>0` for the dynamics to leave the disease-free state.
     """
-    dyn = SISDynamics(infection_rate, recovery, distancing_cost)
+    dyn = SISParameters(infection_rate, recovery, distancing_cost)
     return StationaryMFG(
         n_states=2,
         n_actions=2,
@@ -153,7 +154,7 @@ def sis(
     )
 
 
-def sis_finite_horizon(
+def sis_episodic(
     *,
     horizon: int = 50,
     gamma: float = 1.0,
@@ -174,7 +175,7 @@ def sis_finite_horizon(
     infection_rate, recovery, distancing_cost, initial
         As in :func:`sis`.
     """
-    dyn = SISDynamics(infection_rate, recovery, distancing_cost)
+    dyn = SISParameters(infection_rate, recovery, distancing_cost)
     return FiniteHorizonMFG(
         n_states=2,
         n_actions=2,
@@ -195,7 +196,7 @@ def sis_finite_horizon(
 
 
 @dataclass(frozen=True)
-class LQDynamics:
+class LQParameters:
     """Discrete LQ tracking game of 001 App. D on a torus of ``n_states`` points.
 
     Parameters
@@ -228,25 +229,25 @@ class LQDynamics:
                 raise ValueError(f"{name} must be > 0")
 
     @property
-    def moves(self) -> Array:
+    def moves(self) -> FloatArray:
         """Action values :math:`-m..m`."""
         return np.arange(-self.actions_per_side, self.actions_per_side + 1, dtype=np.float64)
 
-    def noise(self) -> Array:
+    def noise(self) -> FloatArray:
         """:math:`\\Pr(\\varepsilon=k)`: the :math:`\\mathcal N(0,1)` mass of :math:`[k-\\frac12,k+\\frac12]`, tails folded."""
         k = np.arange(-self.noise_per_side, self.noise_per_side + 1, dtype=np.float64)
         upper = np.where(k == k[-1], np.inf, k + 0.5)
         lower = np.where(k == k[0], -np.inf, k - 0.5)
         return norm.cdf(upper) - norm.cdf(lower)
 
-    def reward(self, mu: Array) -> Array:
+    def reward(self, mu: FloatArray) -> FloatArray:
         """:math:`(-\\frac12a^2+q\\,a(\\bar\\mu-s)-\\frac\\kappa2(\\bar\\mu-s)^2)\\Delta`, :math:`\\bar\\mu=\\sum_xx\\mu(x)`."""
         x = np.arange(self.n_states, dtype=np.float64)
         dist = (x @ mu - x)[:, None]
         a = self.moves[None, :]
         return (-0.5 * a**2 + self.cross_q * a * dist - 0.5 * self.kappa * dist**2) * self.dt
 
-    def transition(self, mu: Array) -> Array:
+    def transition(self, mu: FloatArray) -> FloatArray:
         """:math:`s'=s+a\\Delta+\\sigma\\varepsilon\\sqrt\\Delta` rounded, modulo ``n_states`` (independent of :math:`\\mu`)."""
         n = self.n_states
         p = np.zeros((n, self.moves.size, n))
@@ -260,12 +261,12 @@ class LQDynamics:
         return p
 
 
-def linear_quadratic(*, gamma: float = 0.9, dynamics: LQDynamics | None = None, initial: npt.ArrayLike | None = None) -> StationaryMFG:
+def lq(*, gamma: float = 0.9, parameters: LQParameters | None = None, initial: npt.ArrayLike | None = None) -> StationaryMFG:
     """Stationary discounted LQ game of 001 App. D (uniform initial distribution, as in its Fig. 3).
 
     ``gamma`` is our choice (the paper gives none for its simulations).
     """
-    dyn = LQDynamics() if dynamics is None else dynamics
+    dyn = LQParameters() if parameters is None else parameters
     n = dyn.n_states
     init = np.full(n, 1.0 / n) if initial is None else np.asarray(initial, dtype=np.float64)
     return StationaryMFG(
@@ -281,11 +282,11 @@ def linear_quadratic(*, gamma: float = 0.9, dynamics: LQDynamics | None = None, 
     )
 
 
-def linear_quadratic_finite_horizon(
-    *, horizon: int = 10, gamma: float = 1.0, dynamics: LQDynamics | None = None, initial: npt.ArrayLike | None = None
+def lq_episodic(
+    *, horizon: int = 10, gamma: float = 1.0, parameters: LQParameters | None = None, initial: npt.ArrayLike | None = None
 ) -> FiniteHorizonMFG:
     """Episodic LQ game of 001 App. D (no terminal cost). ``horizon`` is OpenSpiel's default 10."""
-    dyn = LQDynamics() if dynamics is None else dynamics
+    dyn = LQParameters() if parameters is None else parameters
     n = dyn.n_states
     init = np.full(n, 1.0 / n) if initial is None else np.asarray(initial, dtype=np.float64)
     return FiniteHorizonMFG(
@@ -307,7 +308,7 @@ def linear_quadratic_finite_horizon(
 
 
 @dataclass(frozen=True, eq=False)
-class GarnetDynamics:
+class GarnetParameters:
     """:math:`r(s,a,\\mu)=r_0(s,a)+c\\,(W\\mu)(s)`, :math:`P=(1-\\epsilon)P_0+\\epsilon((1-h)u+h\\mu)`.
 
     ``r0`` is uniform on :math:`[0,1]`, ``w`` uniform on :math:`[-1,1]`, ``p0`` has ``branching``
@@ -318,17 +319,17 @@ class GarnetDynamics:
     enter the kernel.
     """
 
-    r0: Array
-    w: Array
-    p0: Array
+    r0: FloatArray
+    w: FloatArray
+    p0: FloatArray
     coupling: float
     mixing: float
     herding: float
 
-    def reward(self, mu: Array) -> Array:
+    def reward(self, mu: FloatArray) -> FloatArray:
         return self.r0 + self.coupling * (self.w @ mu)[:, None]
 
-    def transition(self, mu: Array) -> Array:
+    def transition(self, mu: FloatArray) -> FloatArray:
         if self.herding == 0.0:
             return self.fixed_kernel
         n = mu.size
@@ -336,10 +337,10 @@ class GarnetDynamics:
         return (1.0 - self.mixing) * self.p0 + self.mixing * target[None, None, :]
 
     @cached_property
-    def fixed_kernel(self) -> Array:
+    def fixed_kernel(self) -> FloatArray:
         """:math:`(1-\\epsilon)P_0+\\epsilon u`, the kernel when :math:`h=0` (computed once, read-only)."""
         n = self.p0.shape[0]
-        p = (1.0 - self.mixing) * self.p0 + self.mixing / n
+        p: FloatArray = (1.0 - self.mixing) * self.p0 + self.mixing / n
         p.setflags(write=False)
         return p
 
@@ -356,7 +357,7 @@ def garnet(
     seed: int | np.random.Generator = 0,
     check: bool = True,
 ) -> StationaryMFG:
-    """Random (garnet-style) stationary MFG; see :class:`GarnetDynamics`.
+    """Random (garnet-style) stationary MFG; see :class:`GarnetParameters`.
 
     Parameters
     ----------
@@ -390,7 +391,7 @@ def garnet(
     p0 = np.zeros((n_states, n_actions, n_states))
     succ = np.argsort(rng.uniform(size=(n_states, n_actions, n_states)), axis=-1)[..., :branching]
     np.put_along_axis(p0, succ, rng.dirichlet(np.ones(branching), size=(n_states, n_actions)), axis=-1)
-    dyn = GarnetDynamics(r0, w, p0, float(coupling), float(mixing), float(herding))
+    dyn = GarnetParameters(r0, w, p0, float(coupling), float(mixing), float(herding))
     return StationaryMFG(
         n_states=n_states,
         n_actions=n_actions,
@@ -416,13 +417,13 @@ class _ChooseNext:
     n_states: int
     n_actions: int
 
-    def __call__(self, t: int, m: Array) -> Array:
+    def __call__(self, t: int, m: FloatArray) -> FloatArray:
         p = np.zeros((self.n_states, self.n_actions, self.n_states))
         p[:, np.arange(self.n_actions), 1 + np.arange(self.n_actions)] = 1.0
         return p
 
 
-def _left_right_reward(t: int, mu: Array) -> Array:
+def _left_right_reward(t: int, mu: FloatArray) -> FloatArray:
     r = np.zeros((3, 2))
     r[1] = -mu[1]
     r[2] = -2.0 * mu[2]
@@ -449,7 +450,7 @@ def left_right(*, initial: npt.ArrayLike = (1.0, 0.0, 0.0)) -> FiniteHorizonMFG:
     )
 
 
-def _rps_reward(t: int, mu: Array) -> Array:
+def _rps_reward(t: int, mu: FloatArray) -> FloatArray:
     r = np.zeros((4, 3))
     r[1] = 2.0 * mu[3] - mu[2]
     r[2] = 4.0 * mu[1] - 2.0 * mu[3]
@@ -478,7 +479,7 @@ def rock_paper_scissors(*, horizon: int = 2, initial: npt.ArrayLike = (1.0, 0.0,
 
 
 @dataclass(frozen=True)
-class BeachBarDynamics:
+class BeachBarParameters:
     """Beach bar (Perrin et al. 2020) as mfglib 0.3.0 writes it.
 
     Parameters
@@ -505,27 +506,28 @@ class BeachBarDynamics:
             raise ValueError("bar_location must lie in [0, n_states)")
         _unit(self.p_still, "p_still")
 
-    def reward(self, t: int, mu: Array) -> Array:
+    def reward(self, t: int, mu: FloatArray) -> FloatArray:
         n = self.n_states
         d = np.abs(np.arange(n) - self.bar_location)
         dist = np.minimum(d, n - d)[:, None]
         move_cost = np.array([1.0, 0.0, 1.0])[None, :] / n
-        return -dist - move_cost - np.log(mu + self.log_eps)[:, None]
+        out: FloatArray = -dist - move_cost - np.log(mu + self.log_eps)[:, None]
+        return out
 
-    def transition(self, t: int, mu: Array) -> Array:
+    def transition(self, t: int, mu: FloatArray) -> FloatArray:
         n = self.n_states
         p = np.zeros((n, 3, n))
         probs = ((1 - self.p_still) / 2, self.p_still, (1 - self.p_still) / 2)
         for a in range(3):
-            for eps, pr in zip((-1, 0, 1), probs):
+            for eps, pr in zip((-1, 0, 1), probs, strict=True):
                 nxt = np.clip(np.arange(n) + a - 1 + eps, 0, n - 1)
                 np.add.at(p[:, a, :], (np.arange(n), nxt), pr)
         return p
 
 
-def beach_bar(*, horizon: int = 3, dynamics: BeachBarDynamics | None = None, initial: npt.ArrayLike | None = None) -> FiniteHorizonMFG:
+def beach_bar(*, horizon: int = 3, parameters: BeachBarParameters | None = None, initial: npt.ArrayLike | None = None) -> FiniteHorizonMFG:
     """Beach-bar game in mfglib's conventions (actions left, stay, right; ``horizon`` = mfglib ``T + 1``)."""
-    dyn = BeachBarDynamics() if dynamics is None else dynamics
+    dyn = BeachBarParameters() if parameters is None else parameters
     n = dyn.n_states
     init = np.full(n, 1.0 / n) if initial is None else np.asarray(initial, dtype=np.float64)
     return FiniteHorizonMFG(
@@ -541,7 +543,7 @@ def beach_bar(*, horizon: int = 3, dynamics: BeachBarDynamics | None = None, ini
 
 
 @dataclass(frozen=True, eq=False)
-class RandomLinearDynamics:
+class RandomLinearParameters:
     """mfglib's ``random_linear`` game: rewards and kernel logits affine in the joint :math:`L_t`.
 
     :math:`r(s,a)=\\sum_xr_1(s,x)L(x,a)+r_2(s,a)` and
@@ -550,13 +552,13 @@ class RandomLinearDynamics:
     :math:`|\\mathcal S|=|\\mathcal A|`.
     """
 
-    p1: Array
-    p2: Array
-    r1: Array
-    r2: Array
+    p1: FloatArray
+    p2: FloatArray
+    r1: FloatArray
+    r2: FloatArray
 
     @cached_property
-    def _layout(self) -> tuple[Array, Array, bool]:
+    def _layout(self) -> tuple[FloatArray, FloatArray, bool]:
         """Coefficients laid out for the kernel: one matrix product and one fused add-transpose.
 
         ``p1`` as ``(x, s s')`` (so that :math:`L^\\top p_1` is a single ``(A, X) @ (X, S S')`` product),
@@ -570,10 +572,10 @@ class RandomLinearDynamics:
         bounded = bool(np.abs(self.p1).max() + np.abs(self.p2).max() < 700.0)
         return p1, p2, bounded
 
-    def reward(self, t: int, joint: Array) -> Array:
+    def reward(self, t: int, joint: FloatArray) -> FloatArray:
         return self.r1 @ joint + self.r2
 
-    def transition(self, t: int, joint: Array) -> Array:
+    def transition(self, t: int, joint: FloatArray) -> FloatArray:
         p1, p2, bounded = self._layout
         n = p2.shape[0]
         logits = joint.T @ p1
@@ -593,32 +595,32 @@ def random_linear(
     m: float = 10.0,
     horizon: int = 4,
     seed: int | np.random.Generator = 0,
-    dynamics: RandomLinearDynamics | None = None,
+    parameters: RandomLinearParameters | None = None,
     check: bool = True,
 ) -> FiniteHorizonMFG:
     """mfglib's ``random_linear`` (|S| = |A| = n, coefficients uniform on :math:`[-m, m]`).
 
-    ``dynamics`` overrides the random draw (e.g. with the tensors of an mfglib environment, to put
+    ``parameters`` overrides the random draw (e.g. with the tensors of an mfglib environment, to put
     both libraries on the very same game; see :mod:`mfcode.mfg.mfglib_compat`). ``horizon`` is
     mfglib's ``T + 1``.
     """
-    if dynamics is None:
+    if parameters is None:
         rng = np.random.default_rng(seed)
-        dynamics = RandomLinearDynamics(
+        parameters = RandomLinearParameters(
             p1=rng.uniform(-m, m, size=(n, n, n)),
             p2=rng.uniform(-m, m, size=(n, n, n)),
             r1=rng.uniform(-m, m, size=(n, n)),
             r2=rng.uniform(-m, m, size=(n, n)),
         )
-    n = dynamics.r2.shape[0]
+    n = parameters.r2.shape[0]
     return FiniteHorizonMFG(
         n_states=n,
         n_actions=n,
         horizon=horizon,
-        reward_fn=dynamics.reward,
-        transition_fn=dynamics.transition,
+        reward_fn=parameters.reward,
+        transition_fn=parameters.transition,
         initial=np.full(n, 1.0 / n),
-        coupling="state_action",
+        population="state_action",
         name="random linear",
         check=check,
     )

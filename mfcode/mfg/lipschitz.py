@@ -21,8 +21,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from mfcode.mfg.model import StationaryMFG
-from mfcode.mfg.operators import best_response, push_forward
+from mfcode.mfg.operators import best_response
+from mfcode.mfg.stationary import StationaryMFG
 from mfcode.simplex import policy_distance
 
 __all__ = ["LipschitzEstimate", "estimate_lipschitz"]
@@ -67,7 +67,7 @@ def estimate_lipschitz(
         ``int`` or ``np.random.Generator``.
     """
     if not isinstance(game, StationaryMFG):
-        raise TypeError("estimate_lipschitz needs a StationaryMFG")
+        raise TypeError(f"game must be a StationaryMFG (Assumption 3 is stated for it), got {type(game).__name__}")
     if not temperature > 0:
         raise ValueError(f"temperature must be > 0, got {temperature!r}")
     if not isinstance(n_pairs, int) or n_pairs < 1:
@@ -90,8 +90,8 @@ def estimate_lipschitz(
         pi = best_response(game, mu, temperature).policy
         pi2 = best_response(game, mu2, temperature).policy
         dpi = policy_distance(pi, pi2)
-        lam1, lam2 = push_forward(game, pi, mu), push_forward(game, pi2, mu2)
-        cross = push_forward(game, pi2, mu)
+        lam1, lam2 = game.push_forward(pi, mu), game.push_forward(pi2, mu2)
+        cross = game.push_forward(pi2, mu)
         d1 = max(d1, dpi / dmu)
         if dpi > 0:
             d2 = max(d2, np.abs(lam1 - cross).sum() / dpi)

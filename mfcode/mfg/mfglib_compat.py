@@ -15,18 +15,19 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from mfcode.mfg.games import RandomLinearDynamics
-from mfcode.mfg.model import FiniteHorizonMFG
-from mfcode.simplex import Array
+from mfcode.arrays import FloatArray
+from mfcode.mfg.finite_horizon import FiniteHorizonMFG
+from mfcode.mfg.games import RandomLinearParameters
 
 if TYPE_CHECKING:
     import torch
+    from mfglib.env import Environment
 
 __all__ = [
     "MfglibRun",
     "mfglib_algorithm",
     "mfglib_environment",
-    "random_linear_dynamics",
+    "random_linear_parameters",
     "run_mfglib",
     "to_mfglib",
     "to_torch_policy",
@@ -37,11 +38,11 @@ __all__ = [
 class _Reward:
     game: FiniteHorizonMFG
 
-    def __call__(self, env: Any, t: int, joint: torch.Tensor) -> torch.Tensor:
+    def __call__(self, env: Environment, t: int, L_t: torch.Tensor) -> torch.Tensor:
         import torch
 
-        l_t = joint.detach().double().numpy()
-        m = l_t.sum(axis=1) if self.game.coupling == "state" else l_t
+        l_t = L_t.detach().double().numpy()
+        m = l_t.sum(axis=1) if self.game.population == "state" else l_t
         return torch.from_numpy(self.game.reward(t, m)).to(torch.get_default_dtype())
 
 
@@ -49,11 +50,11 @@ class _Reward:
 class _Transition:
     game: FiniteHorizonMFG
 
-    def __call__(self, env: Any, t: int, joint: torch.Tensor) -> torch.Tensor:
+    def __call__(self, env: Environment, t: int, L_t: torch.Tensor) -> torch.Tensor:
         import torch
 
-        l_t = joint.detach().double().numpy()
-        m = l_t.sum(axis=1) if self.game.coupling == "state" else l_t
+        l_t = L_t.detach().double().numpy()
+        m = l_t.sum(axis=1) if self.game.population == "state" else l_t
         return torch.from_numpy(self.game.transition(t, m).transpose(2, 0, 1).copy()).to(torch.get_default_dtype())
 
 
@@ -66,10 +67,7 @@ def to_mfglib(game: FiniteHorizonMFG) -> Any:
     import torch
     from mfglib.env import Environment
 
-    from mfcode.mfg.operators import flow
-
-    uniform = np.full((game.horizon, game.n_states, game.n_actions), 1.0 / game.n_actions)
-    m = flow(game, uniform)
+    m = game.induce(game.uniform_policy())[0]
     r_max = max(float(np.abs(game.reward(t, m[t])).max()) for t in range(game.horizon))
     return Environment(
         T=game.horizon - 1,
@@ -82,17 +80,17 @@ def to_mfglib(game: FiniteHorizonMFG) -> Any:
     )
 
 
-def to_torch_policy(policy: Array) -> torch.Tensor:
+def to_torch_policy(policy: FloatArray) -> torch.Tensor:
     """A ``(T, S, A)`` numpy policy as a tensor of torch's default dtype (what mfglib computes in)."""
     import torch
 
     return torch.from_numpy(np.array(policy)).to(torch.get_default_dtype())
 
 
-def random_linear_dynamics(env: Any) -> RandomLinearDynamics:
+def random_linear_parameters(env: Any) -> RandomLinearParameters:
     """The coefficients of an mfglib ``Environment.random_linear`` instance, for :func:`mfcode.mfg.games.random_linear`."""
     tr, rw = env.transition_fn, env.reward_fn
-    return RandomLinearDynamics(
+    return RandomLinearParameters(
         p1=tr.p1.double().numpy(), p2=tr.p2.double().numpy(), r1=rw.r1.double().numpy(), r2=rw.r2.double().numpy()
     )
 
@@ -105,10 +103,10 @@ class MfglibRun:
     of this process during them (on a shared machine, the wall time less the waits for a core).
     """
 
-    exploitability: Array
-    step_times: Array
-    policy: Array
-    step_cpu_times: Array = field(default_factory=lambda: np.zeros(0))
+    exploitability: FloatArray
+    step_times: FloatArray
+    policy: FloatArray
+    step_cpu_times: FloatArray = field(default_factory=lambda: np.zeros(0))
 
 
 def run_mfglib(
@@ -123,7 +121,7 @@ def run_mfglib(
     from mfglib.scoring import exploitability_score
 
     if pi0 is None:
-        pi0 = torch.ones((env.T + 1,) + env.S + env.A) / env.n_actions
+        pi0 = torch.ones((env.T + 1, *env.S, *env.A)) / env.n_actions
     state = algorithm.init_state(env, pi0)
     expl = [exploitability_score(env, state.pi)] if score else []
     times, cpu_times = [], []

@@ -6,8 +6,8 @@ inside these functions, never at module import. The games are those of
 iterate with its ``NashConv``, :func:`policy_array` reads an OpenSpiel policy into a ``(T, S, A)``
 array, and :func:`compare` runs mfcode, OpenSpiel and (optionally) mfglib on one game.
 
-``tests/data/openspiel_reference.json`` (written by :func:`write_reference`, see
-``tests/data/make_openspiel_reference.py``) stores OpenSpiel's histories on the games the tests use,
+The package data file ``mfcode/mfg/data/openspiel_reference.json`` (written by :func:`write_reference`, see
+``benchmarks/make_openspiel_reference.py``) stores OpenSpiel's histories on the games the tests use,
 so that the slow OpenSpiel runs (seconds per iteration on the LQ game with 25 states) are not repeated
 by every test session.
 """
@@ -23,12 +23,12 @@ from typing import Any, Literal
 
 import numpy as np
 
+from mfcode.arrays import FloatArray
 from mfcode.mfg import openspiel_games
-from mfcode.mfg.model import FiniteHorizonMFG
+from mfcode.mfg.finite_horizon import FiniteHorizonMFG
 from mfcode.mfg.openspiel_games import OpenSpielMFG
 from mfcode.mfg.openspiel_solvers import openspiel_solver
 from mfcode.mfg.solvers import IterativeSolver
-from mfcode.simplex import Array
 
 __all__ = [
     "GAMES",
@@ -40,8 +40,8 @@ __all__ = [
     "compare",
     "load_openspiel_game",
     "load_reference",
-    "mfcode_dynamics",
     "mfcode_game",
+    "mfcode_model",
     "mfcode_solver",
     "policy_array",
     "run_openspiel",
@@ -76,7 +76,7 @@ def load_openspiel_game(name: GameName, **params: Any) -> Any:
     return pyspiel.load_game(GAMES[name], params)
 
 
-def mfcode_dynamics(name: GameName, **params: Any) -> openspiel_games.CrowdModelling | openspiel_games.LinearQuadratic:
+def mfcode_model(name: GameName, **params: Any) -> openspiel_games.CrowdModelling | openspiel_games.LinearQuadratic:
     """The :mod:`~mfcode.mfg.openspiel_games` model of OpenSpiel's game ``name`` with ``params``.
 
     ``terminal_cost`` is accepted (and ignored: OpenSpiel never collects it) so that one parameter
@@ -91,16 +91,16 @@ def mfcode_dynamics(name: GameName, **params: Any) -> openspiel_games.CrowdModel
 
 
 def mfcode_game(name: GameName, *, check: bool = True, **params: Any) -> OpenSpielMFG:
-    """:func:`mfcode_dynamics` as a finite-horizon MFG (an :class:`~mfcode.mfg.openspiel_games.OpenSpielMFG`)."""
-    return mfcode_dynamics(name, **params).game(check=check)
+    """:func:`mfcode_model` as a finite-horizon MFG (an :class:`~mfcode.mfg.openspiel_games.OpenSpielMFG`)."""
+    return mfcode_model(name, **params).game(check=check)
 
 
 def mfcode_solver(
-    name: GameName, params: dict[str, Any], solver: SolverName, *, lr: float | None = None, temperature: float | None = None
-) -> IterativeSolver:  # type: ignore[type-arg]
+    name: GameName, params: dict[str, Any], solver: SolverName, *, lr: float | None = None, softmax_temperature: float | None = None
+) -> IterativeSolver[Any]:
     """:func:`~mfcode.mfg.openspiel_solvers.openspiel_solver` for OpenSpiel's ``solver`` on game ``name`` (any ``params``)."""
     _check_game(name)
-    return openspiel_solver(solver, lr=lr, temperature=temperature)
+    return openspiel_solver(solver, lr=lr, softmax_temperature=softmax_temperature)
 
 
 def _decision_states(game: Any) -> list[Any]:
@@ -129,7 +129,7 @@ def _decision_states(game: Any) -> list[Any]:
     return found
 
 
-def policy_array(game: Any, policy: Any, n_states: int, n_actions: int) -> Array:
+def policy_array(game: Any, policy: Any, n_states: int, n_actions: int) -> FloatArray:
     """An OpenSpiel policy of an MFG on positions ``0..n_states-1`` as a ``(T, S, A)`` array (``T`` ticks)."""
     import pyspiel
 
@@ -156,9 +156,9 @@ class OpenSpielRun:
     ``(T, S, A)`` iterates (``policies[0]`` uniform) when requested, else empty.
     """
 
-    exploitability: Array
-    step_times: Array
-    policies: list[Array]
+    exploitability: FloatArray
+    step_times: FloatArray
+    policies: list[FloatArray]
 
 
 def run_openspiel(
@@ -167,7 +167,7 @@ def run_openspiel(
     n_iter: int,
     *,
     lr: float | None = None,
-    temperature: float | None = None,
+    softmax_temperature: float | None = None,
     policies: bool = False,
 ) -> OpenSpielRun:
     """Run OpenSpiel's ``solver`` on the loaded ``game`` for ``n_iter`` iterations and score each iterate.
@@ -180,7 +180,7 @@ def run_openspiel(
         ``"fictitious_play"``, ``"mirror_descent"`` or ``"fixed_point"``.
     n_iter
         Number of iterations.
-    lr, temperature
+    lr, softmax_temperature
         The solver's constructor arguments (``None``: OpenSpiel's default).
     policies
         Also return every iterate as a ``(T, S, A)`` array.
@@ -193,11 +193,11 @@ def run_openspiel(
     from open_spiel.python.mfg.algorithms import fictitious_play, fixed_point, mirror_descent, nash_conv
 
     if solver == "fictitious_play":
-        algo: Any = fictitious_play.FictitiousPlay(game, lr=lr, temperature=temperature)
+        algo: Any = fictitious_play.FictitiousPlay(game, lr=lr, temperature=softmax_temperature)
     elif solver == "mirror_descent":
         algo = mirror_descent.MirrorDescent(game, lr=0.01 if lr is None else lr)
     else:
-        algo = fixed_point.FixedPoint(game, temperature=temperature)
+        algo = fixed_point.FixedPoint(game, temperature=softmax_temperature)
     size, n_actions = _sizes(game)
 
     def record(pol: Any) -> None:
@@ -206,7 +206,7 @@ def run_openspiel(
             pols.append(policy_array(game, pol, size, n_actions))
 
     expl: list[float] = []
-    pols: list[Array] = []
+    pols: list[FloatArray] = []
     record(policy_std.UniformRandomPolicy(game))
     times = []
     for _ in range(n_iter):
@@ -232,7 +232,7 @@ class Comparison:
 
     game: str
     solver: str
-    exploitability: dict[str, Array]
+    exploitability: dict[str, FloatArray]
     seconds_per_iteration: dict[str, float]
 
     def speedup(self, lib: str = "openspiel") -> float:
@@ -251,7 +251,7 @@ def compare(
     n_iter: int,
     *,
     lr: float | None = None,
-    temperature: float | None = None,
+    softmax_temperature: float | None = None,
     mfglib: bool = False,
     repeat: int = 20,
     stored: dict[str, Any] | None = None,
@@ -269,16 +269,16 @@ def compare(
     """
     if not isinstance(repeat, int) or repeat < 1:
         raise ValueError(f"repeat must be a positive integer, got {repeat!r}")
-    ours_solver = mfcode_solver(name, params, solver, lr=lr, temperature=temperature)
+    ours_solver = mfcode_solver(name, params, solver, lr=lr, softmax_temperature=softmax_temperature)
     game = mfcode_game(name, check=False, **params)
     ours = ours_solver.solve(game, max_iter=n_iter)
     step = float(np.median([ours_solver.solve(game, max_iter=n_iter).times[-1] for _ in range(repeat)]))
     if stored is None:
-        theirs = run_openspiel(load_openspiel_game(name, **params), solver, n_iter, lr=lr, temperature=temperature)
+        theirs = run_openspiel(load_openspiel_game(name, **params), solver, n_iter, lr=lr, softmax_temperature=softmax_temperature)
         os_expl, os_secs = theirs.exploitability, float(np.median(theirs.step_times))
     else:
-        if (stored["solver"], stored["lr"], stored["temperature"]) != (solver, lr, temperature):
-            raise ValueError("stored must be the reference case of the same solver, lr and temperature")
+        if (stored["solver"], stored["lr"], stored["temperature"]) != (solver, lr, softmax_temperature):
+            raise ValueError("stored must be the reference case of the same solver, lr and softmax_temperature")
         if len(stored["nash_conv"]) < n_iter + 1:
             raise ValueError(f"stored holds {len(stored['nash_conv']) - 1} iterations, fewer than n_iter={n_iter}")
         os_expl, os_secs = np.asarray(stored["nash_conv"])[: n_iter + 1], float(stored["seconds_per_iteration"])
@@ -310,14 +310,16 @@ def _run_mfglib(game: FiniteHorizonMFG, solver: str, n_iter: int, lr: float | No
         torch.set_default_dtype(old)
 
 
-#: The cases of ``tests/data/openspiel_reference.json``: (game, params, solver, lr, temperature).
-REFERENCE_CASES: tuple[tuple[str, dict[str, Any], str, float | None, float | None], ...] = tuple(
-    (game, params, solver, lr, temp)
-    for game, params in (
-        ("crowd_modelling", {"size": 10, "horizon": 10}),
-        ("linear_quadratic", {"size": 25, "horizon": 10, "terminal_cost": 0.0}),
-    )
-    for solver, lr, temp in (("fictitious_play", None, None), ("mirror_descent", 1.0, None), ("fixed_point", None, 1.0))
+#: The cases of the reference file: (game, params, solver, lr, softmax temperature).
+_CROWD: dict[str, Any] = {"size": 10, "horizon": 10}
+_LQ25: dict[str, Any] = {"size": 25, "horizon": 10, "terminal_cost": 0.0}
+REFERENCE_CASES: tuple[tuple[GameName, dict[str, Any], SolverName, float | None, float | None], ...] = (
+    ("crowd_modelling", _CROWD, "fictitious_play", None, None),
+    ("crowd_modelling", _CROWD, "mirror_descent", 1.0, None),
+    ("crowd_modelling", _CROWD, "fixed_point", None, 1.0),
+    ("linear_quadratic", _LQ25, "fictitious_play", None, None),
+    ("linear_quadratic", _LQ25, "mirror_descent", 1.0, None),
+    ("linear_quadratic", _LQ25, "fixed_point", None, 1.0),
 )
 
 
@@ -334,7 +336,7 @@ def write_reference(path: str | Path, n_iter: int = 10, *, progress: bool = True
     cases = []
     for game, params, solver, lr, temp in REFERENCE_CASES:
         t0 = time.perf_counter()
-        run = run_openspiel(load_openspiel_game(game, **params), solver, n_iter, lr=lr, temperature=temp, policies=True)  # type: ignore[arg-type]
+        run = run_openspiel(load_openspiel_game(game, **params), solver, n_iter, lr=lr, softmax_temperature=temp, policies=True)
         if progress:
             print(f"{game} {solver}: {time.perf_counter() - t0:.1f} s", flush=True)
         cases.append(
@@ -350,7 +352,7 @@ def write_reference(path: str | Path, n_iter: int = 10, *, progress: bool = True
             }
         )
     doc = {
-        "generated_by": "tests/data/make_openspiel_reference.py (mfcode.mfg.openspiel_compat.write_reference)",
+        "generated_by": "benchmarks/make_openspiel_reference.py (mfcode.mfg.openspiel_compat.write_reference)",
         "open_spiel_version": getattr(open_spiel, "__version__", "2.0.2"),
         "n_iter": n_iter,
         "cases": cases,
@@ -358,11 +360,11 @@ def write_reference(path: str | Path, n_iter: int = 10, *, progress: bool = True
     Path(path).write_text(json.dumps(doc, separators=(",", ":")) + "\n")
 
 
-#: Where the tests keep OpenSpiel's reference histories (inside the repository checkout).
-REFERENCE_PATH = Path(__file__).resolve().parents[2] / "tests" / "data" / "openspiel_reference.json"
+#: OpenSpiel's reference histories, shipped with the package (package data).
+REFERENCE_PATH = Path(__file__).resolve().parent / "data" / "openspiel_reference.json"
 
 
-def _rounded(a: Array) -> Any:
+def _rounded(a: FloatArray) -> Any:
     """Nested lists of ``a`` with 12 significant digits (JSON size; the tests compare to 1e-10)."""
     return np.vectorize(lambda v: float(f"{v:.12g}"), otypes=[float])(a).tolist()
 

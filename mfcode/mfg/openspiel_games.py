@@ -48,8 +48,8 @@ from functools import cached_property
 import numpy as np
 from scipy.stats import norm
 
-from mfcode.mfg.model import FiniteHorizonMFG
-from mfcode.simplex import Array
+from mfcode.arrays import BoolArray, FloatArray, IntArray
+from mfcode.mfg.finite_horizon import FiniteHorizonMFG, FlowDynamics
 
 __all__ = [
     "CROWD_EPSILON",
@@ -57,9 +57,9 @@ __all__ = [
     "LinearQuadratic",
     "OpenSpielMFG",
     "Traversal",
-    "crowd_modelling",
-    "linear_quadratic",
+    "openspiel_crowd_modelling",
     "openspiel_kernel",
+    "openspiel_lq",
     "traverse",
 ]
 
@@ -84,11 +84,11 @@ class Traversal:
         (:class:`~mfcode.mfg.openspiel_solvers.OpenSpielMirrorDescent`).
     """
 
-    first_action: Array
-    chance_evaluated: Array
+    first_action: IntArray
+    chance_evaluated: BoolArray
 
 
-def traverse(after_move: Array, after_noise: Array, n_epochs: int, neutral: int) -> Traversal:
+def traverse(after_move: IntArray, after_noise: IntArray, n_epochs: int, neutral: int) -> Traversal:
     """OpenSpiel's depth-first evaluation order of a game: first-visit actions and evaluated chance nodes.
 
     Parameters
@@ -151,7 +151,7 @@ def traverse(after_move: Array, after_noise: Array, n_epochs: int, neutral: int)
     return Traversal(first, evaluated)
 
 
-def openspiel_kernel(after_move: Array, after_noise: Array, noise: Array) -> Array:
+def openspiel_kernel(after_move: IntArray, after_noise: IntArray, noise: FloatArray) -> FloatArray:
     """``(S, A, S)`` kernel of a deterministic move followed by a noise draw with probabilities ``noise``."""
     n_states, n_actions = after_move.shape
     dest = after_noise[after_move]  # (S, A, K)
@@ -191,16 +191,16 @@ class CrowdModelling:
         _positive_int(self.horizon, "horizon")
 
     @property
-    def moves(self) -> Array:
+    def moves(self) -> IntArray:
         """Displacement of each action (and of each noise outcome): ``(-1, 0, 1)``."""
         return np.array([-1, 0, 1])
 
     @cached_property
-    def _after_move(self) -> Array:
+    def _after_move(self) -> IntArray:
         return (np.arange(self.size)[:, None] + self.moves[None, :]) % self.size
 
     @cached_property
-    def kernel(self) -> Array:
+    def kernel(self) -> FloatArray:
         """``(S, A, S)``: move, then a uniform step in :math:`\\{-1,0,1\\}`, on the ring."""
         return openspiel_kernel(self._after_move, self._after_move, np.full(3, 1.0 / 3.0))
 
@@ -210,7 +210,7 @@ class CrowdModelling:
         return traverse(self._after_move, self._after_move, self.horizon, 1)
 
     @cached_property
-    def _static_reward(self) -> Array:
+    def _static_reward(self) -> FloatArray:
         """``(T, S)``: the position term plus the cached previous-move cost."""
         half = self.size // 2
         x = np.arange(self.size)
@@ -218,16 +218,16 @@ class CrowdModelling:
         r_a = -np.abs(self.moves[self.traversal.first_action]) / self.size
         return r_x[None, :] + r_a
 
-    def rewards(self, mu: Array, times: Array | None = None) -> Array:
+    def rewards(self, mu: FloatArray, times: IntArray | None = None) -> FloatArray:
         """``(len(times), S)`` rewards of the decision nodes at ``times`` (default all) against ``mu`` of shape ``(len(times), S)``."""
         static = self._static_reward if times is None else self._static_reward[times]
         return static - np.log(mu + CROWD_EPSILON)
 
-    def reward(self, t: int, mu: Array) -> Array:
+    def reward(self, t: int, mu: FloatArray) -> FloatArray:
         """``(S, A)`` reward at epoch ``t`` against :math:`\\mu_t` (constant over actions)."""
         return np.repeat(self.rewards(mu[None, :], np.array([t])).T, 3, axis=1)
 
-    def transition(self, t: int, mu: Array) -> Array:
+    def transition(self, t: int, mu: FloatArray) -> FloatArray:
         """The kernel, independent of ``t`` and :math:`\\mu`."""
         return self.kernel
 
@@ -243,7 +243,7 @@ class CrowdModelling:
             action_names=("-1", "0", "+1"),
             name=f"crowd modelling (OpenSpiel, size {self.size})",
             check=check,
-            dynamics=self,
+            model=self,
         )
 
 
@@ -308,7 +308,7 @@ class LinearQuadratic:
         return 2 * self.n_actions_per_side + 1
 
     @property
-    def moves(self) -> Array:
+    def moves(self) -> IntArray:
         """Move of each action index (and noise value of each chance outcome): :math:`-K..K`."""
         return np.arange(-self.n_actions_per_side, self.n_actions_per_side + 1)
 
@@ -321,7 +321,7 @@ class LinearQuadratic:
         return n
 
     @cached_property
-    def noise(self) -> Array:
+    def noise(self) -> FloatArray:
         """Probabilities of the noise values :math:`-K..K`, computed as OpenSpiel does."""
         a = self.moves.astype(np.float64)
         p = norm.cdf(a + 0.5, scale=self.volatility) - norm.cdf(a - 0.5, scale=self.volatility)
@@ -330,18 +330,19 @@ class LinearQuadratic:
         return p
 
     @cached_property
-    def _after_move(self) -> Array:
+    def _after_move(self) -> IntArray:
         x = np.arange(self.size)[:, None]
-        return (x + np.rint(self.moves[None, :] * self.dt).astype(np.int64)) % self.size
+        out: IntArray = (x + np.rint(self.moves[None, :] * self.dt).astype(np.int64)) % self.size
+        return out
 
     @cached_property
-    def _after_noise(self) -> Array:
+    def _after_noise(self) -> IntArray:
         x = np.arange(self.size)[:, None]
         step = self.moves[None, :] * math.sqrt(self.dt) * self.volatility
         return np.rint(x + step).astype(np.int64) % self.size
 
     @cached_property
-    def kernel(self) -> Array:
+    def kernel(self) -> FloatArray:
         """``(S, A, S)`` move-then-noise kernel (independent of :math:`\\mu` for ``mean_revert = 0``)."""
         return openspiel_kernel(self._after_move, self._after_noise, self.noise)
 
@@ -350,7 +351,7 @@ class LinearQuadratic:
         """:func:`traverse` of this game (neutral action ``n_actions_per_side``)."""
         return traverse(self._after_move, self._after_noise, self.n_epochs, self.n_actions_per_side)
 
-    def rewards(self, mu: Array, times: Array | None = None) -> Array:
+    def rewards(self, mu: FloatArray, times: IntArray | None = None) -> FloatArray:
         """``(len(times), S)`` rewards of the decision nodes at ``times`` (default all) against ``mu`` of shape ``(len(times), S)``."""
         x = np.arange(self.size, dtype=np.float64)
         first = self.traversal.first_action if times is None else self.traversal.first_action[times]
@@ -358,11 +359,11 @@ class LinearQuadratic:
         d = (mu @ x)[:, None] - x[None, :]
         return self.dt / 2 * (-(m**2) + 2 * self.cross_q * m * d - self.kappa * d**2)
 
-    def reward(self, t: int, mu: Array) -> Array:
+    def reward(self, t: int, mu: FloatArray) -> FloatArray:
         """``(S, A)`` reward at epoch ``t`` against :math:`\\mu_t` (constant over actions)."""
         return np.repeat(self.rewards(mu[None, :], np.array([t])).T, self.n_actions, axis=1)
 
-    def transition(self, t: int, mu: Array) -> Array:
+    def transition(self, t: int, mu: FloatArray) -> FloatArray:
         """The kernel, independent of ``t`` and :math:`\\mu`."""
         return self.kernel
 
@@ -378,33 +379,100 @@ class LinearQuadratic:
             action_names=tuple(str(int(m)) for m in self.moves),
             name=f"linear-quadratic (OpenSpiel, size {self.size})",
             check=check,
-            dynamics=self,
+            model=self,
         )
 
 
 @dataclass(frozen=True, eq=False)
 class OpenSpielMFG(FiniteHorizonMFG):
-    """A :class:`FiniteHorizonMFG` built from an OpenSpiel game model, which it keeps as ``dynamics``.
+    """A finite-horizon MFG built from an OpenSpiel game model, with OpenSpiel's evaluator rules.
 
-    Every mfcode operator sees an ordinary finite-horizon MFG; the solvers of
-    :mod:`mfcode.mfg.openspiel_solvers` also use ``dynamics`` (the kernel as one ``(S*A, S)`` matrix,
-    rewards of all epochs in one call, the :class:`Traversal`) for a vectorized fast path.
+    Its implementation of :class:`~mfcode.mfg.protocol.MeanFieldGame` is the finite-horizon one
+    with two differences, both properties of OpenSpiel's games and evaluators rather than of any
+    solver:
+
+    - the kernel is time-homogeneous and ignores the mean field, so :meth:`dynamics_at` holds one
+      kernel (a read-only broadcast over the epochs) and the rewards of all epochs come from one
+      call of the model, and :meth:`induce` forms the kernel under the policy for all epochs in one
+      batched ``matmul``;
+    - :meth:`mirror_q` is OpenSpiel's ``MirrorDescent`` evaluation: it accumulates the values
+      :math:`W(x,a)=Q(x,a)-r_t(x)` of the chance nodes the actions lead to (the decision node's
+      reward, constant over actions, is left out), and its projected policy reads the cumulative
+      value table by reference while the evaluation fills it, so :math:`W_{k+1}` is computed under
+      :math:`\\mathrm{softmax}(y_k+\\mathrm{lr}\\,\\mathbb 1_E W_{k+1})`, where :math:`E` marks the chance
+      nodes evaluated before the traversal enters the decision node
+      (:attr:`Traversal.chance_evaluated`); the first evaluation runs the initial policy itself.
+
+    Attributes
+    ----------
+    model
+        The OpenSpiel game model (:class:`CrowdModelling` or :class:`LinearQuadratic`).
     """
 
-    dynamics: CrowdModelling | LinearQuadratic | None = None
+    model: CrowdModelling | LinearQuadratic | None = None
 
     def __post_init__(self) -> None:
-        if not isinstance(self.dynamics, (CrowdModelling, LinearQuadratic)):
-            raise TypeError("dynamics must be a CrowdModelling or LinearQuadratic model")
+        if self.model is None:
+            raise TypeError("model must be a CrowdModelling or LinearQuadratic model")
         super().__post_init__()
 
+    @property
+    def _model(self) -> CrowdModelling | LinearQuadratic:
+        assert self.model is not None  # checked in __post_init__
+        return self.model
 
-def crowd_modelling(*, size: int = 10, horizon: int = 10, check: bool = True) -> OpenSpielMFG:
+    def dynamics_at(self, mean_field: FloatArray) -> FlowDynamics:
+        """Rewards of all epochs in one call; the one kernel, broadcast (read-only) over the epochs."""
+        t, s, a = self.policy_shape
+        reward = np.repeat(self._model.rewards(mean_field)[:, :, None], a, axis=2)
+        return FlowDynamics(reward, np.broadcast_to(self._model.kernel, (t - 1, s, a, s)))
+
+    def induce(
+        self, policy: FloatArray, *, start: FloatArray | None = None, scratch: FlowDynamics | None = None
+    ) -> tuple[FloatArray, FlowDynamics]:
+        """:math:`\\mu_{t+1}=\\mu_tP^{\\pi_t}` from :math:`\\mu_0`, ``(T, S)``, with all kernels under the policy at once."""
+        p_pi = np.matmul(policy[:-1, :, None, :], self._model.kernel)[:, :, 0, :]  # (T-1, S, S)
+        mus = np.empty((self.horizon, self.n_states))
+        mus[0] = self.initial
+        for t in range(self.horizon - 1):
+            np.dot(mus[t], p_pi[t], out=mus[t + 1])
+        return mus, self.dynamics_at(mus)
+
+    def mirror_q(
+        self,
+        policy: FloatArray,
+        logits: FloatArray | None,
+        step_size: float,
+        dynamics: FlowDynamics,
+        temperature: float,
+    ) -> FloatArray:
+        """OpenSpiel's ``MirrorDescent`` values :math:`W` (see the class docstring; ``temperature`` must be 0)."""
+        if temperature != 0.0:
+            raise ValueError("OpenSpiel's mirror descent is unregularized: temperature must be 0")
+        t_max, s, a = self.policy_shape
+        r = dynamics.reward[:, :, 0]
+        k2 = self._model.kernel.reshape(s * a, s)
+        mixed = step_size * self._model.traversal.chance_evaluated
+        w = np.zeros((t_max, s, a))
+        flat = w.reshape(t_max, s * a)
+        v = r[-1]
+        for t in range(t_max - 2, -1, -1):
+            np.dot(k2, v, out=flat[t])
+            if logits is None:  # OpenSpiel's first evaluation runs the initial policy itself
+                v = r[t] + np.add.reduce(policy[t] * w[t], axis=1)
+                continue
+            z = logits[t] + mixed[t] * w[t]
+            e = np.exp(z - np.maximum.reduce(z, axis=1)[:, None])
+            v = r[t] + np.add.reduce(e * w[t], axis=1) / np.add.reduce(e, axis=1)
+        return w
+
+
+def openspiel_crowd_modelling(*, size: int = 10, horizon: int = 10, check: bool = True) -> OpenSpielMFG:
     """OpenSpiel's crowd-modelling game as a :class:`FiniteHorizonMFG` (see :class:`CrowdModelling`)."""
     return CrowdModelling(size, horizon).game(check=check)
 
 
-def linear_quadratic(
+def openspiel_lq(
     *,
     size: int = 10,
     horizon: float = 10,

@@ -1,8 +1,8 @@
-"""Regenerate ``tests/data/openspiel_reference.json``: OpenSpiel's NashConv histories on the parity games.
+"""Regenerate ``mfcode/mfg/data/openspiel_reference.json`` (package data): OpenSpiel's NashConv histories on the parity games.
 
 Run from the repository root (about five minutes on two cores, most of it the LQ game with 25 states)::
 
-    .venv/bin/python tests/data/make_openspiel_reference.py
+    .venv/bin/python benchmarks/make_openspiel_reference.py
 
 The cases are ``mfcode.mfg.openspiel_compat.REFERENCE_CASES``: crowd modelling (size 10, horizon 10)
 and the linear-quadratic game (size 25, horizon 10, terminal cost 0), each with fictitious play,
@@ -11,9 +11,7 @@ mirror descent (lr 1.0) and fixed point (temperature 1.0), 10 iterations, open-s
 
 from __future__ import annotations
 
-from pathlib import Path
-
-from mfcode.mfg.openspiel_compat import write_reference
+from mfcode.mfg.openspiel_compat import REFERENCE_PATH, write_reference
 
 if __name__ == "__main__":
-    write_reference(Path(__file__).with_name("openspiel_reference.json"))
+    write_reference(REFERENCE_PATH)

@@ -1,0 +1,75 @@
+"""Validation shared by the kinds of finite MFG: model arrays, sizes, discount, initial distribution."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from mfcode.arrays import FloatArray
+from mfcode.simplex import check_distribution
+from mfcode.validation import check_int, check_real
+
+__all__ = ["MODEL_TOL", "check_kernel", "check_reward", "freeze_common"]
+
+#: Tolerance on kernel rows (negativity, sum to one) returned by a game's model.
+MODEL_TOL = 1e-8
+
+
+def _names(names: tuple[str, ...] | None, n: int, prefix: str, arg: str) -> tuple[str, ...]:
+    if names is None:
+        return tuple(f"{prefix}{i}" for i in range(n))
+    names = tuple(names)
+    if len(names) != n:
+        raise ValueError(f"{arg} must have {n} entries, got {len(names)}")
+    return names
+
+
+def check_reward(r: npt.ArrayLike, shape: tuple[int, int]) -> FloatArray:
+    """A reward ``(S, A)`` returned by a game's model: the shape, finite entries."""
+    arr = np.asarray(r, dtype=np.float64)
+    if arr.shape != shape:
+        raise ValueError(f"reward must have shape {shape} (S, A), got {arr.shape}")
+    if not np.all(np.isfinite(arr)):
+        raise ValueError("reward must be finite")
+    return arr
+
+
+def check_kernel(p: npt.ArrayLike, shape: tuple[int, int, int]) -> FloatArray:
+    """A kernel ``(S, A, S')`` returned by a game's model: the shape, rows on the simplex."""
+    arr = np.asarray(p, dtype=np.float64)
+    if arr.shape != shape:
+        raise ValueError(f"transition must have shape {shape} (S, A, S'), got {arr.shape}")
+    if not np.all(np.isfinite(arr)) or arr.min() < -MODEL_TOL:
+        raise ValueError("transition must have finite non-negative entries")
+    err = np.abs(arr.sum(axis=-1) - 1.0).max()
+    if err > MODEL_TOL:
+        raise ValueError(f"transition rows P(.|s,a,mu) must sum to 1 (max error {err:.3g})")
+    return arr
+
+
+def freeze_common(game: Any, sizes: tuple[str, ...], argument: str, *, gamma_may_be_one: bool) -> FloatArray:
+    """Checks shared by the game classes; freezes ``initial``, ``gamma`` and the names in place.
+
+    ``argument`` is how the reward/kernel functions are called (for the error message); the
+    stationary game needs :math:`\\gamma<1`, the finite-horizon game allows :math:`\\gamma=1`.
+    Returns the frozen initial distribution.
+    """
+    for arg in sizes:
+        check_int(getattr(game, arg), arg, low=1)
+    if not callable(game.reward_fn):
+        raise TypeError(f"reward_fn must be callable {argument} -> (S, A) array")
+    if not callable(game.transition_fn):
+        raise TypeError(f"transition_fn must be callable {argument} -> (S, A, S) array")
+    gamma = check_real(game.gamma, "gamma", low=0.0, high=1.0, high_open=not gamma_may_be_one)
+    init = check_distribution(game.initial, "initial")
+    if init.shape != (game.n_states,):
+        raise ValueError(f"initial must have shape ({game.n_states},), got {init.shape}")
+    init = init.copy()
+    init.setflags(write=False)
+    object.__setattr__(game, "initial", init)
+    object.__setattr__(game, "gamma", gamma)
+    object.__setattr__(game, "state_names", _names(game.state_names, game.n_states, "s", "state_names"))
+    object.__setattr__(game, "action_names", _names(game.action_names, game.n_actions, "a", "action_names"))
+    return init
