@@ -115,3 +115,13 @@ def test_equilibria_found_agree() -> None:
     assert ours.exploitability[-1] < 0.05 * ours.exploitability[0]
     np.testing.assert_allclose(ours.policy, theirs.policy, atol=1e-6)
     assert exploitability(game, theirs.policy) == pytest.approx(ours.exploitability[-1], abs=1e-9)
+
+
+def test_mfglib_constructors_by_name() -> None:
+    env = mfglib_compat.mfglib_environment("beach_bar", T=3)
+    game = games.beach_bar(horizon=4)
+    np.testing.assert_allclose(env.mu0.double().numpy(), game.initial, atol=1e-7)
+    alg = mfglib_compat.mfglib_algorithm("OnlineMirrorDescent", alpha=1.0)
+    assert type(alg).__name__ == "OnlineMirrorDescent" and alg.alpha == 1.0
+    with pytest.raises(ValueError, match="name"):
+        mfglib_compat.mfglib_environment("no_such_game")

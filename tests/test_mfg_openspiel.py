@@ -13,6 +13,7 @@ Two kinds of check:
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -227,3 +228,17 @@ def test_openspiel_fixed_point_step_is_the_first_maximiser_of_q_star() -> None:
     for k in (0, 1):
         q_star = operators.best_response(game, game.induce(res.policies[k])[0], 0.0).q
         np.testing.assert_array_equal(res.policies[k + 1], openspiel_solvers.greedy_first(q_star))
+
+
+def test_write_reference_round_trips_through_load_reference(tmp_path: Path) -> None:
+    """The reference writer runs OpenSpiel and stores what load_reference (and the tests above) read."""
+    case = (("crowd_modelling_cpp", {"size": 5, "horizon": 3}, "fictitious_play", None, None),)
+    path = tmp_path / "ref.json"
+    openspiel_compat.write_reference(path, 2, progress=False, cases=case)  # type: ignore[arg-type]
+    (got,) = openspiel_compat.load_reference(path)
+    live = openspiel_compat.run_openspiel(
+        openspiel_compat.load_openspiel_game("crowd_modelling_cpp", size=5, horizon=3), "fictitious_play", 2, policies=True
+    )
+    np.testing.assert_allclose(got["nash_conv"], live.exploitability, rtol=0, atol=1e-12)
+    np.testing.assert_allclose(got["policy_last"], live.policies[-1], rtol=0, atol=1e-11)
+    assert not (tmp_path / "ref.json.tmp").exists()

@@ -323,8 +323,14 @@ REFERENCE_CASES: tuple[tuple[GameName, dict[str, Any], SolverName, float | None,
 )
 
 
-def write_reference(path: str | Path, n_iter: int = 10, *, progress: bool = True) -> None:
-    """Run OpenSpiel on :data:`REFERENCE_CASES` and write histories and final policies as JSON.
+def write_reference(
+    path: str | Path,
+    n_iter: int = 10,
+    *,
+    progress: bool = True,
+    cases: tuple[tuple[GameName, dict[str, Any], SolverName, float | None, float | None], ...] = REFERENCE_CASES,
+) -> None:
+    """Run OpenSpiel on ``cases`` (default :data:`REFERENCE_CASES`) and write histories and final policies as JSON.
 
     Each case stores the ``NashConv`` history (``n_iter + 1`` values, exact), OpenSpiel's mean time per
     iteration, and the ``(T, S, A)`` last iterate rounded to 12 significant digits (policies of every
@@ -333,13 +339,13 @@ def write_reference(path: str | Path, n_iter: int = 10, *, progress: bool = True
     """
     import open_spiel
 
-    cases = []
-    for game, params, solver, lr, temp in REFERENCE_CASES:
+    records: list[dict[str, Any]] = []
+    for game, params, solver, lr, temp in cases:
         t0 = time.perf_counter()
         run = run_openspiel(load_openspiel_game(game, **params), solver, n_iter, lr=lr, softmax_temperature=temp, policies=True)
         if progress:
             print(f"{game} {solver}: {time.perf_counter() - t0:.1f} s", flush=True)
-        cases.append(
+        records.append(
             {
                 "game": game,
                 "params": params,
@@ -355,9 +361,12 @@ def write_reference(path: str | Path, n_iter: int = 10, *, progress: bool = True
         "generated_by": "benchmarks/make_openspiel_reference.py (mfcode.mfg.openspiel_compat.write_reference)",
         "open_spiel_version": getattr(open_spiel, "__version__", "2.0.2"),
         "n_iter": n_iter,
-        "cases": cases,
+        "cases": records,
     }
-    Path(path).write_text(json.dumps(doc, separators=(",", ":")) + "\n")
+    target = Path(path)
+    tmp = target.with_name(target.name + ".tmp")
+    tmp.write_text(json.dumps(doc, separators=(",", ":")) + "\n")
+    tmp.replace(target)  # atomic: a crash never leaves a half-written reference
 
 
 #: OpenSpiel's reference histories, shipped with the package (package data).
