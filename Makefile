@@ -10,7 +10,9 @@ STAMP  := $(VENV)/.installed
 book: $(STAMP)  ## execute every notebook at budget="full" and render the HTML into _build/html
 	$(BIN)/jupyter-book build . -W -n --keep-going --builder html
 
-test: $(STAMP)  ## unit + property tests, and every notebook of _toc.yml at budget="ci" (papermill + nbval)
+test: $(STAMP)  ## lint (ruff), types (mypy --strict), then unit + property tests and every notebook of _toc.yml at budget="ci"
+	$(BIN)/ruff check mfcode tests benchmarks
+	$(BIN)/mypy mfcode
 	$(BIN)/python -m pytest
 
 env: $(STAMP)
