@@ -29,7 +29,6 @@ __all__ = [
     "policy_distance",
     "project",
     "softmax",
-    "uniform",
 ]
 
 
@@ -63,13 +62,6 @@ def check_distribution(x: npt.ArrayLike, name: str, *, atol: float = 1e-8) -> Fl
     if err > atol:
         raise ValueError(f"{name} must sum to 1 along its last axis (max error {err:.3g})")
     return arr
-
-
-def uniform(shape: tuple[int, ...]) -> FloatArray:
-    """Uniform distributions over the last axis of an array of the given shape."""
-    if len(shape) == 0 or shape[-1] <= 0:
-        raise ValueError(f"shape must have a positive last axis, got {shape}")
-    return np.full(shape, 1.0 / shape[-1])
 
 
 def logsumexp(x: npt.ArrayLike) -> FloatArray:

@@ -86,4 +86,3 @@ def test_check_distribution_messages() -> None:
         simplex.check_distribution([1.5, -0.5], "mu")
     with pytest.raises(ValueError, match="mu must be finite"):
         simplex.check_distribution([np.nan, 1.0], "mu")
-    np.testing.assert_array_equal(simplex.uniform((2, 4)), np.full((2, 4), 0.25))
