@@ -11,7 +11,7 @@ from mfcode.arrays import FloatArray
 from mfcode.simplex import check_distribution
 from mfcode.validation import check_int, check_real
 
-__all__ = ["MODEL_TOL", "check_kernel", "check_reward", "freeze_common"]
+__all__ = ["MODEL_TOL", "check_kernel", "check_reward", "check_shaped_distribution", "freeze_common"]
 
 #: Tolerance on kernel rows (negativity, sum to one) returned by a game's model.
 MODEL_TOL = 1e-8
@@ -24,6 +24,22 @@ def _names(names: tuple[str, ...] | None, n: int, prefix: str, arg: str) -> tupl
     if len(names) != n:
         raise ValueError(f"{arg} must have {n} entries, got {len(names)}")
     return names
+
+
+def check_shaped_distribution(
+    x: npt.ArrayLike, shape: tuple[int, ...], name: str, *, on_simplex: bool, trailing: int = 1
+) -> FloatArray:
+    """``x`` as a float array of ``shape``; with ``on_simplex``, each block of its last ``trailing`` axes is a distribution.
+
+    Mean fields and policies (``trailing=1``: rows), or a state-action flow (``trailing=2``: each
+    epoch's joint :math:`L_t`).
+    """
+    arr = np.asarray(x, dtype=np.float64)
+    if arr.shape != shape:
+        raise ValueError(f"{name} must have shape {shape}, got {arr.shape}")
+    if on_simplex:
+        check_distribution(arr.reshape(*shape[: len(shape) - trailing], -1), name)
+    return arr
 
 
 def check_reward(r: npt.ArrayLike, shape: tuple[int, int]) -> FloatArray:

@@ -28,10 +28,10 @@ import numpy as np
 import numpy.typing as npt
 
 from mfcode.arrays import FloatArray
-from mfcode.mfg.checks import check_kernel, check_reward, freeze_common
+from mfcode.mfg.checks import check_kernel, check_reward, check_shaped_distribution, freeze_common
 from mfcode.mfg.protocol import BestResponse, PolicyEvaluation
 from mfcode.mfg.soft import regularized_reward, soft_max_value
-from mfcode.simplex import check_distribution, softmax
+from mfcode.simplex import softmax
 
 __all__ = ["FiniteHorizonMFG", "FlowDynamics"]
 
@@ -126,21 +126,12 @@ class FiniteHorizonMFG:
 
     def check_mean_field(self, mean_field: npt.ArrayLike, name: str = "mean_field") -> FloatArray:
         """A flow of :attr:`flow_shape`, each epoch on the simplex when ``check`` is on."""
-        arr = np.asarray(mean_field, dtype=np.float64)
-        if arr.shape != self.flow_shape:
-            raise ValueError(f"{name} must have shape {self.flow_shape}, got {arr.shape}")
-        if self.check:
-            check_distribution(arr.reshape(self.horizon, -1), name)
-        return arr
+        trailing = len(self.flow_shape) - 1
+        return check_shaped_distribution(mean_field, self.flow_shape, name, on_simplex=self.check, trailing=trailing)
 
     def check_policy(self, policy: npt.ArrayLike, name: str = "policy") -> FloatArray:
         """A time-indexed policy ``(T, S, A)`` with rows on the simplex."""
-        arr = np.asarray(policy, dtype=np.float64)
-        if arr.shape != self.policy_shape:
-            raise ValueError(f"{name} must have shape {self.policy_shape}, got {arr.shape}")
-        if self.check:
-            check_distribution(arr, name)
-        return arr
+        return check_shaped_distribution(policy, self.policy_shape, name, on_simplex=self.check)
 
     def check_dynamics(self, dynamics: object, name: str = "dynamics") -> FlowDynamics:
         """``dynamics`` if it is a :class:`FlowDynamics` of this game's shapes."""

@@ -34,10 +34,10 @@ import numpy.typing as npt
 from mfcode import markov
 from mfcode.arrays import FloatArray
 from mfcode.fixed_point import compute_fixed_point, iterate, l1_distance
-from mfcode.mfg.checks import check_kernel, check_reward, freeze_common
+from mfcode.mfg.checks import check_kernel, check_reward, check_shaped_distribution, freeze_common
 from mfcode.mfg.protocol import BestResponse, PolicyEvaluation
 from mfcode.mfg.soft import regularized_reward, soft_max_value
-from mfcode.simplex import check_distribution, softmax
+from mfcode.simplex import softmax
 from mfcode.validation import check_int, check_real, check_temperature
 
 __all__ = ["StationaryDynamics", "StationaryMFG", "soft_value_iteration"]
@@ -141,21 +141,11 @@ class StationaryMFG:
 
     def check_mean_field(self, mean_field: npt.ArrayLike, name: str = "mean_field") -> FloatArray:
         """``mean_field`` as an ``(S,)`` float array, on the simplex when ``check`` is on."""
-        arr = np.asarray(mean_field, dtype=np.float64)
-        if arr.shape != (self.n_states,):
-            raise ValueError(f"{name} must have shape ({self.n_states},), got {arr.shape}")
-        if self.check:
-            check_distribution(arr, name)
-        return arr
+        return check_shaped_distribution(mean_field, (self.n_states,), name, on_simplex=self.check)
 
     def check_policy(self, policy: npt.ArrayLike, name: str = "policy") -> FloatArray:
-        """``policy`` as an ``(S, A)`` float array with rows on the simplex."""
-        arr = np.asarray(policy, dtype=np.float64)
-        if arr.shape != self.policy_shape:
-            raise ValueError(f"{name} must have shape {self.policy_shape}, got {arr.shape}")
-        if self.check:
-            check_distribution(arr, name)
-        return arr
+        """``policy`` as an ``(S, A)`` float array with rows on the simplex (when ``check`` is on)."""
+        return check_shaped_distribution(policy, self.policy_shape, name, on_simplex=self.check)
 
     def check_dynamics(self, dynamics: object, name: str = "dynamics") -> StationaryDynamics:
         """``dynamics`` if it is a :class:`StationaryDynamics` of this game's shapes."""
