@@ -107,7 +107,7 @@ def test_solver_comparison_agrees_with_mfglib_and_restores_torch() -> None:
 
 
 def test_speed_tables_read_the_stored_benchmark(tmp_path: Path) -> None:
-    tables = ex.speed_tables(ex.benchmark_path(ROOT))
+    tables = ex.speed_tables(ROOT / "benchmarks" / "results" / "bench_mfg.json")
     assert tables.equilibrium.caption.startswith("Exact regularized NE")
     assert len(tables.steps.rows) == 4
     with pytest.raises(ValueError, match="path"):

@@ -28,7 +28,7 @@ import numpy as np
 from scipy.optimize import brentq
 
 from mfcode.arrays import FloatArray
-from mfcode.claims import BUDGETS, book_root
+from mfcode.claims import BUDGETS
 from mfcode.fixed_point import FixedPointTrace, compute_fixed_point, l1_distance
 from mfcode.mfg import games, mfglib_compat, operators, solvers, speed
 from mfcode.mfg.exploitability import exploitability, regularization_bias_bound
@@ -48,7 +48,6 @@ __all__ = [
     "Sizes",
     "SolverComparison",
     "SolverPair",
-    "benchmark_path",
     "bias_sweep",
     "exact_iteration",
     "garnet",
@@ -473,14 +472,9 @@ class BenchmarkTables:
     floor: speed.BenchmarkTable
 
 
-def benchmark_path(root: Path | str | None = None) -> Path:
-    """``benchmarks/results/bench_mfg.json`` under the book root ``root`` (default: :func:`mfcode.claims.book_root`'s rule)."""
-    return book_root(root) / "benchmarks" / "results" / "bench_mfg.json"
-
-
-def speed_tables(path: Path | str | None = None) -> BenchmarkTables:
-    """The exact-NE, solver-step and floor tables of the benchmark results at ``path`` (default :func:`benchmark_path`)."""
-    if path is not None and not isinstance(path, (str, Path)):
+def speed_tables(path: Path | str) -> BenchmarkTables:
+    """The exact-NE, solver-step and floor tables of the results ``benchmarks/bench_mfg.py`` wrote to ``path``."""
+    if not isinstance(path, (str, Path)):
         raise TypeError(f"path must be a str or a Path, got {type(path).__name__}")
-    results = speed.load_benchmark(benchmark_path() if path is None else path)
+    results = speed.load_benchmark(path)
     return BenchmarkTables(*speed.benchmark_tables(results))
