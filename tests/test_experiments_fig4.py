@@ -126,9 +126,9 @@ def test_bad_input_names_the_argument(learned: fig4.LearnedPolicies, values: fig
     with pytest.raises(ValueError, match="budget"):
         fig4.mfc_mdp_values(learned, "medium")
     with pytest.raises(ValueError, match="budget"):
-        fig4.load_or_train_learners("medium", 0)
+        fig4.load_or_train_learners("medium", 0, ROOT / "artifacts" / "mfc")
     with pytest.raises(ValueError, match="seed"):
-        fig4.load_or_train_learners("ci", -1)
+        fig4.load_or_train_learners("ci", -1, ROOT / "artifacts" / "mfc")
     with pytest.raises(TypeError, match="artifact_dir"):
         fig4.load_or_train_learners("full", 0, artifact_dir=3)  # type: ignore[arg-type]  # the wrong type is the point
     with pytest.raises(ValueError, match="arrays"):

@@ -30,7 +30,6 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from mfcode import claims
 from mfcode.arrays import FloatArray, IntArray
 from mfcode.mfc import (
     MFCMDP,
@@ -162,26 +161,26 @@ def learned_policies(arrays: Mapping[str, NDArray[Any]], budget_name: str, descr
     return learned
 
 
-def load_or_train_learners(budget: str, seed: int, artifact_dir: Path | str | None = None) -> LearnedPolicies:
+def load_or_train_learners(budget: str, seed: int, artifact_dir: Path | str) -> LearnedPolicies:
     """The learners of Fig. 4: the paper-scale artifact at budget ``"full"``, else the ``ci`` smoke run.
 
     At ``budget="full"`` the artifact of ``python -m mfcode.rl.train_mfc --budget full`` in
-    ``artifact_dir`` (default ``<book root>/artifacts/mfc``) is loaded, its parts merged
+    ``artifact_dir`` (the book's ``artifacts/mfc``) is loaded, its parts merged
     (``require_all=False``: NA and PS only at the N trained). Without it, and always at
     ``budget="ci"``, the ``ci`` smoke run is trained here (:func:`~mfcode.rl.training.train_all`,
     tens of seconds), never hours of paper-scale training.
     """
     budget = _check_budget(budget)
     seed = check_int(seed, "seed", low=0)
-    if artifact_dir is not None and not isinstance(artifact_dir, (str, Path)):
+    if not isinstance(artifact_dir, (str, Path)):
         raise TypeError(f"artifact_dir must be a str or Path, got {type(artifact_dir).__name__}")
-    directory = claims.book_root() / "artifacts" / "mfc" if artifact_dir is None else Path(artifact_dir)
+    directory = Path(artifact_dir)
     loaded = load_artifact(directory, budget, seed, require_all=False) if budget == "full" else None
     if loaded is None:
         arrays, info = train_all(BUDGETS["ci"], seed=seed)
         lines = [f"learners: the ci smoke run, trained in this notebook ({info['times_s']}, device {info['device']})"]
         if budget == "full":
-            lines.append("paper-scale artifact artifacts/mfc/mfc_learners_full_seed0.npz not found: the learned-policy results and")
+            lines.append(f"paper-scale artifact in {directory.name}/ not found: the learned-policy results and")
             lines.append("their claims below are the smoke run's (recorded at budget 'ci'); the exact results are at full resolution.")
         return learned_policies(arrays, "ci", "\n".join(lines))
     arrays, provenance = loaded
