@@ -20,9 +20,12 @@ from mfcode.claims.render import Table
 ROOT = Path(__file__).resolve().parents[1]
 DOC = "001_00c545ba2a0e4aca.txt"
 CLAIMS_TOML = (
-    f'[[claim]]\nid = "a-b"\ndocument = "{DOC}"\nlocator = "Fig. 1"\nstatement = "x"\n'
-    'notebook = "book/ch/n.ipynb"\nkind = "value"\npaper = 0.5\natol = 0.1\nasserted_at = ["ci"]\n'
-    f'[[claim]]\nid = "c-d"\ndocument = "{DOC}"\nlocator = "Sec. 5"\nstatement = "y"\nnotebook = "book/ch/n.ipynb"\nkind = "record"\n'
+    f'[[claim]]\nid = "a-b"\norigin = "paper"\ndocument = "{DOC}"\nlocator = "Fig. 1"\nstatement = "x"\n'
+    'quote = "the value is one half"\nfails_if = "the measured value is not within 0.1 of 0.5"\n'
+    'notebook = "book/ch/n.ipynb"\nkind = "value"\npaper = 0.5\natol = 0.1\ntolerance_reason = "sampling noise"\n'
+    'asserted_at = ["ci"]\n'
+    f'[[claim]]\nid = "c-d"\norigin = "measurement"\ndocument = "{DOC}"\nlocator = "Sec. 5"\nstatement = "y"\n'
+    'fails_if = "the solver stops before convergence"\nnotebook = "book/ch/n.ipynb"\nkind = "record"\n'
 )
 
 
@@ -35,7 +38,10 @@ def _book(root: Path, toml: str = CLAIMS_TOML) -> Path:
 
 
 def make(kind: str = "value", **kw: object) -> Claim:
-    base: dict[str, object] = dict(id="c-test", document=DOC, locator="eq. (1)", statement="s", notebook="book/x.ipynb", kind=kind)
+    base: dict[str, object] = dict(
+        id="c-test", document=DOC, locator="eq. (1)", statement="s", notebook="book/x.ipynb", kind=kind,
+        origin="paper", quote="q", fails_if="f", tolerance_reason="r",
+    )
     if kind == "value":
         base["paper"] = 1.0
     base.update(kw)

@@ -3,17 +3,20 @@
 ``measured`` is what the notebook passes to :func:`mfcode.claims.check`:
 
 ``value``
-    ``measured`` is a number; reproduced when ``|measured - paper| <= atol + rtol*|paper|``;
+    ``measured`` is a number; reproduced when ``|measured - ref| <= atol + rtol*|ref|``;
     *partly* when it is within the looser ``partly_atol`` (if given).
 ``at-most`` / ``at-least``
     ``measured`` is a number; reproduced when ``measured <= reference + atol`` (resp.
-    ``>= reference - atol``). The reference is ``paper`` when it is a number, otherwise the number
-    the notebook computes from the paper's formula and passes as ``reference=``.
+    ``>= reference - atol``).
+
+The reference number ``ref`` is the notebook's ``reference=`` argument when given (the number the
+paper's or the book's formula evaluates to); otherwise the claim's ``paper`` value when it gives one,
+else its ``target`` (a number the book derives or chooses; see :mod:`mfcode.claims.schema`).
 ``ordering``
     ``measured`` maps names to numbers; reproduced when they decrease strictly (by more than
     ``atol``) along the claim's ``order`` list, e.g. ``order = ["mfc-optimum", "jsq"]``.
 ``record``
-    a measurement the book reports without a paper value to compare with (any JSON value);
+    a measurement the book reports without a value to compare with (any JSON value);
     its verdict is always ``recorded``. Wall-clock timings are always of this kind: the book
     records them but never asserts them (the benchmark scripts measure speed).
 """
@@ -55,18 +58,21 @@ def _ordering(claim: Claim, measured: Any) -> tuple[str, str, float | None]:
 def _reference(claim: Claim, reference: float | None) -> float:
     if reference is not None:
         return as_number(reference, "reference")
-    if not isinstance(claim.paper, (int, float)):
+    value = claim.value
+    if value is None:
+        raise ValueError(f"reference: claim {claim.id} gives neither 'paper' nor 'target'; pass the number as reference=")
+    if not isinstance(value, (int, float)):
         raise ValueError(
-            f"reference: claim {claim.id} states its value as a formula ({claim.paper!r}); "
+            f"reference: claim {claim.id} states its value as a formula ({value!r}); "
             "pass the evaluated formula as reference="
         )
-    return float(claim.paper)
+    return float(value)
 
 
 def evaluate(claim: Claim, measured: Any, reference: float | None = None) -> tuple[str, str, float | None]:
     """Decide a claim: returns ``(verdict, detail, reference used)`` without writing anything."""
     if claim.kind == "record":
-        return "recorded", "measurement only (no paper value to compare with)", None
+        return "recorded", "measurement only (no value to compare with)", None
     if claim.kind == "ordering":
         return _ordering(claim, measured)
     value = as_number(measured, "measured")
