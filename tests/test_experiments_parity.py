@@ -71,9 +71,9 @@ def test_lq_equilibrium_flows() -> None:
     ("call", "error", "name"),
     [
         (lambda: parity.compare_libraries("quick"), ValueError, "budget"),
-        (lambda: parity.compare_libraries(1), TypeError, "budget"),
+        (lambda: parity.compare_libraries(1), TypeError, "budget"),  # type: ignore[arg-type]  # the error under test
         (lambda: parity.compare_libraries("ci", -1), ValueError, "n_iter"),
-        (lambda: parity.mfcode_exploitability(2.5), TypeError, "n_iter"),
+        (lambda: parity.mfcode_exploitability(2.5), TypeError, "n_iter"),  # type: ignore[arg-type]  # the error under test
         (lambda: parity.lq_equilibrium("full", n_iter=-3), ValueError, "n_iter"),
         (lambda: parity.lq_equilibrium("medium"), ValueError, "budget"),
     ],
