@@ -37,6 +37,7 @@ def test_valid_model_and_default_names() -> None:
     [
         (dict(gamma=1.0), "gamma"),
         (dict(gamma=-0.1), "gamma"),
+        (dict(gamma=0.0), "gamma"),  # 001 §2: gamma in (0, 1)
         (dict(n_states=0), "n_states"),
         (dict(initial=np.array([0.6, 0.6])), "initial"),
         (dict(initial=np.array([1.0, 0.0, 0.0])), "initial"),

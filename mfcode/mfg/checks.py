@@ -68,8 +68,10 @@ def check_kernel(p: npt.ArrayLike, shape: tuple[int, int, int]) -> FloatArray:
 def freeze_common(game: Any, sizes: tuple[str, ...], argument: str, *, gamma_may_be_one: bool) -> FloatArray:
     """Checks shared by the game classes; freezes ``initial``, ``gamma`` and the names in place.
 
-    ``argument`` is how the reward/kernel functions are called (for the error message); the
-    stationary game needs :math:`\\gamma<1`, the finite-horizon game allows :math:`\\gamma=1`.
+    ``argument`` is how the reward/kernel functions are called (for the error message). The
+    stationary game is the discounted game of seed 001, §2, with :math:`\\gamma\\in(0,1)`
+    (``gamma_may_be_one=False``); the finite-horizon game allows :math:`\\gamma\\in[0,1]`
+    (``gamma_may_be_one=True``: undiscounted episodes, as mfglib's and OpenSpiel's games are).
     Returns the frozen initial distribution.
     """
     for arg in sizes:
@@ -78,7 +80,10 @@ def freeze_common(game: Any, sizes: tuple[str, ...], argument: str, *, gamma_may
         raise TypeError(f"reward_fn must be callable {argument} -> (S, A) array")
     if not callable(game.transition_fn):
         raise TypeError(f"transition_fn must be callable {argument} -> (S, A, S) array")
-    gamma = check_real(game.gamma, "gamma", low=0.0, high=1.0, high_open=not gamma_may_be_one)
+    if gamma_may_be_one:
+        gamma = check_real(game.gamma, "gamma", low=0.0, high=1.0)
+    else:
+        gamma = check_real(game.gamma, "gamma", low=0.0, high=1.0, low_open=True, high_open=True)
     init = check_distribution(game.initial, "initial")
     if init.shape != (game.n_states,):
         raise ValueError(f"initial must have shape ({game.n_states},), got {init.shape}")

@@ -3,7 +3,7 @@
 Mao et al. (NeurIPS 2022), seed ``001_00c545ba2a0e4aca.txt``, §2: a representative agent in state
 :math:`s` takes action :math:`a`, receives :math:`r(s,a,\\mu)` and moves to
 :math:`s'\\sim P(\\cdot|s,a,\\mu)`, where :math:`\\mu\\in\\Delta(\\mathcal S)` is the population
-distribution; discount :math:`\\gamma\\in[0,1)`, stationary policies
+distribution; discount :math:`\\gamma\\in(0,1)`, stationary policies
 :math:`\\pi:\\mathcal S\\to\\Delta(\\mathcal A)`, a stationary mean field. Its implementation of
 :class:`~mfcode.mfg.protocol.MeanFieldGame`:
 
@@ -96,7 +96,7 @@ class StationaryMFG:
         :math:`\\mu\\mapsto P(\\cdot|\\cdot,\\cdot,\\mu)`, an ``(S, A, S)`` array whose rows lie on the
         simplex.
     gamma
-        Discount factor :math:`\\gamma\\in[0,1)`.
+        Discount factor :math:`\\gamma\\in(0,1)`.
     initial
         :math:`\\rho\\in\\Delta(\\mathcal S)`: the distribution values are averaged over
         (:math:`V(\\rho)`), the start of mean-field iterations and of visitation measures.
