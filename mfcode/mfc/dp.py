@@ -5,14 +5,14 @@ Bellman equation of the MFC MDP (eq. 27),
 
 .. math:: Q^*(x^0,h)=r\\big(x^0,\\mathbb G(\\mu_0,h)\\big)
           +\\gamma\\sum_{\\tilde x^0}P^0\\big(\\tilde x^0\\mid x^0,\\mathbb G(\\mu_0,h)\\big)
-          \\max_{\\tilde h\\in\\mathcal H}Q^*(\\tilde x^0,\\tilde h),
+          \\max_{\\tilde h\\in\\mathcal D}Q^*(\\tilde x^0,\\tilde h),
 
 i.e. :math:`Q^*=BQ^*` for the Bellman operator :math:`B` of eq. (28), a :math:`\\gamma`-contraction in
 the sup norm (Lemma 2); so value iteration converges to its unique fixed point and a greedy
 stationary policy is optimal (Thm 3, Cor. 2). The MFC MDP has a finite state space but a continuum
-of actions :math:`\\mathcal H`; here :math:`\\mathcal H` is replaced by a finite grid
-:math:`\\mathcal H_n` (simplex lattices of resolution ``n`` over the admissible actions of every agent
-state). Because Q is continuous in h (Lemma 3) and :math:`\\mathcal H` is compact, the grid optimum
+of actions :math:`\\mathcal D`; here :math:`\\mathcal D` is replaced by a finite grid
+:math:`\\mathcal D_n` (simplex lattices of resolution ``n`` over the admissible actions of every agent
+state). Because Q is continuous in h (Lemma 3) and :math:`\\mathcal D` is compact, the grid optimum
 converges to the true optimum as the grid is refined; :func:`grid_refinement` measures it.
 
 Value iteration and Howard's policy iteration both run on :func:`mfcode.fixed_point.iterate`;
@@ -65,7 +65,7 @@ def simplex_grid(dim: int, resolution: int) -> FloatArray:
 
 
 def decision_rule_grid(mdp: MFCMDP, resolution: int) -> FloatArray:
-    """The grid :math:`\\mathcal H_n\\subset\\mathcal H` of decision rules (seed 002, Sec. III-A, :math:`\\mathcal H`).
+    """The grid :math:`\\mathcal D_n\\subset\\mathcal D` of decision rules (seed 002, Sec. III-A, where the set is written :math:`\\mathcal H`).
 
     Every combination of per-state simplex lattices of resolution ``n`` over the admissible actions
     (``model.action_mask``); shape ``(K, X, U)``. For the M = 2 scheduling instance only the row of
@@ -92,12 +92,12 @@ def decision_rule_grid(mdp: MFCMDP, resolution: int) -> FloatArray:
 
 @dataclass(frozen=True)
 class GridMDP:
-    """The MFC MDP restricted to the decision rules :math:`\\mathcal H_n` (an exact tabular MDP).
+    """The MFC MDP restricted to the decision rules :math:`\\mathcal D_n` (an exact tabular MDP).
 
     Attributes
     ----------
     rules : FloatArray, shape (K, X, U)
-        The candidate decision rules :math:`h_k\\in\\mathcal H_n`.
+        The candidate decision rules :math:`h_k\\in\\mathcal D_n`.
     rewards : FloatArray, shape (K, X0)
         :math:`r(x^0,\\mathbb G(\\mu_0,h_k))`.
     kernels : FloatArray, shape (K, X0, X0)
@@ -138,7 +138,7 @@ class GridMDP:
 
     @property
     def n_rules(self) -> int:
-        """Number of grid decision rules :math:`K=|\\mathcal H_n|`."""
+        """Number of grid decision rules :math:`K=|\\mathcal D_n|`."""
         return int(self.rewards.shape[0])
 
     def policy(self, rule_index: ArrayLike) -> FloatArray:
@@ -154,7 +154,7 @@ class DPResult:
     Attributes
     ----------
     Q : FloatArray, shape (X0, K)
-        Action values :math:`Q^*(x^0,h_k)` on the grid (eq. 26 restricted to :math:`\\mathcal H_n`).
+        Action values :math:`Q^*(x^0,h_k)` on the grid (eq. 26 restricted to :math:`\\mathcal D_n`).
     V : FloatArray, shape (X0,)
         :math:`V^*(x^0)=\\max_k Q^*(x^0,h_k)`.
     rule_index : IntArray, shape (X0,)
@@ -299,7 +299,7 @@ def grid_refinement(mdp: MFCMDP, resolutions: list[int], progress: bool = False)
     """:func:`solve_mfc_mdp_on_grid` for each resolution ``n`` in ``resolutions``.
 
     The grid optima increase along nested grids and converge to the optimum over all of
-    :math:`\\mathcal H` (Lemma 3 continuity + compactness).
+    :math:`\\mathcal D` (Lemma 3 continuity + compactness).
     """
     if not resolutions:
         raise ValueError("resolutions must be a non-empty list of positive integers")
@@ -307,11 +307,11 @@ def grid_refinement(mdp: MFCMDP, resolutions: list[int], progress: bool = False)
 
 
 def solve_mfc_mdp_on_grid(mdp: MFCMDP, resolution: int) -> DPResult:
-    """Solve the Bellman equation of the MFC MDP (seed 002, Sec. V, eqs. 26-28) over the grid :math:`\\mathcal H_n`.
+    """Solve the Bellman equation of the MFC MDP (seed 002, Sec. V, eqs. 26-28) over the grid :math:`\\mathcal D_n`.
 
     The exact optimal action values :math:`Q^*` restricted to the decision rules
     :func:`decision_rule_grid` ``(mdp, resolution)``, the optimal value :math:`V^*` and an optimal
-    stationary policy :math:`\\pi^*:\\mathcal X^0\\to\\mathcal H_n` (Cor. 2), by policy iteration.
+    stationary policy :math:`\\pi^*:\\mathcal X^0\\to\\mathcal D_n` (Cor. 2), by policy iteration.
 
     Parameters
     ----------

@@ -187,7 +187,7 @@ def profile_value(model: MFCModel, policies: ArrayLike) -> FloatArray:
 
 
 def vertex_rules(model: MFCModel) -> FloatArray:
-    """Deterministic admissible decision rules :math:`h:\\mathcal X\\to\\mathcal U` (vertices of :math:`\\mathcal H`)
+    """Deterministic admissible decision rules :math:`h:\\mathcal X\\to\\mathcal U` (vertices of :math:`\\mathcal D`)
     with distinct class probabilities, ``(D, X, U)``."""
     _check_model(model)
     mask = np.asarray(model.action_mask)

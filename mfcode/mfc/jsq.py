@@ -20,7 +20,7 @@ __all__ = ["jsq_policy"]
 
 
 def jsq_policy(model: SchedulingModel) -> FloatArray:
-    """JSQ as a stationary upper-level policy :math:`\\pi_{JSQ}:\\mathcal X^0\\to\\mathcal H`, :math:`\\pi(x^0)(x, u)`.
+    """JSQ as a stationary upper-level policy :math:`\\pi_{JSQ}:\\mathcal X^0\\to\\mathcal D`, :math:`\\pi(x^0)(x, u)`.
 
     Parameters
     ----------

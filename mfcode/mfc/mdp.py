@@ -9,7 +9,7 @@ the environment state alone and whose action is the lower-level decision rule ``
           \\text{reward } r\\big(x^0_t,\\mathbb G(\\mu_0,h_t)\\big),\\qquad
           J(\\pi)=\\mathbb E\\sum_t\\gamma^t r_t .
 
-A stationary upper-level policy :math:`\\pi:\\mathcal X^0\\to\\mathcal H` is an array
+A stationary upper-level policy :math:`\\pi:\\mathcal X^0\\to\\mathcal D` is an array
 ``(X0, X, U)``. :class:`MFCMDP` is stateless and vectorised: :meth:`MFCMDP.reset` and
 :meth:`MFCMDP.step` act on batches of environments, and the exact quantities
 (:meth:`MFCMDP.kernel`, :meth:`MFCMDP.reward`, :meth:`MFCMDP.policy_kernel`,
@@ -84,7 +84,7 @@ class MFCMDP:
 
     @property
     def action_shape(self) -> tuple[int, int]:
-        """Shape ``(X, U)`` of an action (a decision rule :math:`h\\in\\mathcal H`)."""
+        """Shape ``(X, U)`` of an action (a decision rule :math:`h\\in\\mathcal D`)."""
         return (self.model.n_agent_states, self.model.n_actions)
 
     @property

@@ -5,9 +5,10 @@ Environment States* (seed ``002_7da79a39441e57df.txt``, Sec. III):
 
 - finite agent states :math:`\\mathcal X`, actions :math:`\\mathcal U`, environment states
   :math:`\\mathcal X^0`; agent states are drawn i.i.d. from :math:`\\mu_0` at every step (eq. 1);
-- a decision rule :math:`h:\\mathcal X\\to\\mathcal P(\\mathcal U)` (the set :math:`\\mathcal H` of
-  Sec. III-A), stored as an array ``(X, U)``; a stationary upper-level policy
-  :math:`\\pi:\\mathcal X^0\\to\\mathcal H` (Sec. III-B) as ``(X0, X, U)``;
+- a decision rule :math:`h:\\mathcal X\\to\\mathcal P(\\mathcal U)` (the set :math:`\\mathcal D` of
+  decision rules, the paper's :math:`\\mathcal H` of Sec. III-A, renamed because the book's
+  :math:`\\mathcal H` is the entropy), stored as an array ``(X, U)``; a stationary upper-level policy
+  :math:`\\pi:\\mathcal X^0\\to\\mathcal D` (Sec. III-B) as ``(X0, X, U)``;
 - the induced state-action mean field (eq. 9)
 
   .. math:: \\mathbb G(\\mu, h)(x, u) = \\mu(x)\\, h(x, u);
@@ -54,7 +55,7 @@ anything that is not a distribution."""
 
 
 def validate_decision_rule(h: ArrayLike, n_agent_states: int, n_actions: int, name: str = "h") -> FloatArray:
-    """Check that ``h`` is a (batch of) decision rule(s) :math:`h\\in\\mathcal H` (seed 002, Sec. III-A).
+    """Check that ``h`` is a (batch of) decision rule(s) :math:`h\\in\\mathcal D` (seed 002, Sec. III-A).
 
     Parameters
     ----------
@@ -83,7 +84,7 @@ def validate_decision_rule(h: ArrayLike, n_agent_states: int, n_actions: int, na
 
 
 def validate_policy(policy: ArrayLike, model: MFCModel, *, name: str = "policy", profile: bool | None = False) -> FloatArray:
-    """Check a stationary upper-level policy :math:`\\pi:\\mathcal X^0\\to\\mathcal H` (seed 002, Sec. III-B).
+    """Check a stationary upper-level policy :math:`\\pi:\\mathcal X^0\\to\\mathcal D` (seed 002, Sec. III-B).
 
     Parameters
     ----------
