@@ -2,10 +2,12 @@
 
 Mao et al. (NeurIPS 2022), seed ``001_00c545ba2a0e4aca.txt``, App. D: "Simulations are done in an
 episodic setting". The convention is mfglib's and OpenSpiel's: time-indexed policies
-:math:`\\pi_t`, a mean-field *flow* :math:`(\\mu_t)_{t<T}` started at the initial distribution,
-rewards :math:`r_t(s,a,\\mu_t)` at every decision epoch :math:`t=0,\\dots,T-1`, kernels
-:math:`P_t(\\cdot|s,a,\\mu_t)` for :math:`t<T-1`. An mfglib environment with horizon ``T`` has
-``T + 1`` decision epochs, i.e. ``horizon = T + 1`` here. Its implementation of
+:math:`\\pi_t`, a mean-field *flow* :math:`(\\mu_t)_{t<H}` started at the initial distribution,
+rewards :math:`r_t(s,a,\\mu_t)` at every decision epoch :math:`t=0,\\dots,H-1`, kernels
+:math:`P_t(\\cdot|s,a,\\mu_t)` for :math:`t<H-1`. :math:`H` (``horizon``) is the number of decision
+epochs, the book's symbol for a horizon (001 uses :math:`T` for the iterations of Algorithm 1). An
+mfglib environment with parameter ``T`` (its last time index) has ``T + 1`` decision epochs, i.e.
+``horizon = T + 1`` here. Its implementation of
 :class:`~mfcode.mfg.protocol.MeanFieldGame`:
 
 - the flow of a policy by forward induction,
@@ -43,9 +45,9 @@ class FlowDynamics:
     Attributes
     ----------
     reward
-        :math:`r_t(\\cdot,\\cdot,\\mu_t)`, ``(T, S, A)``.
+        :math:`r_t(\\cdot,\\cdot,\\mu_t)`, ``(H, S, A)``.
     kernel
-        :math:`P_t(\\cdot|\\cdot,\\cdot,\\mu_t)` for :math:`t<T-1`, ``(T - 1, S, A, S)`` (possibly a
+        :math:`P_t(\\cdot|\\cdot,\\cdot,\\mu_t)` for :math:`t<H-1`, ``(H - 1, S, A, S)`` (possibly a
         read-only broadcast view of one kernel, for a time-homogeneous game that ignores the
         mean field).
     """
@@ -63,14 +65,14 @@ class FiniteHorizonMFG:
     n_states, n_actions
         :math:`|\\mathcal S|`, :math:`|\\mathcal A|`.
     horizon
-        Number of decision epochs :math:`T\\ge1`; times run over ``0, ..., T - 1`` and the agent
+        Number of decision epochs :math:`H\\ge1`; times run over ``0, ..., H - 1`` and the agent
         collects a reward at every one of them (an mfglib environment with ``T`` is ``horizon=T+1``).
     reward_fn
         ``(t, m) -> (S, A)`` reward at epoch ``t``; ``m`` is :math:`\\mu_t` of shape ``(S,)``, or
         the state-action distribution :math:`L_t(s,a)=\\mu_t(s)\\pi_t(a|s)` of shape ``(S, A)`` when
         ``population == "state_action"``.
     transition_fn
-        ``(t, m) -> (S, A, S)`` kernel from epoch ``t`` to ``t + 1`` (called for ``t < T - 1``).
+        ``(t, m) -> (S, A, S)`` kernel from epoch ``t`` to ``t + 1`` (called for ``t < H - 1``).
     initial
         :math:`\\mu_0`.
     gamma
@@ -108,12 +110,12 @@ class FiniteHorizonMFG:
 
     @property
     def policy_shape(self) -> tuple[int, ...]:
-        """``(T, S, A)``."""
+        """``(H, S, A)``."""
         return (self.horizon, self.n_states, self.n_actions)
 
     @property
     def flow_shape(self) -> tuple[int, ...]:
-        """``(T, S)``, or ``(T, S, A)`` for a state-action population."""
+        """``(H, S)``, or ``(H, S, A)`` for a state-action population."""
         shape: tuple[int, ...] = (self.horizon, self.n_states)
         return (*shape, self.n_actions) if self.population == "state_action" else shape
 
@@ -130,7 +132,7 @@ class FiniteHorizonMFG:
         return check_shaped_distribution(mean_field, self.flow_shape, name, on_simplex=self.check, trailing=trailing)
 
     def check_policy(self, policy: npt.ArrayLike, name: str = "policy") -> FloatArray:
-        """A time-indexed policy ``(T, S, A)`` with rows on the simplex."""
+        """A time-indexed policy ``(H, S, A)`` with rows on the simplex."""
         return check_shaped_distribution(policy, self.policy_shape, name, on_simplex=self.check)
 
     def check_dynamics(self, dynamics: object, name: str = "dynamics") -> FlowDynamics:
@@ -145,7 +147,7 @@ class FiniteHorizonMFG:
         return dynamics
 
     def state_marginal(self, mean_field: FloatArray) -> FloatArray:
-        """State marginals ``(T, S)`` of a flow."""
+        """State marginals ``(H, S)`` of a flow."""
         if self.population == "state":
             return mean_field
         out: FloatArray = mean_field.sum(axis=-1)
@@ -156,7 +158,7 @@ class FiniteHorizonMFG:
         return np.full(self.policy_shape, 1.0 / self.n_actions)
 
     def horizon_weight(self) -> float:
-        """:math:`\\sum_{t<T}\\gamma^t`."""
+        """:math:`\\sum_{t<H}\\gamma^t`."""
         return float(np.sum(self.gamma ** np.arange(self.horizon)))
 
     # -- the model along a flow ------------------------------------------------------------------
@@ -169,7 +171,7 @@ class FiniteHorizonMFG:
         return check_reward(r, (self.n_states, self.n_actions)) if self.check else np.asarray(r, dtype=np.float64)
 
     def transition(self, t: int, m: FloatArray) -> FloatArray:
-        """:math:`P_t(s'|s,a,m)` as an ``(S, A, S)`` array (``t < T - 1``)."""
+        """:math:`P_t(s'|s,a,m)` as an ``(S, A, S)`` array (``t < H - 1``)."""
         if not 0 <= t < self.horizon - 1:
             raise ValueError(f"t must lie in [0, {self.horizon - 1}), got {t}")
         p = self.transition_fn(t, m)
@@ -202,9 +204,9 @@ class FiniteHorizonMFG:
     ) -> tuple[FloatArray, FlowDynamics]:
         """Forward induction from :math:`\\mu_0` (``start`` unused): the flow, and the dynamics met on the way.
 
-        Returns ``(T, S)``, or the joint :math:`L_t=\\mu_t\\pi_t` of shape ``(T, S, A)`` for a
+        Returns ``(H, S)``, or the joint :math:`L_t=\\mu_t\\pi_t` of shape ``(H, S, A)`` for a
         state-action population (the argument the game's reward and kernel take). The kernels
-        are copied into ``scratch`` when given (sparing the allocation of ``T - 1`` kernels per
+        are copied into ``scratch`` when given (sparing the allocation of ``H - 1`` kernels per
         flow), else into new arrays.
         """
         dyn = self._writable(scratch)
@@ -238,7 +240,7 @@ class FiniteHorizonMFG:
     def best_response(
         self, dynamics: FlowDynamics, temperature: float, *, q_init: FloatArray | None = None
     ) -> BestResponse:
-        """:math:`\\Gamma_1^\\lambda` by backward induction (exact in ``T`` steps; ``q_init`` unused)."""
+        """:math:`\\Gamma_1^\\lambda` by backward induction (exact in ``H`` steps; ``q_init`` unused)."""
         t_max, s, a = self.policy_shape
         q = np.empty((t_max, s, a))
         v = np.empty((t_max, s))

@@ -81,7 +81,7 @@ def to_mfglib(game: FiniteHorizonMFG) -> Any:
 
 
 def to_torch_policy(policy: FloatArray) -> torch.Tensor:
-    """A ``(T, S, A)`` numpy policy as a tensor of torch's default dtype (what mfglib computes in)."""
+    """An ``(H, S, A)`` numpy policy as a tensor of torch's default dtype (what mfglib computes in)."""
     import torch
 
     return torch.from_numpy(np.array(policy)).to(torch.get_default_dtype())

@@ -3,7 +3,7 @@
 OpenSpiel (``pyspiel`` and ``open_spiel.python.mfg``) is a test/book dependency only: it is imported
 inside these functions, never at module import. The games are those of
 :mod:`mfcode.mfg.openspiel_games`; :func:`run_openspiel` runs OpenSpiel's own solvers and scores every
-iterate with its ``NashConv``, :func:`policy_array` reads an OpenSpiel policy into a ``(T, S, A)``
+iterate with its ``NashConv``, :func:`policy_array` reads an OpenSpiel policy into an ``(H, S, A)``
 array, and :func:`compare` runs mfcode, OpenSpiel and (optionally) mfglib on one game.
 
 The package data file ``mfcode/mfg/data/openspiel_reference.json`` (written by :func:`write_reference`, see
@@ -130,7 +130,7 @@ def _decision_states(game: Any) -> list[Any]:
 
 
 def policy_array(game: Any, policy: Any, n_states: int, n_actions: int) -> FloatArray:
-    """An OpenSpiel policy of an MFG on positions ``0..n_states-1`` as a ``(T, S, A)`` array (``T`` ticks)."""
+    """An OpenSpiel policy of an MFG on positions ``0..n_states-1`` as an ``(H, S, A)`` array (``H`` ticks)."""
     import pyspiel
 
     rows: dict[tuple[int, int], dict[int, float]] = {}
@@ -153,7 +153,7 @@ class OpenSpielRun:
     """OpenSpiel solver run: ``NashConv`` of the initial (uniform) policy and of every iterate.
 
     ``step_times`` are the wall times of ``iteration()`` alone (scoring excluded); ``policies`` the
-    ``(T, S, A)`` iterates (``policies[0]`` uniform) when requested, else empty.
+    ``(H, S, A)`` iterates (``policies[0]`` uniform) when requested, else empty.
     """
 
     exploitability: FloatArray
@@ -183,7 +183,7 @@ def run_openspiel(
     lr, softmax_temperature
         The solver's constructor arguments (``None``: OpenSpiel's default).
     policies
-        Also return every iterate as a ``(T, S, A)`` array.
+        Also return every iterate as an ``(H, S, A)`` array.
     """
     if solver not in SOLVERS:
         raise ValueError(f"solver must be one of {SOLVERS}, got {solver!r}")
@@ -333,7 +333,7 @@ def write_reference(
     """Run OpenSpiel on ``cases`` (default :data:`REFERENCE_CASES`) and write histories and final policies as JSON.
 
     Each case stores the ``NashConv`` history (``n_iter + 1`` values, exact), OpenSpiel's mean time per
-    iteration, and the ``(T, S, A)`` last iterate rounded to 12 significant digits (policies of every
+    iteration, and the ``(H, S, A)`` last iterate rounded to 12 significant digits (policies of every
     iterate are checked live on crowd modelling by the tests; storing all of them for the LQ game
     would take megabytes).
     """

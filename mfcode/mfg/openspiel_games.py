@@ -34,7 +34,7 @@ OpenSpiel's solvers have two more such traits (the first maximiser as greedy act
 descent's policy reading a value table that its next evaluation is filling); they live in
 :mod:`mfcode.mfg.openspiel_solvers`, the latter with :attr:`Traversal.chance_evaluated`.
 
-Time indexing: decision epochs :math:`t=0..T-1` with :math:`T` the number of ticks before
+Time indexing: decision epochs :math:`t=0..H-1` with :math:`H` the number of ticks before
 ``tick * dt >= horizon`` (``horizon / dt`` for integers); :math:`\\mu_0` uniform.
 """
 
@@ -74,10 +74,10 @@ class Traversal:
     Attributes
     ----------
     first_action
-        ``(T, S)``: :math:`a^{\\mathrm{first}}_t(x)`, the action of the first traversal path that reaches
+        ``(H, S)``: :math:`a^{\\mathrm{first}}_t(x)`, the action of the first traversal path that reaches
         decision node :math:`(x,t)` (the previous action its cached reward is charged with).
     chance_evaluated
-        ``(T, S, A)`` bool: whether the chance node that action ``a`` leads to from :math:`(x,t)` has
+        ``(H, S, A)`` bool: whether the chance node that action ``a`` leads to from :math:`(x,t)` has
         been evaluated before the traversal enters :math:`(x,t)`. OpenSpiel's ``MirrorDescent``
         projects its policy from the cumulative value table it is still filling during the next
         evaluation, so these children are scored with their updated cumulative values
@@ -99,7 +99,7 @@ def traverse(after_move: IntArray, after_noise: IntArray, n_epochs: int, neutral
         ``(S, K)`` integer array: the position after noise outcome ``k`` (chance outcomes in
         OpenSpiel's index order) from a post-move position.
     n_epochs
-        Number of decision epochs :math:`T`.
+        Number of decision epochs :math:`H`.
     neutral
         The action index OpenSpiel stores as ``_last_action`` before the first decision.
 
@@ -180,7 +180,7 @@ class CrowdModelling:
     size
         Number of cells :math:`N` (OpenSpiel's default 10; at least 2 so that :math:`\\lfloor N/2\\rfloor>0`).
     horizon
-        Number of decision epochs :math:`T` (OpenSpiel's default 10).
+        Number of decision epochs :math:`H` (OpenSpiel's default 10).
     """
 
     size: int = 10
@@ -211,7 +211,7 @@ class CrowdModelling:
 
     @cached_property
     def _static_reward(self) -> FloatArray:
-        """``(T, S)``: the position term plus the cached previous-move cost."""
+        """``(H, S)``: the position term plus the cached previous-move cost."""
         half = self.size // 2
         x = np.arange(self.size)
         r_x = 1.0 - np.abs(x - half) / half
@@ -430,8 +430,8 @@ class OpenSpielMFG(FiniteHorizonMFG):
     def induce(
         self, policy: FloatArray, *, start: FloatArray | None = None, scratch: FlowDynamics | None = None
     ) -> tuple[FloatArray, FlowDynamics]:
-        """:math:`\\mu_{t+1}=\\mu_tP^{\\pi_t}` from :math:`\\mu_0`, ``(T, S)``, with all kernels under the policy at once."""
-        p_pi = np.matmul(policy[:-1, :, None, :], self._model.kernel)[:, :, 0, :]  # (T-1, S, S)
+        """:math:`\\mu_{t+1}=\\mu_tP^{\\pi_t}` from :math:`\\mu_0`, ``(H, S)``, with all kernels under the policy at once."""
+        p_pi = np.matmul(policy[:-1, :, None, :], self._model.kernel)[:, :, 0, :]  # (H-1, S, S)
         mus = np.empty((self.horizon, self.n_states))
         mus[0] = self.initial
         for t in range(self.horizon - 1):

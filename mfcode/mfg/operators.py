@@ -123,7 +123,7 @@ def policy_value(
     """(Soft) value :math:`V^{\\pi,\\lambda}_\\mu` of a policy against a fixed mean field, exactly.
 
     Stationary: the linear solve :math:`(I-\\gamma P^\\pi_\\mu)V=r^{\\pi,\\lambda}_\\mu`, ``(S,)``.
-    Finite horizon: backward induction, ``(T, S)``.
+    Finite horizon: backward induction, ``(H, S)``.
     """
     g = require_game(game)
     lam = check_temperature(temperature)

@@ -13,7 +13,7 @@ exploitability and the solvers are then written once against :class:`MeanFieldGa
 switch on the kind of game.
 
 Shapes: a stationary game has policies ``(S, A)`` and mean fields ``(S,)``; a finite-horizon game
-has time-indexed policies ``(T, S, A)`` and flows ``(T, S)`` (or joint ``(T, S, A)``).
+has time-indexed policies ``(H, S, A)`` and flows ``(H, S)`` (or joint ``(H, S, A)``).
 """
 
 from __future__ import annotations
@@ -38,14 +38,14 @@ class BestResponse:
     ----------
     policy
         :math:`\\Gamma_1^\\lambda(\\mu)\\propto\\exp(Q^{\\star,\\lambda}_\\mu/\\lambda)` (greedy, ties split
-        evenly, at :math:`\\lambda=0`), ``(S, A)`` or ``(T, S, A)``.
+        evenly, at :math:`\\lambda=0`), ``(S, A)`` or ``(H, S, A)``.
     q
         Optimal soft Q-function :math:`Q^{\\star,\\lambda}_\\mu`, the shape of ``policy``.
     value
         :math:`V^{\\star,\\lambda}_\\mu=\\lambda\\log\\sum_ae^{Q^\\star/\\lambda}` (:math:`\\max_aQ^\\star` at
-        :math:`\\lambda=0`), ``(S,)`` or ``(T, S)``.
+        :math:`\\lambda=0`), ``(S,)`` or ``(H, S)``.
     iterations
-        Soft policy-iteration sweeps (stationary game) or backward steps ``T`` (finite horizon).
+        Soft policy-iteration sweeps (stationary game) or backward steps ``H`` (finite horizon).
     """
 
     policy: FloatArray
@@ -100,7 +100,7 @@ class MeanFieldGame(Protocol[D]):
 
     @property
     def policy_shape(self) -> tuple[int, ...]:
-        """``(S, A)`` or ``(T, S, A)``."""
+        """``(S, A)`` or ``(H, S, A)``."""
 
     def check_policy(self, policy: npt.ArrayLike, name: str = "policy") -> FloatArray:
         """``policy`` as a float array of :attr:`policy_shape` with rows on the simplex."""
@@ -112,13 +112,13 @@ class MeanFieldGame(Protocol[D]):
         """``dynamics`` if it is this game's dynamics type with this game's shapes."""
 
     def state_marginal(self, mean_field: FloatArray) -> FloatArray:
-        """The state distribution(s) of a mean field: ``(S,)`` or ``(T, S)``."""
+        """The state distribution(s) of a mean field: ``(S,)`` or ``(H, S)``."""
 
     def uniform_policy(self) -> FloatArray:
         """The uniform policy of :attr:`policy_shape`."""
 
     def horizon_weight(self) -> float:
-        """:math:`\\sum_t\\gamma^t` over the decision epochs: :math:`1/(1-\\gamma)` or :math:`\\sum_{t<T}\\gamma^t`."""
+        """:math:`\\sum_t\\gamma^t` over the decision epochs: :math:`1/(1-\\gamma)` or :math:`\\sum_{t<H}\\gamma^t`."""
 
     def dynamics_at(self, mean_field: FloatArray) -> D:
         """The rewards and kernels at a (validated) mean field."""

@@ -91,7 +91,7 @@ class BestResponseRule(Protocol):
     def respond(
         self, game: Game, dynamics: Any, temperature: float, *, q_init: FloatArray | None = None
     ) -> tuple[FloatArray, FloatArray | None]:
-        """The response policy (``(S, A)`` or ``(T, S, A)``) to the mean field of ``dynamics``.
+        """The response policy (``(S, A)`` or ``(H, S, A)``) to the mean field of ``dynamics``.
 
         Also returns a soft Q-function that warm-starts the next response (``q_init``), or ``None``.
         """
