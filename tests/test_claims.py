@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 from mfcode import claims
 from mfcode.claims import Claim, ClaimFailed, check, evaluate
 from mfcode.claims.render import Table
+from mfcode.claims.table import claim_row
 
 ROOT = Path(__file__).resolve().parents[1]
 DOC = "001_00c545ba2a0e4aca.txt"
@@ -144,6 +145,7 @@ def test_toml_registry_table_and_text(tmp_path: Path) -> None:
     table = claims.claims_table("full", ledger, tmp_path)
     assert table.counts()["reproduced"] == 1 and table.counts()["not run"] == 1
     assert "| a-b |" in table.to_markdown() and "not run" in table.to_text()
+    assert "### Stated by the papers" in table.to_markdown() and "Measurements the book reports (1)" in table.to_text()
     assert table.to_text().splitlines()[-1] == "budget full: 2 claims (1 reproduced, 1 not run)"
     (tmp_path / "book" / "ch" / "dup.toml").write_text("")
     (tmp_path / "book" / "ch2").mkdir()
@@ -259,15 +261,18 @@ def test_cli_json_lists_every_declared_claim(capsys: pytest.CaptureFixture[str],
     printed = json.loads(capsys.readouterr().out)
     assert {r["id"] for r in printed} == set(claims.load_claims(ROOT))
     for record in printed:
-        assert {"id", "source", "statement", "measured", "paper", "tolerance", "verdict", "budget", "notebook"} <= set(record)
+        assert {"id", "origin", "quote", "fails_if", "page", "source", "statement", "measured", "paper", "tolerance",
+                "verdict", "budget", "notebook"} <= set(record)
 
 
 def test_timings_are_recorded_never_asserted() -> None:
-    """Wall-clock timings depend on the machine: their claims are records (benchmarks measure speed)."""
+    """Wall-clock timings depend on the machine: their claims are records marked ``timing = true``
+    (shown in the performance table), never asserted (benchmarks measure speed)."""
     registry = claims.load_claims(ROOT)
-    timings = {cid: c for cid, c in registry.items() if "-time" in cid or c.unit == "s"}
+    timings = {cid: c for cid, c in registry.items() if "-time" in cid or c.unit == "s" or c.timing}
     assert "mfg-step-time-ordering" in timings
     for cid, claim in timings.items():
+        assert claim.timing, f"claim {cid} is a wall-clock timing: mark it timing = true"
         assert claim.kind == "record" and not claim.asserted_at, f"claim {cid} asserts a wall-clock timing"
 
 
@@ -287,8 +292,7 @@ def test_table_renderer_escapes_lays_out_and_validates() -> None:
 
 def test_html_table_escapes_and_colours_verdicts() -> None:
     claim = make("at-most", id="x-y", paper="a<b & c*d", statement="<script>")
-    row = {"id": "x-y", "document": DOC, "locator": "eq. (1)", "statement": claim.statement, "paper": claim.paper,
-           "reference": 0.5, "measured": 0.25, "verdict": "reproduced", "asserted_at": ["ci"], "notebook": claim.notebook}
+    row = claim_row(claim, {"reference": 0.5, "measured": 0.25, "verdict": "reproduced"})
     page = claims.ClaimTable("ci", (row,)).to_html()
     assert "<script>" not in page and "&lt;script&gt;" in page and "a&lt;b &amp; c*d" in page
     assert "#1a7f37" in page and page.count("<tr>") == 2

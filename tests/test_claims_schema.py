@@ -3,12 +3,13 @@ it is or what would make it fail: each error names the file and the claim (issue
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
 
 from mfcode import claims
-from mfcode.claims import Claim, evaluate
+from mfcode.claims import Claim, check, evaluate
 
 DOC = "001_00c545ba2a0e4aca.txt"
 
@@ -157,3 +158,55 @@ def test_the_reference_is_paper_else_target_and_the_notebook_overrides() -> None
     assert evaluate(value, 2.05)[0] == "reproduced"
     with pytest.raises(ValueError, match="numeric 'paper' or 'target'"):
         _claim(kind="value")
+
+
+def test_the_claims_page_has_one_table_per_origin_papers_first_and_timings_last(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    book = _book(tmp_path / "b", TIMING + CROSS + DERIVED + PAPER)
+    monkeypatch.setenv("MFBOOK_LEDGER_DIR", str(tmp_path / "ledger"))
+    check("p-claim", 0.5, budget="full", root=book)
+    check("d-claim", -0.495, budget="full", root=book)
+    check("t-claim", 0.01, budget="full", root=book)
+    table = claims.claims_table("full", root=book)
+    assert [title for title, _ in table.sections()] == [
+        "Stated by the papers", "Derived by the book from the papers' theorems",
+        "Cross-checks with other implementations", "Performance (changes at every build)",
+    ]
+    page = table.to_html()
+    assert page.index("<h3>Stated by the papers</h3>") < page.index("<h3>Derived") < page.index("<h3>Cross-checks")
+    assert page.index("<h3>Cross-checks") < page.index("<h3>Performance (changes at every build)</h3>")
+    assert page.count("<table") == 4
+    assert "<details><summary>quote, fails if</summary>quote: “the gap is at most one”<br>fails if: the measured gap exceeds one" in page
+    assert "≤ -0.5 (atol 0.01)" in page and "derived on: book/ch/theory.md" in page
+    assert "tolerance: slope fitted over three points" in page
+    assert "<td>mfglib 0.3.0 mfglib.alg.FictitiousPlay</td>" in page and "<td>001 Sec. 2, eq. (1)</td>" in page
+    markdown = table.to_markdown()
+    assert markdown.startswith("### Stated by the papers\n\n| claim | source |") and "| p-claim | 001 Sec. 2, eq. (1) |" in markdown
+    text = table.to_text()
+    assert text.splitlines()[0] == "Stated by the papers (1)"
+    assert text.splitlines()[-1] == "budget full: 4 claims (2 reproduced, 1 recorded, 1 not run)"
+    capsys.readouterr()
+    assert claims.main(["--json", "--book", str(book)]) == 0
+    printed = {r["id"]: r for r in json.loads(capsys.readouterr().out)}
+    assert printed["p-claim"]["origin"] == "paper" and printed["p-claim"]["quote"] == "the gap is at most one"
+    assert printed["x-claim"]["verdict"] == "not run" and printed["x-claim"]["origin"] == "cross-check"
+    assert printed["d-claim"]["page"] == "book/ch/theory.md" and printed["d-claim"]["target"] == -0.5
+    assert printed["d-claim"]["tolerance"]["reason"] == "slope fitted over three points"
+    assert printed["t-claim"]["timing"] is True
+
+
+def test_records_written_before_the_origin_fields_still_load_and_print(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    book = _book(tmp_path / "b", PAPER)
+    registry = claims.load_claims(book)
+    old = claims.Record(registry["p-claim"], "full", 0.5, 1.0, "reproduced", "ok").to_json()
+    for key in ("origin", "quote", "page", "fails_if", "target", "timing"):
+        del old[key]
+    (tmp_path / "ledger" / "full").mkdir(parents=True)
+    (tmp_path / "ledger" / "full" / "p-claim.json").write_text(json.dumps(old))
+    assert claims.load_records("full", tmp_path / "ledger")["p-claim"]["verdict"] == "reproduced"
+    assert claims.main(["--json", "--book", str(book), "--ledger-dir", str(tmp_path / "ledger")]) == 0
+    (record,) = json.loads(capsys.readouterr().out)
+    assert record["origin"] == "paper" and record["quote"] == "the gap is at most one" and record["measured"] == 0.5

@@ -1,12 +1,18 @@
-"""The claims ledger: every number the book asserts against a paper, and how it was checked.
+"""The claims ledger: every number the book compares with a source, whose number it is, and how it was checked.
 
-A *claim* is a statement taken from one of the source documents (a figure, an equation, a sentence
-of a results section), together with the check that decides whether the book's code reproduces it.
-Claims are declared, one TOML file per chapter, in ``book/<chapter>/claims.toml`` under the book
-root. The package has one module per job:
+A *claim* is a statement about one of the source documents (a figure, an equation, a sentence of a
+results section), together with the check that decides whether the book's code reproduces it and
+the result that would make it fail (``fails_if``). Its ``origin`` says whose number it is: the
+paper's (with the sentence it comes from, ``quote``, verbatim), the book's derivation from a
+paper's theorem (``derived``, with the page deriving it), agreement with another implementation
+(``cross-check``), or a number the book reports (``measurement``). Claims are declared, one TOML
+file per chapter, in ``book/<chapter>/claims.toml`` under the book root. The package has one
+module per job:
 
 :mod:`~mfcode.claims.schema`
-    the :class:`Claim` fields and loading ``claims.toml`` files (:func:`load_claims`);
+    the :class:`Claim` fields, their rules, and loading ``claims.toml`` files (:func:`load_claims`);
+:mod:`~mfcode.claims.quotes`
+    whether each quote occurs verbatim in its seed text (:func:`missing_quotes`);
 :mod:`~mfcode.claims.verdict`
     the kinds of check (value, at-most, at-least, ordering, record) and their verdicts;
 :mod:`~mfcode.claims.ledger`
@@ -15,7 +21,8 @@ root. The package has one module per job:
 :mod:`~mfcode.claims.root`
     where the book root and the ledger folder are (:func:`book_root`, :func:`ledger_dir`);
 :mod:`~mfcode.claims.render` / :mod:`~mfcode.claims.table`
-    a Markdown/HTML/text table renderer, and the ledger as such a table (:func:`claims_table`);
+    a Markdown/HTML/text table renderer, and the ledger as such tables, one per origin and one of
+    timings (:func:`claims_table`);
 :mod:`~mfcode.claims.cli`
     ``python -m mfcode.claims [--book PATH] [--budget ci|full] [--json]``.
 
@@ -34,20 +41,22 @@ otherwise :class:`FileNotFoundError` names this rule. Records are written to
 :func:`check` prints ``claim <id>: <verdict>``, a line that does not depend on the budget, so nbval
 can compare it against the stored output; it raises :class:`ClaimFailed` when a claim asserted at
 the current budget is not reproduced. Wall-clock timings are never asserted: they are claims of
-kind ``record``.
+kind ``record`` marked ``timing = true``.
 """
 
 from mfcode.claims.cli import main
 from mfcode.claims.ledger import ClaimFailed, Record, check, load_records
+from mfcode.claims.quotes import missing_quotes
 from mfcode.claims.render import Table
 from mfcode.claims.root import book_root, ledger_dir
-from mfcode.claims.schema import BUDGETS, KINDS, SEEDS, VERDICTS, Claim, load_claims, load_claims_file
+from mfcode.claims.schema import BUDGETS, KINDS, ORIGINS, SEEDS, VERDICTS, Claim, load_claims, load_claims_file
 from mfcode.claims.table import ClaimTable, claims_table
 from mfcode.claims.verdict import evaluate
 
 __all__ = [
     "BUDGETS",
     "KINDS",
+    "ORIGINS",
     "SEEDS",
     "VERDICTS",
     "Claim",
@@ -64,4 +73,5 @@ __all__ = [
     "load_claims_file",
     "load_records",
     "main",
+    "missing_quotes",
 ]

@@ -1,8 +1,10 @@
 """``python -m mfcode.claims``: the ledger from a shell.
 
 ``python -m mfcode.claims [--book PATH] [--budget ci|full]`` prints every declared claim with its
-latest record as a text table; ``--json`` prints the records (a *not run* placeholder for claims
-without one) for a reader's own scripts. ``--book`` is the book root (the folder of ``_toc.yml``,
+latest record as text tables, one per origin (see :mod:`mfcode.claims.table`); ``--json`` prints
+the records (a *not run* placeholder for claims without one) for a reader's own scripts. Each JSON
+record carries the claim's ``origin``, ``quote``, ``page`` and ``fails_if`` (taken from
+``claims.toml`` when the stored record predates them). ``--book`` is the book root (the folder of ``_toc.yml``,
 default: the current directory); ``--ledger-dir`` overrides the ledger folder (default:
 ``$MFBOOK_LEDGER_DIR`` or ``<book>/book/_ledger``).
 """
@@ -15,7 +17,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from mfcode.claims.ledger import Record, load_records
+from mfcode.claims.ledger import SCHEMA_KEYS, Record, load_records
 from mfcode.claims.root import TOC
 from mfcode.claims.schema import BUDGETS, load_claims
 from mfcode.claims.table import claims_table
@@ -47,9 +49,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     out = []
     for cid, claim in claims.items():
         rec = records.get(cid)
+        declared = Record(claim, args.budget, None, None, "not run", "no record at this budget").to_json()
         if rec is None:
-            rec = Record(claim, args.budget, None, None, "not run", "no record at this budget").to_json()
-        out.append(rec)
+            rec = declared
+        out.append({**{key: declared[key] for key in SCHEMA_KEYS}, **rec})
     json.dump(out, sys.stdout, indent=2, sort_keys=True)
     sys.stdout.write("\n")
     return 0

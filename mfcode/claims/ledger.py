@@ -6,6 +6,11 @@ prints a one-line verdict that does not depend on the budget (so nbval can compa
 stored output), and raises :class:`ClaimFailed` when a claim asserted at the current budget is not
 reproduced. :func:`load_records` reads one budget's records back, refusing (with the file name)
 any record that is not valid JSON or not a record, so a ledger is never half-loaded.
+
+A record carries whose number the claim is (``origin``, ``quote``, ``page``), what would make it fail
+(``fails_if``), the book's ``target`` and the tolerance with its reason, and whether it is a
+``timing``. Records written before these keys existed (:data:`SCHEMA_KEYS`) still load; the keys of
+:data:`RECORD_KEYS` are required.
 """
 
 from __future__ import annotations
@@ -21,13 +26,15 @@ from mfcode.claims.root import book_root, ledger_dir
 from mfcode.claims.schema import BUDGETS, VERDICTS, Claim, load_claims
 from mfcode.claims.verdict import evaluate
 
-__all__ = ["RECORD_KEYS", "ClaimFailed", "Record", "check", "jsonable", "load_records", "record_path"]
+__all__ = ["RECORD_KEYS", "SCHEMA_KEYS", "ClaimFailed", "Record", "check", "jsonable", "load_records", "record_path"]
 
 #: The keys every stored record has (see :meth:`Record.to_json`).
 RECORD_KEYS: frozenset[str] = frozenset(
     {"id", "source", "statement", "kind", "paper", "reference", "tolerance", "order", "unit", "measured",
      "verdict", "detail", "budget", "asserted_at", "notebook", "extra"}
 )
+#: The keys a record also has since claims say whose number they are (optional when reading).
+SCHEMA_KEYS: frozenset[str] = frozenset({"origin", "quote", "page", "fails_if", "target", "timing"})
 
 
 class ClaimFailed(AssertionError):
@@ -51,16 +58,22 @@ class Record:
         return f"claim {self.claim.id}: {self.verdict}"
 
     def to_json(self) -> dict[str, Any]:
-        """The record as stored in the ledger (keys :data:`RECORD_KEYS`)."""
+        """The record as stored in the ledger (keys :data:`RECORD_KEYS` and :data:`SCHEMA_KEYS`)."""
         c = self.claim
         return {
             "id": c.id,
+            "origin": c.origin,
             "source": {"document": c.document, "locator": c.locator},
+            "quote": c.quote,
+            "page": c.page,
+            "fails_if": c.fails_if,
+            "target": c.target,
+            "timing": c.timing,
             "statement": c.statement,
             "kind": c.kind,
             "paper": c.paper,
             "reference": self.reference,
-            "tolerance": {"atol": c.atol, "rtol": c.rtol, "partly_atol": c.partly_atol},
+            "tolerance": {"atol": c.atol, "rtol": c.rtol, "partly_atol": c.partly_atol, "reason": c.tolerance_reason},
             "order": list(c.order),
             "unit": c.unit,
             "measured": self.measured,

@@ -1,13 +1,22 @@
-"""The ledger as a table: every declared claim beside its latest record at one budget.
+"""The ledger as tables: every declared claim beside its latest record at one budget.
 
 :func:`claims_table` joins the claims of the book (:func:`mfcode.claims.load_claims`) with the
 records of one budget (:func:`mfcode.claims.load_records`); a claim without a record is *not run*.
-The resulting :class:`ClaimTable` renders through :class:`mfcode.claims.render.Table`: as HTML in
-the claims appendix, as Markdown, or as text for ``python -m mfcode.claims``.
+The resulting :class:`ClaimTable` holds one table per origin, in the order of
+:data:`mfcode.claims.schema.ORIGINS` (the papers' own claims first, then the book's derived claims,
+the cross-checks with other implementations and the book's measurements), and, at the end, the
+wall-clock timings (``timing = true``) in a separate table, since they change at every build. Each
+row shows the claim, its source (document and locator), the statement, the paper's value or the
+book's target with the tolerance of the check, the measured value, the verdict, the budgets at
+which it is asserted, and the details: the paper's sentence (``quote``), the result that would make
+the claim fail (``fails_if``), the reason of a tolerance and the page that derives a derived claim.
+Tables render through :class:`mfcode.claims.render.Table`: as HTML in the claims appendix (the
+details folded), as Markdown, or as text for ``python -m mfcode.claims``.
 """
 
 from __future__ import annotations
 
+import html
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,9 +25,10 @@ from typing import Any, ClassVar
 from mfcode.claims.ledger import load_records
 from mfcode.claims.render import Table
 from mfcode.claims.root import book_root
-from mfcode.claims.schema import VERDICTS, load_claims
+from mfcode.claims.schema import ORIGINS, VERDICTS, Claim, load_claims
 
-__all__ = ["VERDICT_COLOURS", "ClaimTable", "claims_table", "format_value"]
+__all__ = ["ORIGIN_TITLES", "PERFORMANCE_TITLE", "VERDICT_COLOURS", "ClaimTable", "claim_row", "claims_table", "details_cell",
+           "format_value", "tolerance_cell", "value_cell"]
 
 #: Colour of each verdict in the HTML table (GitHub's palette); *not run* is grey.
 VERDICT_COLOURS: Mapping[str, str] = {
@@ -28,6 +38,16 @@ VERDICT_COLOURS: Mapping[str, str] = {
     "recorded": "#0969da",
 }
 _NOT_RUN_COLOUR = "#6e7781"
+#: The heading of each origin's table.
+ORIGIN_TITLES: Mapping[str, str] = {
+    "paper": "Stated by the papers",
+    "derived": "Derived by the book from the papers' theorems",
+    "cross-check": "Cross-checks with other implementations",
+    "measurement": "Measurements the book reports",
+}
+#: The heading of the table of wall-clock timings.
+PERFORMANCE_TITLE = "Performance (changes at every build)"
+_RELATIONS: Mapping[str, str] = {"value": "= ", "at-most": "≤ ", "at-least": "≥ "}
 
 
 def format_value(value: Any) -> str:
@@ -51,20 +71,72 @@ def _claim_cell_html(column: str, cell: str) -> str:
     if column == "verdict":
         colour = VERDICT_COLOURS.get(cell, _NOT_RUN_COLOUR)
         return f'<span style="color:{colour};font-weight:600">{cell}</span>'
+    if column == "details" and cell:
+        lines = cell.split("\n")
+        summary = html.escape(", ".join(line.split(":", 1)[0] for line in lines))
+        return f"<details><summary>{summary}</summary>" + "<br>".join(lines) + "</details>"
     return cell
+
+
+def _number(value: Any) -> str:
+    return f"{value:.3g}" if isinstance(value, float) else str(value)
+
+
+def tolerance_cell(row: Mapping[str, Any]) -> str:
+    """The tolerance of a row's check, e.g. ``atol 1e-09, rtol 0.01`` (empty when exact)."""
+    parts = [f"{name} {_number(row[key])}" for key, name in (("atol", "atol"), ("rtol", "rtol"), ("partly_atol", "partly"))
+             if row.get(key)]
+    return ", ".join(parts)
+
+
+def value_cell(row: Mapping[str, Any]) -> str:
+    """The paper's value or the book's target, as the check uses it, with its tolerance."""
+    kind = row["kind"]
+    if kind == "record":
+        return "—"
+    if kind == "ordering":
+        text = " > ".join(row["order"])
+    else:
+        value, reference = row["value"], row["reference"]
+        if isinstance(value, str) and reference is not None:
+            shown = f"{format_value(reference)} ({value})"
+        elif value is None:
+            shown = format_value(reference)
+        else:
+            shown = format_value(value)
+        text = _RELATIONS[kind] + shown
+    tolerance = tolerance_cell(row)
+    return f"{text} ({tolerance})" if tolerance else text
+
+
+def details_cell(row: Mapping[str, Any]) -> str:
+    """The quote, what would make the claim fail, the tolerance's reason and the deriving page."""
+    lines = []
+    if row["quote"]:
+        lines.append(f"quote: “{row['quote']}”")
+    if row["fails_if"]:
+        lines.append(f"fails if: {row['fails_if']}")
+    if row["tolerance_reason"]:
+        lines.append(f"tolerance: {row['tolerance_reason']}")
+    if row["page"]:
+        lines.append(f"derived on: {row['page']}")
+    return "\n".join(lines)
 
 
 @dataclass(frozen=True)
 class ClaimTable:
-    """Every declared claim beside its latest record at one budget; renders as Markdown/HTML/text."""
+    """Every declared claim beside its latest record at one budget: one table per origin, then the
+    timings; renders as Markdown/HTML/text (see the module docstring)."""
 
     budget: str
     rows: tuple[dict[str, Any], ...]
 
-    COLUMNS: ClassVar[tuple[str, ...]] = ("claim", "verdict", "measured", "paper", "source", "asserted at", "statement")
+    COLUMNS: ClassVar[tuple[str, ...]] = (
+        "claim", "source", "statement", "paper / target", "measured", "verdict", "asserted at", "details"
+    )
     #: The columns of the text rendering, and their widths.
     TEXT_COLUMNS: ClassVar[tuple[tuple[str, int], ...]] = (
-        ("claim", 34), ("source", 24), ("paper", 20), ("measured", 16), ("verdict", 14)
+        ("claim", 34), ("source", 24), ("paper / target", 24), ("measured", 16), ("verdict", 14)
     )
 
     def counts(self) -> dict[str, int]:
@@ -77,47 +149,99 @@ class ClaimTable:
         """One line per verdict (and *not run*) with its count, names right-aligned."""
         return "\n".join(f"{verdict:>15}: {count}" for verdict, count in self.counts().items())
 
+    def sections(self) -> tuple[tuple[str, tuple[dict[str, Any], ...]], ...]:
+        """``(heading, rows)`` per origin in :data:`ORIGINS` order, then the timings; empty ones left out."""
+        groups = [(ORIGIN_TITLES[o], tuple(r for r in self.rows if r["origin"] == o and not r["timing"])) for o in ORIGINS]
+        groups.append((PERFORMANCE_TITLE, tuple(r for r in self.rows if r["timing"])))
+        return tuple((title, rows) for title, rows in groups if rows)
+
     def _cells(self, row: Mapping[str, Any]) -> dict[str, str]:
-        paper = format_value(row["paper"])
-        if row["reference"] is not None and isinstance(row["paper"], str):
-            paper = f"{format_value(row['reference'])} ({row['paper']})"
         return {
             "claim": row["id"],
-            "verdict": row["verdict"],
-            "measured": format_value(row["measured"]),
-            "paper": paper,
-            "source": f"{row['document'][:3]} {row['locator']}",
-            "asserted at": ", ".join(row["asserted_at"]) or "—",
+            "source": f"{row['document'][:3] if row['document'][:3].isdigit() else row['document']} {row['locator']}",
             "statement": row["statement"],
+            "paper / target": value_cell(row),
+            "measured": format_value(row["measured"]),
+            "verdict": row["verdict"],
+            "asserted at": ", ".join(row["asserted_at"]) or "—",
+            "details": details_cell(row),
         }
 
+    def tables(self) -> tuple[Table, ...]:
+        """One :class:`Table` per section (its heading as caption), all columns, for Markdown and HTML."""
+        return tuple(
+            Table(title, self.COLUMNS, tuple(tuple(self._cells(r)[c] for c in self.COLUMNS) for r in rows),
+                  css_class="table mfbook-claims", cell_html=_claim_cell_html)
+            for title, rows in self.sections()
+        )
+
     def table(self) -> Table:
-        """All columns, for Markdown and HTML."""
-        rows = tuple(tuple(self._cells(row)[c] for c in self.COLUMNS) for row in self.rows)
+        """Every claim in one table, in section order (all columns)."""
+        rows = tuple(tuple(self._cells(r)[c] for c in self.COLUMNS) for _, group in self.sections() for r in group)
         return Table("", self.COLUMNS, rows, css_class="table mfbook-claims", cell_html=_claim_cell_html)
 
-    def text_table(self) -> Table:
-        """The narrower text layout, with a footer counting the verdicts."""
+    def text_tables(self) -> tuple[Table, ...]:
+        """The narrower text layout, one table per section."""
         names = tuple(name for name, _ in self.TEXT_COLUMNS)
-        rows = tuple(tuple(self._cells(row)[c] for c in names) for row in self.rows)
+        widths = tuple(w for _, w in self.TEXT_COLUMNS)
+        return tuple(
+            Table(f"{title} ({len(rows)})", names, tuple(tuple(self._cells(r)[c] for c in names) for r in rows), widths=widths)
+            for title, rows in self.sections()
+        )
+
+    def footer(self) -> str:
+        """``budget <b>: <n> claims (<counts>)``: the last line of the text rendering."""
         counts = ", ".join(f"{n} {k}" for k, n in self.counts().items() if n)
-        footer = f"budget {self.budget}: {len(self.rows)} claims ({counts})"
-        return Table("", names, rows, widths=tuple(w for _, w in self.TEXT_COLUMNS), footer=footer)
+        return f"budget {self.budget}: {len(self.rows)} claims ({counts})"
 
     def to_markdown(self) -> str:
-        return self.table().to_markdown()
+        return "\n\n".join(f"### {t.caption}\n\n" + Table("", t.columns, t.rows).to_markdown() for t in self.tables())
 
     def _repr_markdown_(self) -> str:
         return self.to_markdown()
 
     def to_html(self) -> str:
-        return self.table().to_html()
+        return "".join(
+            f"<h3>{html.escape(t.caption)}</h3>"
+            + Table("", t.columns, t.rows, css_class=t.css_class, cell_html=t.cell_html).to_html()
+            for t in self.tables()
+        )
 
     def _repr_html_(self) -> str:
         return self.to_html()
 
     def to_text(self) -> str:
-        return self.text_table().to_text()
+        return "\n\n".join([*(t.to_text() for t in self.text_tables()), self.footer()])
+
+
+def claim_row(claim: Claim, record: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """One row of a :class:`ClaimTable`: the declared claim and its stored ``record`` (``None``: *not run*)."""
+    rec = record
+    return {
+        "id": claim.id,
+        "origin": claim.origin,
+        "document": claim.document,
+        "locator": claim.locator,
+        "statement": claim.statement,
+        "quote": claim.quote,
+        "fails_if": claim.fails_if,
+        "page": claim.page,
+        "kind": claim.kind,
+        "paper": claim.paper,
+        "target": claim.target,
+        "value": claim.value,
+        "order": list(claim.order),
+        "atol": claim.atol,
+        "rtol": claim.rtol,
+        "partly_atol": claim.partly_atol,
+        "tolerance_reason": claim.tolerance_reason,
+        "timing": claim.timing,
+        "reference": rec["reference"] if rec else None,
+        "measured": rec["measured"] if rec else None,
+        "verdict": rec["verdict"] if rec else "not run",
+        "asserted_at": list(claim.asserted_at),
+        "notebook": claim.notebook,
+    }
 
 
 def claims_table(budget: str = "full", directory: Path | str | None = None, root: Path | str | None = None) -> ClaimTable:
@@ -129,21 +253,4 @@ def claims_table(budget: str = "full", directory: Path | str | None = None, root
     base = book_root(root)
     claims = load_claims(base)
     records = load_records(budget, directory, root=base)
-    rows = []
-    for cid, claim in claims.items():
-        rec = records.get(cid)
-        rows.append(
-            {
-                "id": cid,
-                "document": claim.document,
-                "locator": claim.locator,
-                "statement": claim.statement,
-                "paper": claim.paper,
-                "reference": rec["reference"] if rec else None,
-                "measured": rec["measured"] if rec else None,
-                "verdict": rec["verdict"] if rec else "not run",
-                "asserted_at": list(claim.asserted_at),
-                "notebook": claim.notebook,
-            }
-        )
-    return ClaimTable(budget, tuple(rows))
+    return ClaimTable(budget, tuple(claim_row(claim, records.get(cid)) for cid, claim in claims.items()))
