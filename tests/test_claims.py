@@ -145,7 +145,7 @@ def test_toml_registry_table_and_text(tmp_path: Path) -> None:
     table = claims.claims_table("full", ledger, tmp_path)
     assert table.counts()["reproduced"] == 1 and table.counts()["not run"] == 1
     assert "| a-b |" in table.to_markdown() and "not run" in table.to_text()
-    assert "### Stated by the papers" in table.to_markdown() and "Measurements the book reports (1)" in table.to_text()
+    assert "### Stated by the papers" in table.to_markdown() and "Measurements the book reports: 1" in table.to_text()
     assert table.to_text().splitlines()[-1] == "budget full: 2 claims (1 reproduced, 1 not run)"
     (tmp_path / "book" / "ch" / "dup.toml").write_text("")
     (tmp_path / "book" / "ch2").mkdir()

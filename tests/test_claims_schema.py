@@ -184,7 +184,7 @@ def test_the_claims_page_has_one_table_per_origin_papers_first_and_timings_last(
     markdown = table.to_markdown()
     assert markdown.startswith("### Stated by the papers\n\n| claim | source |") and "| p-claim | 001 Sec. 2, eq. (1) |" in markdown
     text = table.to_text()
-    assert text.splitlines()[0] == "Stated by the papers (1)"
+    assert text.splitlines()[0] == "Stated by the papers: 1"
     assert text.splitlines()[-1] == "budget full: 4 claims (2 reproduced, 1 recorded, 1 not run)"
     capsys.readouterr()
     assert claims.main(["--json", "--book", str(book)]) == 0

@@ -167,10 +167,16 @@ class ClaimTable:
             "details": details_cell(row),
         }
 
+    @staticmethod
+    def _headers(title: str, names: tuple[str, ...]) -> tuple[str, ...]:
+        """Column headings of one section: the papers' table says *paper*, the others *target*."""
+        value = "paper" if title == ORIGIN_TITLES["paper"] else "target"
+        return tuple(value if name == "paper / target" else name for name in names)
+
     def tables(self) -> tuple[Table, ...]:
         """One :class:`Table` per section (its heading as caption), all columns, for Markdown and HTML."""
         return tuple(
-            Table(title, self.COLUMNS, tuple(tuple(self._cells(r)[c] for c in self.COLUMNS) for r in rows),
+            Table(title, self._headers(title, self.COLUMNS), tuple(tuple(self._cells(r)[c] for c in self.COLUMNS) for r in rows),
                   css_class="table mfbook-claims", cell_html=_claim_cell_html)
             for title, rows in self.sections()
         )
@@ -185,7 +191,7 @@ class ClaimTable:
         names = tuple(name for name, _ in self.TEXT_COLUMNS)
         widths = tuple(w for _, w in self.TEXT_COLUMNS)
         return tuple(
-            Table(f"{title} ({len(rows)})", names, tuple(tuple(self._cells(r)[c] for c in names) for r in rows), widths=widths)
+            Table(f"{title}: {len(rows)}", self._headers(title, names), tuple(tuple(self._cells(r)[c] for c in names) for r in rows), widths=widths)
             for title, rows in self.sections()
         )
 
