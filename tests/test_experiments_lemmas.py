@@ -100,7 +100,7 @@ def test_lemma2_parameters_are_the_npg_iterates(game: StationaryMFG) -> None:
     assert res.radius == pytest.approx(lemmas.q_max(GAMMA, LAM, 3))
     assert res.theta_bound == pytest.approx(res.radius / LAM)
     assert res.prob_bound == pytest.approx(np.exp(-2.0 * res.radius / LAM) / 3.0)
-    assert 0.0 <= res.w_min.min() and res.w_max.max() <= res.radius
+    assert res.w_min.min() >= 0.0 and res.w_max.max() <= res.radius
     assert res.theta_sup.max() <= res.theta_bound and res.min_prob.min() >= res.prob_bound
 
 
@@ -186,7 +186,7 @@ def test_lemma7_first_step_by_hand(game: StationaryMFG) -> None:
     res = lemmas.lemma7_recursion(game, temperature=LAM, step_size=ETA, mixing_rate=BETA, n_steps=3)
     eq = lemmas.equilibrium_exploitability(game, temperature=LAM)
     mu0 = game.initial
-    r, p = game.reward(mu0), game.transition(mu0)
+    p = game.transition(mu0)
     pi0 = np.full((5, 3), 1.0 / 3.0)
     mu1 = (1.0 - BETA) * mu0 + BETA * np.einsum("s,sa,sat->t", mu0, pi0, p)
     assert res.distance[0] == pytest.approx(np.abs(mu0 - eq.mean_field).sum(), abs=1e-11)
@@ -254,3 +254,21 @@ def test_lq_concentration_starts_uniform_and_concentrates() -> None:
     assert res.uniform_spread == pytest.approx(res.spread[0], abs=1e-12)
     with pytest.raises(ValueError, match="horizon"):
         lemmas.lq_concentration(temperature=0.1, n_iter=1, horizon=1)
+
+
+def test_sis_equilibrium_and_largest_exploitability(game: StationaryMFG) -> None:
+    sis = lemmas.sis_equilibrium()
+    garnet = lemmas.equilibrium_exploitability(game, temperature=LAM)
+    worst = lemmas.largest_exploitability([sis, garnet])
+    assert worst == max(abs(sis.exploitability), abs(garnet.exploitability)) and worst <= 1e-12
+    with pytest.raises(TypeError, match="results"):
+        lemmas.largest_exploitability([])
+    with pytest.raises(ValueError, match="gamma"):
+        lemmas.sis_equilibrium(gamma=1.0)
+
+
+def test_lemma7_ratio_arrays_match_their_maxima(game: StationaryMFG) -> None:
+    res = lemmas.lemma7_recursion(game, temperature=LAM, step_size=ETA, mixing_rate=BETA, n_steps=60)
+    assert np.nanmax(res.ratios) == pytest.approx(res.max_ratio)
+    assert np.nanmax(res.eq8_ratios) == pytest.approx(res.eq8_ratio)
+    assert np.isnan(res.ratios[-1])  # the last steps are at rounding level and not scored

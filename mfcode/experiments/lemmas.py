@@ -35,7 +35,7 @@ policy or value iteration, no sampling of trajectories):
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from types import MappingProxyType
 
@@ -64,6 +64,7 @@ __all__ = [
     "Sizes",
     "UnitReward",
     "equilibrium_exploitability",
+    "largest_exploitability",
     "lemma2_excitation",
     "lemma3_boltzmann",
     "lemma7_recursion",
@@ -71,6 +72,7 @@ __all__ = [
     "performance_difference",
     "q_max",
     "random_mean_fields",
+    "sis_equilibrium",
     "sizes",
     "unit_garnet",
 ]
@@ -467,6 +469,19 @@ def equilibrium_exploitability(game: StationaryMFG, *, temperature: float) -> Eq
     )
 
 
+def sis_equilibrium(*, temperature: float = 0.1, gamma: float = 0.9) -> EquilibriumExploitability:
+    """:func:`equilibrium_exploitability` of the stationary SIS game of 001 App. D (raw rewards, :func:`mfcode.mfg.games.sis`)."""
+    g = check_real(gamma, "gamma", low=0.0, high=1.0, low_open=True, high_open=True)
+    return equilibrium_exploitability(games.sis(gamma=g), temperature=temperature)
+
+
+def largest_exploitability(results: Sequence[EquilibriumExploitability]) -> float:
+    """:math:`\\max|\\mathcal E(\\pi^\\star)|` over ``results`` (rounding can make an exploitability slightly negative)."""
+    if not results or not all(isinstance(r, EquilibriumExploitability) for r in results):
+        raise TypeError("results must be a non-empty sequence of EquilibriumExploitability")
+    return max(abs(r.exploitability) for r in results)
+
+
 # ----------------------------------------------------------------------------------------------
 # Lemma 7 along Algorithm 1 with exact oracles
 # ----------------------------------------------------------------------------------------------
@@ -526,6 +541,19 @@ class Lemma7Recursion:
         """:math:`\\max_t` lhs/rhs over the steps with :math:`\\|\\mu_t-\\mu^\\star\\|_1>` :data:`DISTANCE_FLOOR`: at most 1 by Lemma 7."""
         m = self._scored()
         return float((self.lhs[m] / self.rhs[m]).max())
+
+    @property
+    def ratios(self) -> FloatArray:
+        """lhs/rhs per step, ``nan`` where :math:`\\|\\mu_t-\\mu^\\star\\|_1\\le` :data:`DISTANCE_FLOOR`, ``(T,)``."""
+        out: FloatArray = np.where(self._scored(), self.lhs / np.where(self.rhs > 0, self.rhs, 1.0), np.nan)
+        return out
+
+    @property
+    def eq8_ratios(self) -> FloatArray:
+        """:math:`D(\\pi_t^\\star,\\pi_t)/(C_2\\sqrt{\\sigma^\\pi_t})` per step, ``nan`` where not scored, ``(T,)``."""
+        ok = self._scored() & (self.sigma > 0)
+        out: FloatArray = np.where(ok, self.policy_distance / np.where(ok, self.c2 * np.sqrt(self.sigma), 1.0), np.nan)
+        return out
 
     @property
     def eq8_ratio(self) -> float:
