@@ -4,8 +4,8 @@
   for any independent profile (its Chebyshev tail (ii) is this bound over :math:`\\epsilon^2`).
 - Theorem 1 states :math:`J^N\\to J` uniformly without a rate. If :math:`r` and :math:`P^0` are
   Lipschitz in :math:`\\mathbb G` (constants :math:`L_r`, :math:`L_P`, :math:`\\ell_1` norms), the
-  paper's induction becomes quantitative (derived in ``notes/seed-mfc-env.md`` §2.2, not in the
-  paper):
+  paper's induction becomes quantitative (derived in the book, ``book/mfc/theory.md``,
+  Proposition "A rate under Lipschitz continuity"; not in the paper):
 
   .. math:: \\sup_\\pi|J^N(\\boldsymbol\\pi^N(\\pi))-J(\\pi)|\\le
             \\frac{|\\mathcal X||\\mathcal U|}{2\\sqrt N}\\Big(\\frac{L_r}{1-\\gamma}

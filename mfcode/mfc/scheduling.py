@@ -1,7 +1,8 @@
 """The paper's scheduling instance: N schedulers routing Poisson jobs to M finite queues.
 
 Seed ``002_7da79a39441e57df.txt``, Sec. II (problem), Sec. VI and Table I (constants), with the
-interpretation choices I1-I8 of ``notes/seed-mfc-env.md`` §1.6:
+interpretation choices I1-I8 of the book's model page (``book/mfc/model.md``, "Choices the paper
+leaves open"):
 
 - agent state :math:`x` = the non-empty set of queues the scheduler can access, index
   ``mask - 1`` for the bit mask ``mask`` of the set (queue ``j`` <-> bit ``j``), so for M = 2

@@ -1,6 +1,6 @@
 """A closed-form MFC model with an environment state (for tests and the chapter's derivations).
 
-Not in the paper (derived in ``notes/seed-mfc-env.md`` §5.4): one agent state, actions
+Not in the paper (a closed-form test case of the book's): one agent state, actions
 :math:`\\{0,1\\}`, environment states :math:`\\{0,1\\}`; the decision rule is the fraction
 :math:`a=h(0,1)` of agents playing 1,
 
@@ -28,7 +28,7 @@ __all__ = ["BinaryToyModel"]
 
 @dataclass(frozen=True)
 class BinaryToyModel(MFCModel):
-    """The closed-form toy of ``notes/seed-mfc-env.md`` §5.4.
+    """The closed-form toy model of this module (not in the paper).
 
     Parameters
     ----------

@@ -133,7 +133,8 @@ def sis(
     Parameters
     ----------
     gamma
-        Discount. The paper gives none for its simulations; 0.9 is our choice (seed note §8).
+        Discount :math:`\\gamma\\in(0,1)`. The paper gives none for its simulations; 0.9 is our choice (the
+        chapter's table of choices the paper leaves open).
     infection_rate, recovery, distancing_cost
         See :class:`SISParameters`.
     initial
@@ -371,7 +372,7 @@ def garnet(
     branching
         Successor states per :math:`(s,a)` of :math:`P_0`.
     gamma
-        Discount.
+        Discount :math:`\\gamma\\in(0,1)`.
     seed
         ``int`` or ``np.random.Generator``.
     check
