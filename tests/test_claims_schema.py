@@ -210,3 +210,9 @@ def test_records_written_before_the_origin_fields_still_load_and_print(
     assert claims.main(["--json", "--book", str(book), "--ledger-dir", str(tmp_path / "ledger")]) == 0
     (record,) = json.loads(capsys.readouterr().out)
     assert record["origin"] == "paper" and record["quote"] == "the gap is at most one" and record["measured"] == 0.5
+
+
+def test_a_multi_line_quote_stays_one_item_of_the_details(tmp_path: Path) -> None:
+    book = _book(tmp_path, PAPER.replace('quote = "the gap is at most one"', 'quote = """the gap\n\nis at most one"""'))
+    page = claims.claims_table("full", tmp_path / "ledger", book).to_html()
+    assert "<summary>quote, fails if</summary>quote: “the gap is at most one”<br>fails if:" in page

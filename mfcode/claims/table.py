@@ -110,17 +110,14 @@ def value_cell(row: Mapping[str, Any]) -> str:
 
 
 def details_cell(row: Mapping[str, Any]) -> str:
-    """The quote, what would make the claim fail, the tolerance's reason and the deriving page."""
-    lines = []
-    if row["quote"]:
-        lines.append(f"quote: “{row['quote']}”")
-    if row["fails_if"]:
-        lines.append(f"fails if: {row['fails_if']}")
-    if row["tolerance_reason"]:
-        lines.append(f"tolerance: {row['tolerance_reason']}")
-    if row["page"]:
-        lines.append(f"derived on: {row['page']}")
-    return "\n".join(lines)
+    """The quote, what would make the claim fail, the tolerance's reason and the deriving page.
+
+    One line per item (``quote: …``, ``fails if: …``, ``tolerance: …``, ``derived on: …``), each
+    on one line (whitespace inside an item collapsed), so the HTML hook can fold them.
+    """
+    items = (("quote", f"“{row['quote']}”" if row["quote"] else ""), ("fails if", row["fails_if"]),
+             ("tolerance", row["tolerance_reason"]), ("derived on", row["page"]))
+    return "\n".join(f"{name}: {' '.join(text.split())}" for name, text in items if text.strip())
 
 
 @dataclass(frozen=True)
