@@ -271,4 +271,4 @@ def test_lemma7_ratio_arrays_match_their_maxima(game: StationaryMFG) -> None:
     res = lemmas.lemma7_recursion(game, temperature=LAM, step_size=ETA, mixing_rate=BETA, n_steps=60)
     assert np.nanmax(res.ratios) == pytest.approx(res.max_ratio)
     assert np.nanmax(res.eq8_ratios) == pytest.approx(res.eq8_ratio)
-    assert np.isnan(res.ratios[-1])  # the last steps are at rounding level and not scored
+    assert np.isnan(res.ratios[-1]) and np.isnan(res.eq8_ratios[-1])  # steps at rounding level are not scored

@@ -53,6 +53,7 @@ from mfcode.validation import check_int, check_real
 
 __all__ = [
     "DISTANCE_FLOOR",
+    "SIGMA_FLOOR",
     "SIZES",
     "ConstantReward",
     "EquilibriumExploitability",
@@ -105,7 +106,7 @@ class Sizes:
 
 #: The sizes per budget: ``"ci"`` for the tests, ``"full"`` for the book.
 SIZES: Mapping[str, Sizes] = MappingProxyType(
-    {"ci": Sizes(30, 3, 20, 5, 30), "full": Sizes(80, 20, 200, 50, 200)}
+    {"ci": Sizes(30, 3, 20, 5, 80), "full": Sizes(80, 20, 200, 50, 200)}
 )
 
 
@@ -486,8 +487,12 @@ def largest_exploitability(results: Sequence[EquilibriumExploitability]) -> floa
 # Lemma 7 along Algorithm 1 with exact oracles
 # ----------------------------------------------------------------------------------------------
 
-#: Distances :math:`\|\mu_t-\mu^\star\|_1` below this are rounding: the steps after them are not scored.
-DISTANCE_FLOOR = 1e-9
+#: Steps with :math:`\|\mu_t-\mu^\star\|_1` at or below this are not scored for Lemma 7: :math:`\sigma^\pi_t` carries an
+#: absolute rounding error of about :math:`10^{-16}` (a difference of logarithms of order one), whose square root
+#: (:math:`10^{-8}`) would no longer be small next to the distance.
+DISTANCE_FLOOR = 1e-6
+#: Steps with :math:`\sigma^\pi_t` at or below this are not scored for eq. (8): both of its sides are then at rounding level.
+SIGMA_FLOOR = 1e-12
 
 
 @dataclass(frozen=True, eq=False)
@@ -551,14 +556,14 @@ class Lemma7Recursion:
     @property
     def eq8_ratios(self) -> FloatArray:
         """:math:`D(\\pi_t^\\star,\\pi_t)/(C_2\\sqrt{\\sigma^\\pi_t})` per step, ``nan`` where not scored, ``(T,)``."""
-        ok = self._scored() & (self.sigma > 0)
+        ok = self._scored() & (self.sigma > SIGMA_FLOOR)
         out: FloatArray = np.where(ok, self.policy_distance / np.where(ok, self.c2 * np.sqrt(self.sigma), 1.0), np.nan)
         return out
 
     @property
     def eq8_ratio(self) -> float:
-        """:math:`\\max_tD(\\pi_t^\\star,\\pi_t)/(C_2\\sqrt{\\sigma^\\pi_t})`: eq. (8) as printed says at most 1."""
-        m = self._scored() & (self.sigma > 0)
+        """:math:`\\max_tD(\\pi_t^\\star,\\pi_t)/(C_2\\sqrt{\\sigma^\\pi_t})` over the scored steps with :math:`\\sigma^\\pi_t>` :data:`SIGMA_FLOOR`: eq. (8) as printed says at most 1."""
+        m = self._scored() & (self.sigma > SIGMA_FLOOR)
         return float((self.policy_distance[m] / (self.c2[m] * np.sqrt(self.sigma[m]))).max())
 
     @property
