@@ -62,6 +62,7 @@ __all__ = [
     "grid_refinement_study",
     "mean_field_limit",
     "queue_optimum",
+    "rule_monotonicity_violation",
     "sampling_checks",
 ]
 
@@ -217,6 +218,25 @@ class QueueOptimum:
     monotonicity_violation: float
     gamma: float
 
+    @property
+    def symmetry_violation(self) -> float:
+        """:math:`\\max|p^*(b_0,b_1)+p^*(b_1,b_0)-1|`: the queues are exchangeable under choice I1 (claim ``mfc-queue-optimal-rule-symmetric``)."""
+        return float(np.abs(self.p_star + self.p_star.T - 1.0).max())
+
+
+def rule_monotonicity_violation(table: FloatArray) -> float:
+    """Largest increase of :math:`p(b_0,b_1)` in :math:`b_0` or decrease in :math:`b_1` (<= 0 when monotone).
+
+    002 Sec. VI: "As a queue becomes more filled, the optimal solution will be more likely to avoid
+    assignment of packets to that queue" -- for the probability :math:`p` of queue 1 (rows
+    :math:`b_0`, its filling; columns :math:`b_1`), :math:`p` non-increasing in :math:`b_0` and
+    non-decreasing in :math:`b_1`.
+    """
+    arr = np.asarray(table, dtype=np.float64)
+    if arr.ndim != 2 or arr.shape[0] != arr.shape[1] or arr.shape[0] < 2:
+        raise ValueError(f"table must be a square (B+1, B+1) array with B >= 1, got shape {arr.shape}")
+    return max(float(np.diff(arr, axis=0).max()), float(-np.diff(arr, axis=1).min()))
+
 
 def queue_optimum(budget: str) -> QueueOptimum:
     """Solve the MFC MDP of the scheduling instance on the budget's grid (eqs. 26-28) and compare with JSQ and p = 1/2.
@@ -232,7 +252,7 @@ def queue_optimum(budget: str) -> QueueOptimum:
     half = np.broadcast_to(decision_rule_grid(mdp, 2)[1], (model.n_env_states, 3, 2))
     jsq = jsq_policy(model)
     p_star = _full_access_table(model, optimum.policy)
-    violation = max(float(np.diff(p_star, axis=0).max()), float(-np.diff(p_star, axis=1).min()))
+    violation = rule_monotonicity_violation(p_star)
     return QueueOptimum(
         n_rules=int(optimum.Q.shape[1]),
         n_policy_iterations=optimum.n_iter,
