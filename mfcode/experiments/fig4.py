@@ -54,15 +54,19 @@ __all__ = [
     "LearnedPolicies",
     "LearningCurve",
     "LimitApproach",
+    "LimitCurves",
     "MFCMDPValues",
     "MethodSeries",
+    "TrainingPlateau",
     "decision_rule_tables",
     "fig4a",
     "learned_policies",
     "learning_curve",
     "limit_approach",
+    "limit_curves",
     "load_or_train_learners",
     "mfc_mdp_values",
+    "training_plateau",
 ]
 
 #: Resolution ``n`` of the decision-rule grid :math:`\mathcal H_n` of the exact MFC optimum, per notebook budget.
@@ -106,6 +110,10 @@ class LearnedPolicies:
         ``(len(n_agents),)`` exact :math:`J^N` of the MF rule and ``(len(n_agents), runs)`` Monte Carlo returns.
     exact_na, eval_na, exact_ps, eval_ps
         The same for NA and PS at ``n_agents_trained``.
+    returns_na, returns_ps
+        One ``(iterations,)`` array per N of ``n_agents_trained``: the mean episode return of the
+        training batches after each PPO iteration (averaged over NA's N learners); empty when the
+        arrays hold no training curves.
     """
 
     budget_name: str
@@ -124,6 +132,17 @@ class LearnedPolicies:
     eval_na: FloatArray
     exact_ps: FloatArray
     eval_ps: FloatArray
+    returns_na: tuple[FloatArray, ...] = ()
+    returns_ps: tuple[FloatArray, ...] = ()
+
+
+def _training_returns(arrays: Mapping[str, NDArray[Any]], mode: str) -> tuple[FloatArray, ...]:
+    """``<mode>_curve_return_N<n>`` averaged over the learners, per trained N; ``()`` if any is missing."""
+    trained = np.asarray(arrays["n_agents_trained"], dtype=np.int64).tolist()
+    keys = [f"{mode}_curve_return_N{n}" for n in trained]
+    if not keys or any(k not in arrays for k in keys):
+        return ()
+    return tuple(np.asarray(arrays[k], dtype=np.float64).reshape(len(arrays[k]), -1).mean(axis=1) for k in keys)
 
 
 def learned_policies(arrays: Mapping[str, NDArray[Any]], budget_name: str, description: str = "") -> LearnedPolicies:
@@ -154,6 +173,7 @@ def learned_policies(arrays: Mapping[str, NDArray[Any]], budget_name: str, descr
         n_agents=ints("n_agents"), n_agents_trained=ints("n_agents_trained"),
         exact_mf=floats("exact_mf"), eval_mf=floats("eval_mf"), exact_na=floats("exact_na"), eval_na=floats("eval_na"),
         exact_ps=floats("exact_ps"), eval_ps=floats("eval_ps"),
+        returns_na=_training_returns(arrays, "na"), returns_ps=_training_returns(arrays, "ps"),
     )
     if learned.exact_mf.shape != learned.n_agents.shape or learned.exact_na.shape != learned.n_agents_trained.shape:
         raise ValueError("arrays: exact_mf must have one value per n_agents and exact_na one per n_agents_trained")
@@ -520,3 +540,131 @@ def limit_approach(learned: LearnedPolicies, values: MFCMDPValues, n_agents: tup
     empty = _empty(model)
     gap = [float(abs(values.mf_value - symmetric_value(model, learned.mf_policy, n)[empty])) for n in ns]
     return LimitApproach(n_agents=np.asarray(ns, dtype=np.int64), gap=np.asarray(gap, dtype=np.float64))
+
+
+@dataclass(frozen=True)
+class TrainingPlateau:
+    """Whether the NA and PS training returns have stopped moving (Sec. VI: "sufficient for convergence ... up to N=4").
+
+    For each trained N and method, the mean training return of the last ``window`` PPO iterations
+    against that of the ``window`` iterations before them, relative to the latter's magnitude.
+    A plateau of the training return is necessary for convergence, not sufficient: a learner may
+    settle on a poor policy (its exact value is in :class:`Fig4a`).
+
+    Attributes
+    ----------
+    n_agents : IntArray, shape (M,)
+    change_na, change_ps : FloatArray, shape (M,)
+        ``|mean(last window) - mean(window before)| / |mean(window before)|``.
+    window : int
+    returns_na, returns_ps : tuple of FloatArray
+        The training curves (:attr:`LearnedPolicies.returns_na`), one per N.
+    """
+
+    n_agents: IntArray
+    change_na: FloatArray
+    change_ps: FloatArray
+    window: int
+    returns_na: tuple[FloatArray, ...]
+    returns_ps: tuple[FloatArray, ...]
+
+    @property
+    def series(self) -> tuple[tuple[str, int, IntArray, FloatArray], ...]:
+        """``(method, N, PPO iterations 1..K, curve)`` for every curve, NA first (what the page plots)."""
+        out = []
+        for method, curves in (("NA", self.returns_na), ("PS", self.returns_ps)):
+            for n, curve in zip(self.n_agents.tolist(), curves, strict=True):
+                out.append((method, int(n), np.arange(1, curve.size + 1, dtype=np.int64), curve))
+        return tuple(out)
+
+    def largest_change(self, up_to: int) -> float:
+        """Largest relative change over both methods and the trained N ``<= up_to``."""
+        up_to = check_int(up_to, "up_to", low=1)
+        keep = self.n_agents <= up_to
+        if not keep.any():
+            raise ValueError(f"up_to: no trained N <= {up_to} (trained: {self.n_agents.tolist()})")
+        return float(max(self.change_na[keep].max(), self.change_ps[keep].max()))
+
+    @property
+    def summary(self) -> str:
+        """One line per trained N."""
+        return "\n".join(f"N = {n}: change of the mean training return over the last {self.window} iterations: "
+                         f"NA {a:.2%}, PS {b:.2%}"
+                         for n, a, b in zip(self.n_agents.tolist(), self.change_na, self.change_ps, strict=True))
+
+
+def _plateau_change(returns: FloatArray, window: int) -> float:
+    last = float(returns[-window:].mean())
+    before = float(returns[-2 * window:-window].mean())
+    return abs(last - before) / abs(before)
+
+
+def training_plateau(learned: LearnedPolicies, window: int = 20) -> TrainingPlateau:
+    """:class:`TrainingPlateau` of the NA and PS training curves of ``learned`` (needs ``2 * window`` iterations each)."""
+    if not isinstance(learned, LearnedPolicies):
+        raise TypeError(f"learned must be LearnedPolicies, got {type(learned).__name__}")
+    window = check_int(window, "window", low=1)
+    curves = learned.returns_na + learned.returns_ps
+    if len(learned.returns_na) != learned.n_agents_trained.size or len(learned.returns_ps) != learned.n_agents_trained.size:
+        raise ValueError("learned: holds no NA/PS training curves (returns_na, returns_ps)")
+    if any(c.size < 2 * window for c in curves):
+        raise ValueError(f"window: every training curve needs at least {2 * window} iterations, "
+                         f"got {min(c.size for c in curves)}")
+    return TrainingPlateau(
+        n_agents=learned.n_agents_trained,
+        change_na=np.array([_plateau_change(c, window) for c in learned.returns_na], dtype=np.float64),
+        change_ps=np.array([_plateau_change(c, window) for c in learned.returns_ps], dtype=np.float64),
+        window=window,
+        returns_na=learned.returns_na,
+        returns_ps=learned.returns_ps,
+    )
+
+
+@dataclass(frozen=True)
+class LimitCurves:
+    """Exact :math:`J^N` of the learned MF rule and of JSQ out to large N, with their MFC-MDP values (Fig. 4(a)).
+
+    Attributes
+    ----------
+    n_agents : IntArray, shape (M,)
+    mf, jsq : FloatArray, shape (M,)
+        :math:`J^N(\\boldsymbol\\pi^N(\\pi))` from empty queues (:func:`~mfcode.mfc.symmetric_value`).
+    mf_limit, jsq_limit : float
+        Their values in the MFC MDP (the limit of Thm 1, eq. 14).
+    """
+
+    n_agents: IntArray
+    mf: FloatArray
+    jsq: FloatArray
+    mf_limit: float
+    jsq_limit: float
+
+    def at(self, n: int) -> dict[str, float]:
+        """``{"MF-PPO": J^N, "JSQ": J^N}`` at ``N = n`` (the order of claim ``mfc-fig4a-ppo-competitive-at-large-n``)."""
+        n = check_int(n, "n", low=1)
+        hits = np.flatnonzero(self.n_agents == n)
+        if not hits.size:
+            raise ValueError(f"n must be one of {self.n_agents.tolist()}, got {n}")
+        i = int(hits[0])
+        return {"MF-PPO": float(self.mf[i]), "JSQ": float(self.jsq[i])}
+
+
+def limit_curves(learned: LearnedPolicies, values: MFCMDPValues,
+                 n_agents: tuple[int, ...] = (1, 2, 3, 5, 10, 20, 50, 100, 200, 500, 1000)) -> LimitCurves:
+    """Exact N-agent values of the learned MF rule and of JSQ at each ``n_agents`` (one linear solve each)."""
+    if not isinstance(learned, LearnedPolicies):
+        raise TypeError(f"learned must be LearnedPolicies, got {type(learned).__name__}")
+    if not isinstance(values, MFCMDPValues):
+        raise TypeError(f"values must be MFCMDPValues, got {type(values).__name__}")
+    if not isinstance(n_agents, tuple) or not n_agents:
+        raise ValueError(f"n_agents must be a non-empty tuple of positive ints, got {n_agents!r}")
+    ns = [check_int(n, "n_agents", low=1) for n in n_agents]
+    model = SchedulingModel()
+    empty = _empty(model)
+    return LimitCurves(
+        n_agents=np.asarray(ns, dtype=np.int64),
+        mf=np.array([symmetric_value(model, learned.mf_policy, n)[empty] for n in ns], dtype=np.float64),
+        jsq=np.array([symmetric_value(model, values.jsq, n)[empty] for n in ns], dtype=np.float64),
+        mf_limit=values.mf_value,
+        jsq_limit=values.jsq_value,
+    )

@@ -53,6 +53,7 @@ __all__ = [
     "MonteCarloCurve",
     "PolicyCurve",
     "QueueOptimum",
+    "RoutingVariance",
     "SamplingChecks",
     "ValueIterationRun",
     "contraction_study",
@@ -62,6 +63,7 @@ __all__ = [
     "grid_refinement_study",
     "mean_field_limit",
     "queue_optimum",
+    "routing_variance",
     "rule_monotonicity_violation",
     "sampling_checks",
 ]
@@ -238,6 +240,50 @@ def rule_monotonicity_violation(table: FloatArray) -> float:
     return max(float(np.diff(arr, axis=0).max()), float(-np.diff(arr, axis=1).min()))
 
 
+@dataclass(frozen=True)
+class RoutingVariance:
+    """Variance, per scheduler, of the number of schedulers that send to queue 1 in one step (eqs. 1, 2, 4).
+
+    Access sets are redrawn from :math:`\\mu_0` at every step (eq. 1), so under any policy the count
+    is a sum of independent Bernoulli variables; a policy only changes their means.
+
+    Attributes
+    ----------
+    lifted : float
+        :math:`q(1-q)` for the lifted rule with :math:`p = 1/2` for schedulers with access to both
+        queues, :math:`q = \\mu_0(\\{1\\}) + \\mu_0(\\{1,2\\})/2` (the largest over :math:`p`, reached at the
+        symmetric states); the count has variance ``lifted * N``.
+    profile : float
+        The largest :math:`q_i(1-q_i)` of a deterministic profile, where scheduler :math:`i` sends to
+        queue 1 (:math:`q_i = \\mu_0(\\{1\\}) + \\mu_0(\\{1,2\\})`) or queue 2 (:math:`q_i = \\mu_0(\\{1\\})`)
+        when both are accessible; the count has variance at most ``profile * N``.
+    """
+
+    lifted: float
+    profile: float
+
+
+def routing_variance(model: SchedulingModel | None = None) -> RoutingVariance:
+    """:class:`RoutingVariance` of a two-queue ``model`` (default: the book's instance, :math:`\\mu_0 = (0.2, 0.2, 0.6)`)."""
+    model = SchedulingModel() if model is None else model
+    if not isinstance(model, SchedulingModel):
+        raise TypeError(f"model must be a SchedulingModel, got {type(model).__name__}")
+    if model.n_queues != 2:
+        raise ValueError(f"model must have 2 queues, got {model.n_queues}")
+    access = model.access
+    both = access.all(axis=1)
+    only_first = access[:, 0] & ~access[:, 1]
+    mu = model.mu0
+    first = float(mu[only_first].sum())
+    flexible = float(mu[both].sum())
+
+    def bernoulli(q: float) -> float:
+        return q * (1.0 - q)
+
+    return RoutingVariance(lifted=bernoulli(first + flexible / 2),
+                           profile=max(bernoulli(first + flexible), bernoulli(first)))
+
+
 def queue_optimum(budget: str) -> QueueOptimum:
     """Solve the MFC MDP of the scheduling instance on the budget's grid (eqs. 26-28) and compare with JSQ and p = 1/2.
 
@@ -353,6 +399,9 @@ class ContractionStudy:
         :math:`\\|BQ_1 - BQ_2\\|_\\infty / \\|Q_1 - Q_2\\|_\\infty`: first the random pairs, then the shifted ones.
     random_pairs : int
         How many of the ratios are random pairs.
+    below_max_ratios : FloatArray, shape (S,)
+        The same ratio for pairs that differ only at rules strictly below each state's maximum
+        (:math:`Q_2 = Q_1 - |\\xi|` there): the sup in eq. (28) ignores them, so the ratio is 0.
     sweeps : IntArray, shape (K,)
         The sweep numbers ``k = 1..K`` of the traces.
     runs : tuple of ValueIterationRun
@@ -366,6 +415,7 @@ class ContractionStudy:
 
     ratios: FloatArray
     random_pairs: int
+    below_max_ratios: FloatArray
     sweeps: IntArray
     runs: tuple[ValueIterationRun, ...]
     q_max: float
@@ -386,6 +436,22 @@ class ContractionStudy:
     def max_shifted_ratio(self) -> float:
         """Largest ratio over the pairs :math:`Q_2 = Q_1 + c` (equal to :math:`\\gamma`)."""
         return float(self.ratios[self.random_pairs :].max())
+
+    @property
+    def max_below_max_ratio(self) -> float:
+        """Largest ratio over the pairs that differ only below each state's maximum (0 for eq. 28)."""
+        return float(self.below_max_ratios.max())
+
+    @property
+    def contraction_defect(self) -> float:
+        """:math:`\\max(|\\max \\text{ratio} - \\gamma|, \\max \\text{below-max ratio})` (claim ``mfc-lemma2-contraction``).
+
+        0 for the operator of eq. (28): Lemma 2 bounds the ratio by :math:`\\gamma`, shifted pairs
+        attain it, and changes below the maximum do not reach the sup. Positive when the modulus is
+        not :math:`\\gamma` (e.g. :math:`\\gamma` applied twice gives :math:`\\gamma - \\gamma^2`) or the operator
+        does not take the sup over rules (e.g. averages over them).
+        """
+        return max(abs(self.max_ratio - self.gamma), self.max_below_max_ratio)
 
     @property
     def fixed_point_gap(self) -> float:
@@ -413,7 +479,8 @@ def contraction_study(budget: str, seed: int) -> ContractionStudy:
     """Check Lemma 2 (eq. 28 is a :math:`\\gamma`-contraction) and Thm 3 on the grid MDP of the budget's contraction grid.
 
     Random pairs :math:`Q_1, Q_2` (scaled standard normals, scales uniform in [0.1, 100]) and shifted
-    pairs :math:`Q_2 = Q_1 + c`, where the bound is attained; value iteration from :math:`Q_0 = 0` and
+    pairs :math:`Q_2 = Q_1 + c`, where the bound is attained; then pairs that differ only at rules
+    below each state's maximum, which the sup of eq. (28) does not see; value iteration from :math:`Q_0 = 0` and
     :math:`Q_0 = -R/(1-\\gamma)`, traced against the policy-iteration fixed point and run to
     :func:`mfcode.mfc.value_iteration`'s tolerance.
     """
@@ -429,6 +496,12 @@ def contraction_study(budget: str, seed: int) -> ContractionStudy:
         Q1 = scale * rng.standard_normal(shape)
         Q2 = scale * rng.standard_normal(shape) if i < sizes.random_pairs else Q1 + scale
         ratios.append(np.abs(bellman_operator(small, Q1) - bellman_operator(small, Q2)).max() / np.abs(Q1 - Q2).max())
+    below = []
+    for scale in rng.uniform(0.1, 100.0, sizes.shifted_pairs):
+        Q1 = scale * rng.standard_normal(shape)
+        lower = Q1.max(axis=1, keepdims=True) > Q1
+        Q2 = Q1 - lower * np.abs(scale * rng.standard_normal(shape))
+        below.append(np.abs(bellman_operator(small, Q1) - bellman_operator(small, Q2)).max() / np.abs(Q1 - Q2).max())
     R = float(np.abs(small.rewards).max())
     gamma = float(model.gamma)
     k = np.arange(1, sizes.sweeps + 1)
@@ -447,6 +520,7 @@ def contraction_study(budget: str, seed: int) -> ContractionStudy:
     return ContractionStudy(
         ratios=np.array(ratios, dtype=np.float64),
         random_pairs=sizes.random_pairs,
+        below_max_ratios=np.array(below, dtype=np.float64),
         sweeps=k,
         runs=tuple(runs),
         q_max=float(np.abs(exact.Q).max()),
@@ -534,6 +608,12 @@ class MeanFieldLimit:
     def n_agents(self) -> IntArray:
         """The N of the curves."""
         return self.mean_field.n_agents
+
+    @property
+    def bound_orders(self) -> tuple[float, float]:
+        """Smallest and largest :math:`\\log_{10}(\\text{bound} / |J(\\pi^*) - J^N|)` over the N: how many orders of magnitude the derived bound overshoots."""
+        orders = np.log10(self.bound / np.abs(self.mean_field.gap))
+        return float(orders.min()), float(orders.max())
 
     @property
     def rate_constant(self) -> float:
@@ -644,11 +724,24 @@ class MonteCarlo:
     runs : int
     curves : tuple of MonteCarloCurve
         ``(mean-field, jsq)``.
+    horizon : int
+        Steps of each discounted rollout.
+    truncation_bound : float
+        :math:`\\gamma^H \\max_{x^0}|V^N(x^0)|`, largest over N and policies: the discounted sum of eq. (5)
+        from step :math:`H` on is :math:`\\gamma^H \\mathbb E[V^N(x^0_H)]`, so each truncated return
+        misses at most this much.
     """
 
     n_agents: IntArray
     runs: int
     curves: tuple[MonteCarloCurve, ...]
+    horizon: int = 1000
+    truncation_bound: float = 0.0
+
+    @property
+    def truncation_orders(self) -> float:
+        """:math:`\\log_{10}` of :attr:`truncation_bound`."""
+        return math.log10(self.truncation_bound) if self.truncation_bound > 0 else -math.inf
 
     @property
     def max_z(self) -> float:
@@ -697,12 +790,16 @@ def sampling_checks(limit: MeanFieldLimit, budget: str, seed: int) -> SamplingCh
         bound=float(lemma1_bound(model.n_agent_states, model.n_actions, 1)),
     )
     curves = []
+    tail = 0.0
     for curve in limit.curves:
         samples = np.stack([NAgentSystem(model, n).rollout(curve.policy, sizes.horizon, sizes.runs, rng, discount=model.gamma)
                             for n in sizes.monte_carlo_n_agents], axis=1)
-        exact = np.array([symmetric_value(model, curve.policy, n)[empty] for n in sizes.monte_carlo_n_agents])
+        values = [symmetric_value(model, curve.policy, n) for n in sizes.monte_carlo_n_agents]
+        exact = np.array([v[empty] for v in values])
+        tail = max(tail, float(model.gamma) ** sizes.horizon * max(float(np.abs(v).max()) for v in values))
         curves.append(MonteCarloCurve(name=curve.name, samples=samples, exact=exact, limit=curve.limit))
-    monte_carlo = MonteCarlo(n_agents=np.array(sizes.monte_carlo_n_agents, dtype=np.int64), runs=sizes.runs, curves=tuple(curves))
+    monte_carlo = MonteCarlo(n_agents=np.array(sizes.monte_carlo_n_agents, dtype=np.int64), runs=sizes.runs, curves=tuple(curves),
+                             horizon=sizes.horizon, truncation_bound=tail)
     return SamplingChecks(concentration=concentration, monte_carlo=monte_carlo)
 
 
