@@ -116,7 +116,7 @@ def test_paper_scale_artifact() -> None:
     assert learned.budget_name == "full" and learned.n_agents_trained.tolist() == [1, 2, 3, 4]
     assert learned.description.startswith("learners: paper-scale artifact") and "N = [6, 8, 10]" in learned.description
     values = fig4.mfc_mdp_values(learned, "full")
-    # the values of the book's full-budget record of claim mfc-queue-ppo-near-optimum
+    # the values of the book's full-budget records of claims mfc-queue-ppo-competitive-with-jsq and mfc-queue-ppo-vs-jsq
     assert values.relative_gap == pytest.approx(0.0316113917673, rel=1e-9)
     assert values.versus_jsq == pytest.approx(0.00391118288778, rel=1e-9)
     assert fig4.decision_rule_tables(learned, values).close_to_jsq == pytest.approx(35 / 36)
@@ -141,3 +141,52 @@ def test_bad_input_names_the_argument(learned: fig4.LearnedPolicies, values: fig
         fig4.fig4a(learned, learned, 0)  # type: ignore[arg-type]  # the wrong type is the point
     with pytest.raises(ValueError, match="n_agents"):
         fig4.limit_approach(learned, values, (0,))
+
+
+def test_training_plateau_of_synthetic_curves() -> None:
+    arrays = _arrays(JSQ)
+    flat = np.full((60, TRAINED), -20.0)
+    flat[-20:] = -21.0  # the last window is 5% below the one before
+    arrays["na_curve_return_N2"] = flat
+    arrays["ps_curve_return_N2"] = np.full((60, 1), -20.0)
+    learned = fig4.learned_policies(arrays, "ci", "synthetic")
+    assert len(learned.returns_na) == 1 and learned.returns_na[0].shape == (60,)
+    plateau = fig4.training_plateau(learned)
+    assert plateau.window == 20
+    assert plateau.change_na.tolist() == [pytest.approx(0.05)] and plateau.change_ps.tolist() == [0.0]
+    assert plateau.largest_change(4) == pytest.approx(0.05)
+    assert [(panel, n, it.size) for panel, n, it, _ in plateau.series] == [(0, 2, 60), (1, 2, 60)]
+    assert len(plateau.summary.splitlines()) == 1
+    short = dict(arrays, na_curve_return_N2=flat[:1], ps_curve_return_N2=flat[:1, :1])
+    one = fig4.training_plateau(fig4.learned_policies(short, "ci"))
+    assert one.window == 0 and one.largest_change(2) == 1.0  # a single iteration shows no plateau
+    with pytest.raises(ValueError, match="up_to"):
+        plateau.largest_change(1)
+    with pytest.raises(ValueError, match="training curves"):
+        fig4.training_plateau(fig4.learned_policies(_arrays(JSQ), "ci"))
+
+
+def test_limit_curves(learned: fig4.LearnedPolicies, values: fig4.MFCMDPValues) -> None:
+    far = fig4.limit_curves(learned, values, (1, 10, 100))
+    expected = [symmetric_value(MODEL, JSQ, n)[0] for n in (1, 10, 100)]
+    np.testing.assert_allclose(far.jsq, expected, rtol=1e-12)
+    np.testing.assert_allclose(far.mf, expected, rtol=1e-12)  # the "learner" is JSQ
+    assert far.mf_limit == values.mf_value and far.jsq_limit == values.jsq_value
+    assert far.at(10) == {"MF-PPO": pytest.approx(expected[1]), "JSQ": pytest.approx(expected[1])}
+    (name, key, curve, limit, distance), _ = far.series
+    assert (name, key) == ("MF-PPO", "mf")
+    np.testing.assert_allclose(distance, np.abs(limit - curve))
+    with pytest.raises(ValueError, match="n must be one of"):
+        far.at(7)
+    with pytest.raises(ValueError, match="n_agents"):
+        fig4.limit_curves(learned, values, ())
+
+
+def test_paper_scale_training_curves_and_limit() -> None:
+    learned = fig4.load_or_train_learners("full", 0, artifact_dir=ROOT / "artifacts" / "mfc")
+    plateau = fig4.training_plateau(learned)
+    assert plateau.window == 20 and plateau.n_agents.tolist() == [1, 2, 3, 4]
+    assert plateau.largest_change(4) == pytest.approx(0.0229407582567, rel=1e-9)
+    values = fig4.mfc_mdp_values(learned, "full")
+    assert values.jsq_gap_closed == pytest.approx(0.113584695408, rel=1e-9)
+    assert fig4.decision_rule_tables(learned, values).ppo_monotonicity_violation == pytest.approx(0.102, abs=5e-4)

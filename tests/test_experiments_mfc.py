@@ -11,7 +11,7 @@ import pytest
 
 from mfcode.experiments import mfc as E
 from mfcode.mfc import MFCMDP, GridMDP, SchedulingModel, jsq_policy, profile_value, symmetric_value, value_iteration
-from mfcode.mfc.dp import decision_rule_grid
+from mfcode.mfc.dp import _backup, bellman_operator, decision_rule_grid
 
 MODEL = SchedulingModel()
 MDP = MFCMDP(MODEL)
@@ -177,3 +177,51 @@ def test_corollary1_exact_finite_n_optimum(limit: E.MeanFieldLimit) -> None:
     assert cor.averaging_at((2,)) == {"N=2": float(abs(cor.averaging[1]))}
     assert cor.c_over_n[-1] == pytest.approx(cor.epsilon[-1])
     assert cor.report((1, 2)).splitlines()[0].startswith("N =    1: epsilon = ")
+
+
+@pytest.mark.usefixtures("small")
+def test_contraction_defect_is_zero_for_eq28_and_catches_wrong_operators() -> None:
+    study = E.contraction_study("ci", 3)
+    assert study.below_max_ratios.size == SMALL_EXACT.shifted_pairs
+    assert study.max_below_max_ratio == 0.0  # the sup of eq. (28) does not see rules below the maximum
+    assert study.contraction_defect <= 1e-12
+    gamma = study.gamma
+    # gamma applied twice: every ratio scaled by gamma, the shifted pairs give gamma^2
+    twice = E.ContractionStudy(ratios=study.ratios * gamma, random_pairs=study.random_pairs,
+                               below_max_ratios=study.below_max_ratios, sweeps=study.sweeps, runs=study.runs,
+                               q_max=study.q_max, q_bound=study.q_bound, gamma=gamma)
+    assert twice.contraction_defect == pytest.approx(gamma - gamma**2, abs=1e-12)
+    # an operator that averages over the rules instead of taking the sup: changes below the max move BQ
+    small_grid = GridMDP.from_mdp(MDP, decision_rule_grid(MDP, SMALL_EXACT.contraction_resolution))
+    rng = np.random.default_rng(0)
+    Q1 = rng.standard_normal((small_grid.n_states, small_grid.n_rules))
+    Q2 = Q1 - (Q1.max(axis=1, keepdims=True) > Q1) * np.abs(rng.standard_normal(Q1.shape))
+    averaged = [_backup(small_grid, q.mean(axis=1)) for q in (Q1, Q2)]  # eq. (28) with a mean in place of the sup
+    assert np.abs(averaged[0] - averaged[1]).max() / np.abs(Q1 - Q2).max() > 1e-3
+    exact = [bellman_operator(small_grid, q) for q in (Q1, Q2)]
+    assert np.abs(exact[0] - exact[1]).max() == 0.0
+
+
+def test_routing_variance_of_the_instance_and_of_full_access() -> None:
+    # mu0 = (0.2, 0.2, 0.6): lifted p = 1/2 sends to queue 1 w.p. 0.2 + 0.3 = 0.5; a deterministic
+    # profile w.p. 0.8 or 0.2, both of variance 0.16
+    routing = E.routing_variance()
+    assert routing.lifted == pytest.approx(0.25, abs=1e-15)
+    assert routing.profile == pytest.approx(0.16, abs=1e-15)
+    everyone = E.routing_variance(SchedulingModel(p_full_access=1.0))
+    assert everyone.lifted == pytest.approx(0.25) and everyone.profile == pytest.approx(0.0)
+    with pytest.raises(TypeError, match="model"):
+        E.routing_variance(MDP)  # type: ignore[arg-type]  # the wrong type is the point
+
+
+def test_truncation_bound_and_bound_orders(limit: E.MeanFieldLimit) -> None:
+    mc = E.sampling_checks(limit, "ci", 0).monte_carlo
+    expected = max(MODEL.gamma ** SMALL_FINITE_N.horizon * np.abs(symmetric_value(MODEL, pol.policy, n)).max()
+                   for pol in limit.curves for n in SMALL_FINITE_N.monte_carlo_n_agents)
+    assert mc.horizon == SMALL_FINITE_N.horizon
+    assert mc.truncation_bound == pytest.approx(expected, rel=1e-12)
+    assert mc.truncation_orders == pytest.approx(np.log10(expected))
+    lo, hi = limit.bound_orders
+    orders = np.log10(limit.bound / np.abs(limit.mean_field.gap))
+    assert lo == pytest.approx(orders.min()) and hi == pytest.approx(orders.max())
+    assert 0 < lo <= hi

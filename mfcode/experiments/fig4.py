@@ -557,6 +557,7 @@ class TrainingPlateau:
     change_na, change_ps : FloatArray, shape (M,)
         ``|mean(last window) - mean(window before)| / |mean(window before)|``.
     window : int
+        PPO iterations per window (0 when a curve has a single iteration: no plateau can be seen).
     returns_na, returns_ps : tuple of FloatArray
         The training curves (:attr:`LearnedPolicies.returns_na`), one per N.
     """
@@ -569,12 +570,12 @@ class TrainingPlateau:
     returns_ps: tuple[FloatArray, ...]
 
     @property
-    def series(self) -> tuple[tuple[str, int, IntArray, FloatArray], ...]:
-        """``(method, N, PPO iterations 1..K, curve)`` for every curve, NA first (what the page plots)."""
+    def series(self) -> tuple[tuple[int, int, IntArray, FloatArray], ...]:
+        """``(panel, N, PPO iterations 1..K, curve)`` for every curve; panel 0 is NA, 1 is PS (what the page plots)."""
         out = []
-        for method, curves in (("NA", self.returns_na), ("PS", self.returns_ps)):
+        for panel, curves in enumerate((self.returns_na, self.returns_ps)):
             for n, curve in zip(self.n_agents.tolist(), curves, strict=True):
-                out.append((method, int(n), np.arange(1, curve.size + 1, dtype=np.int64), curve))
+                out.append((panel, int(n), np.arange(1, curve.size + 1, dtype=np.int64), curve))
         return tuple(out)
 
     def largest_change(self, up_to: int) -> float:
@@ -594,22 +595,26 @@ class TrainingPlateau:
 
 
 def _plateau_change(returns: FloatArray, window: int) -> float:
+    if window == 0:
+        return 1.0
     last = float(returns[-window:].mean())
     before = float(returns[-2 * window:-window].mean())
     return abs(last - before) / abs(before)
 
 
 def training_plateau(learned: LearnedPolicies, window: int = 20) -> TrainingPlateau:
-    """:class:`TrainingPlateau` of the NA and PS training curves of ``learned`` (needs ``2 * window`` iterations each)."""
+    """:class:`TrainingPlateau` of the NA and PS training curves of ``learned``.
+
+    The window shrinks to half the shortest curve; a curve of a single iteration (the ``ci`` smoke
+    run) shows no plateau, and its change is reported as 1 (100%).
+    """
     if not isinstance(learned, LearnedPolicies):
         raise TypeError(f"learned must be LearnedPolicies, got {type(learned).__name__}")
     window = check_int(window, "window", low=1)
     curves = learned.returns_na + learned.returns_ps
     if len(learned.returns_na) != learned.n_agents_trained.size or len(learned.returns_ps) != learned.n_agents_trained.size:
         raise ValueError("learned: holds no NA/PS training curves (returns_na, returns_ps)")
-    if any(c.size < 2 * window for c in curves):
-        raise ValueError(f"window: every training curve needs at least {2 * window} iterations, "
-                         f"got {min(c.size for c in curves)}")
+    window = min([window] + [c.size // 2 for c in curves])
     return TrainingPlateau(
         n_agents=learned.n_agents_trained,
         change_na=np.array([_plateau_change(c, window) for c in learned.returns_na], dtype=np.float64),
@@ -638,6 +643,12 @@ class LimitCurves:
     jsq: FloatArray
     mf_limit: float
     jsq_limit: float
+
+    @property
+    def series(self) -> tuple[tuple[str, str, FloatArray, float, FloatArray], ...]:
+        """``(label, colour key, J^N, limit, |limit - J^N|)`` for MF-PPO and JSQ (what the page plots)."""
+        return (("MF-PPO", "mf", self.mf, self.mf_limit, np.abs(self.mf_limit - self.mf)),
+                ("JSQ", "jsq", self.jsq, self.jsq_limit, np.abs(self.jsq_limit - self.jsq)))
 
     def at(self, n: int) -> dict[str, float]:
         """``{"MF-PPO": J^N, "JSQ": J^N}`` at ``N = n`` (the order of claim ``mfc-fig4a-ppo-competitive-at-large-n``)."""
