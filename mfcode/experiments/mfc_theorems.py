@@ -387,7 +387,7 @@ class TailStudy:
         lines = []
         up = self.upper
         for i, n in enumerate(self.n_agents):
-            pairs = ", ".join(f"eps={e:g}: {self.frequency[i, j]:.4f} (<= {up[i, j]:.4f} vs {self.bound[i, j]:.3f})"
+            pairs = "; ".join(f"eps={e:g}: frequency {self.frequency[i, j]:.4f}, 95% upper {up[i, j]:.4f}, bound {self.bound[i, j]:.3f}"
                               for j, e in enumerate(self.epsilons) if self.bound[i, j] < 1.0)
             lines.append(f"N = {n:4d}: N * E[dev^2] = {self.mean_square[i]:.3f} (c = {self.constant:g}); {pairs or 'no informative eps'}")
         return "\n".join(lines)
