@@ -31,6 +31,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from mfcode.arrays import FloatArray, IntArray
+from mfcode.experiments.budget import check_budget
 from mfcode.experiments.mfc import rule_monotonicity_violation
 from mfcode.mfc import (
     MFCMDP,
@@ -74,12 +75,6 @@ GRID_RESOLUTION: dict[str, int] = {"ci": 200, "full": 2000}
 
 #: Agent state "access to both queues" and action "queue 1" of :class:`~mfcode.mfc.SchedulingModel` (Fig. 4(b)).
 _BOTH, _QUEUE_1 = 2, 0
-
-
-def _check_budget(budget: object) -> str:
-    if not isinstance(budget, str) or budget not in GRID_RESOLUTION:
-        raise ValueError(f"budget must be one of {sorted(GRID_RESOLUTION)}, got {budget!r}")
-    return budget
 
 
 def _empty(model: SchedulingModel) -> int:
@@ -191,7 +186,7 @@ def load_or_train_learners(budget: str, seed: int, artifact_dir: Path | str) -> 
     ``budget="ci"``, the ``ci`` smoke run is trained here (:func:`~mfcode.rl.training.train_all`,
     tens of seconds), never hours of paper-scale training.
     """
-    budget = _check_budget(budget)
+    budget = check_budget(budget)
     seed = check_int(seed, "seed", low=0)
     if not isinstance(artifact_dir, (str, Path)):
         raise TypeError(f"artifact_dir must be a str or Path, got {type(artifact_dir).__name__}")
@@ -238,12 +233,16 @@ class MFCMDPValues:
     @property
     def relative_gap(self) -> float:
         """:math:`(J^* - J(\\pi_{\\mathrm{PPO}})) / |J^*|` (claim ``mfc-queue-ppo-competitive-with-jsq``)."""
-        return (self.optimum_value - self.mf_value) / abs(self.optimum_value)
+        return self._gap_to_optimum(self.mf_value)
+
+    def _gap_to_optimum(self, value: float) -> float:
+        """:math:`(J^* - J) / |J^*|` of a value ``J`` in the MFC MDP."""
+        return (self.optimum_value - value) / abs(self.optimum_value)
 
     @property
     def averaged_gap(self) -> float:
         """The same for the averaged rule of Fig. 4(b)."""
-        return (self.optimum_value - self.mf_avg_value) / abs(self.optimum_value)
+        return self._gap_to_optimum(self.mf_avg_value)
 
     @property
     def versus_jsq(self) -> float:
@@ -253,7 +252,7 @@ class MFCMDPValues:
     @property
     def jsq_relative_gap(self) -> float:
         """:math:`(J^* - J(\\mathrm{JSQ})) / |J^*|`: JSQ's own gap to the optimum (reference of ``mfc-queue-ppo-competitive-with-jsq``)."""
-        return (self.optimum_value - self.jsq_value) / abs(self.optimum_value)
+        return self._gap_to_optimum(self.jsq_value)
 
     @property
     def jsq_gap_closed(self) -> float:
@@ -275,7 +274,7 @@ def mfc_mdp_values(learned: LearnedPolicies, budget: str) -> MFCMDPValues:
     """Exact MFC-MDP values of the learned MF rules, JSQ and the grid optimum (resolution :data:`GRID_RESOLUTION` of ``budget``)."""
     if not isinstance(learned, LearnedPolicies):
         raise TypeError(f"learned must be LearnedPolicies, got {type(learned).__name__}")
-    budget = _check_budget(budget)
+    budget = check_budget(budget)
     model = SchedulingModel()
     mdp = MFCMDP(model)
     empty = _empty(model)

@@ -23,7 +23,7 @@ from types import MappingProxyType
 import numpy as np
 
 from mfcode.arrays import FloatArray
-from mfcode.claims import BUDGETS
+from mfcode.experiments.budget import check_budget
 from mfcode.fixed_point import FixedPointTrace, compute_fixed_point, l1_distance
 from mfcode.mfg import games, operators
 from mfcode.mfg.exploitability import exploitability, regularization_bias_bound
@@ -42,14 +42,6 @@ __all__ = [
 
 #: Points of the grid of infected fractions :math:`\mu(I)\in[0,1]` that :func:`map_scan` uses, per budget.
 GRID_POINTS: Mapping[str, int] = MappingProxyType({"ci": 201, "full": 2001})
-
-
-def _budget(budget: object) -> str:
-    if not isinstance(budget, str):
-        raise TypeError(f"budget must be a str, one of {BUDGETS}, got {type(budget).__name__}")
-    if budget not in GRID_POINTS:
-        raise ValueError(f"budget must be one of {BUDGETS}, got {budget!r}")
-    return budget
 
 
 def _gamma(gamma: object) -> float:
@@ -91,7 +83,7 @@ def map_scan(*, budget: str, gamma: float, temperature: float) -> MapScan:
     temperature
         Entropy weight :math:`\\lambda>0` of :math:`\\Gamma_1^\\lambda` (001 §2).
     """
-    n = GRID_POINTS[_budget(budget)]
+    n = GRID_POINTS[check_budget(budget)]
     lam = check_temperature(temperature)
     game = games.sis(gamma=_gamma(gamma))
     grid = np.linspace(0.0, 1.0, n)

@@ -42,7 +42,7 @@ from types import MappingProxyType
 import numpy as np
 
 from mfcode.arrays import BoolArray, FloatArray
-from mfcode.claims import BUDGETS
+from mfcode.experiments.budget import check_budget
 from mfcode.experiments.mfg import closed_form_constants
 from mfcode.mfg import games
 from mfcode.mfg.exploitability import exploitability
@@ -112,11 +112,7 @@ SIZES: Mapping[str, Sizes] = MappingProxyType(
 
 def sizes(budget: str) -> Sizes:
     """:data:`SIZES` ``[budget]``; ``TypeError``/``ValueError`` naming ``budget`` otherwise."""
-    if not isinstance(budget, str):
-        raise TypeError(f"budget must be a str, one of {BUDGETS}, got {type(budget).__name__}")
-    if budget not in SIZES:
-        raise ValueError(f"budget must be one of {BUDGETS}, got {budget!r}")
-    return SIZES[budget]
+    return SIZES[check_budget(budget)]
 
 
 def _stationary(game: object) -> StationaryMFG:

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from mfcode.arrays import FloatArray, IntArray
-from mfcode.claims import BUDGETS
+from mfcode.experiments.budget import check_budget
 from mfcode.fixed_point import iterate, sup_distance
 from mfcode.mfc import (
     MFCMDP,
@@ -155,22 +155,14 @@ FINITE_N_SIZES: Mapping[str, FiniteNSizes] = {
 """Budget -> sizes of ``finite_n.ipynb`` (full: the book's curves, 500 runs as in Fig. 4(a))."""
 
 
-def _check_budget(budget: object) -> str:
-    if not isinstance(budget, str):
-        raise TypeError(f"budget must be a str, got {type(budget).__name__}")
-    if budget not in BUDGETS:
-        raise ValueError(f"budget must be one of {sorted(BUDGETS)}, got {budget!r}")
-    return budget
-
-
 def exact_sizes(budget: str) -> ExactSizes:
     """The sizes of ``exact.ipynb`` at ``budget`` (``"ci"`` or ``"full"``)."""
-    return EXACT_SIZES[_check_budget(budget)]
+    return EXACT_SIZES[check_budget(budget)]
 
 
 def finite_n_sizes(budget: str) -> FiniteNSizes:
     """The sizes of ``finite_n.ipynb`` at ``budget`` (``"ci"`` or ``"full"``)."""
-    return FINITE_N_SIZES[_check_budget(budget)]
+    return FINITE_N_SIZES[check_budget(budget)]
 
 
 def _check_seed(seed: object) -> int:

@@ -33,7 +33,7 @@ from numpy.typing import ArrayLike
 from scipy import stats
 
 from mfcode.arrays import FloatArray, IntArray
-from mfcode.claims import BUDGETS
+from mfcode.experiments.budget import check_budget
 from mfcode.mfc import (
     MFCMDP,
     NAgentSystem,
@@ -131,11 +131,7 @@ THEOREMS_SIZES: Mapping[str, TheoremsSizes] = {
 
 def theorems_sizes(budget: str) -> TheoremsSizes:
     """The sizes of ``theorems.ipynb`` at ``budget`` (``"ci"`` or ``"full"``)."""
-    if not isinstance(budget, str):
-        raise TypeError(f"budget must be a str, got {type(budget).__name__}")
-    if budget not in BUDGETS:
-        raise ValueError(f"budget must be one of {sorted(BUDGETS)}, got {budget!r}")
-    return THEOREMS_SIZES[budget]
+    return THEOREMS_SIZES[check_budget(budget)]
 
 
 def _rng(seed: object, stream: int) -> np.random.Generator:

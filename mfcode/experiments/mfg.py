@@ -33,7 +33,7 @@ import numpy as np
 from scipy.optimize import brentq
 
 from mfcode.arrays import FloatArray
-from mfcode.claims import BUDGETS
+from mfcode.experiments.budget import check_budget
 from mfcode.fixed_point import FixedPointTrace, compute_fixed_point, l1_distance
 from mfcode.mfg import games, mfglib_compat, operators, solvers, speed
 from mfcode.mfg.exploitability import exploitability, regularization_bias_bound
@@ -111,9 +111,7 @@ _SIZES: dict[str, Sizes] = {
 
 def sizes(budget: str) -> Sizes:
     """The sizes at ``budget`` (``"ci"``: fewer games, pairs and iterations; ``"full"``: the book's)."""
-    if budget not in BUDGETS:
-        raise ValueError(f"budget must be one of {sorted(BUDGETS)}, got {budget!r}")
-    return _SIZES[budget]
+    return _SIZES[check_budget(budget)]
 
 
 def garnet(coupling: float, *, gamma: float, seed: int) -> StationaryMFG:

@@ -25,7 +25,7 @@ from typing import Any, Literal
 import numpy as np
 
 from mfcode.arrays import FloatArray, IntArray
-from mfcode.claims import BUDGETS
+from mfcode.experiments.budget import check_budget
 from mfcode.mfg import games, openspiel_compat, openspiel_games, openspiel_solvers, solvers
 from mfcode.mfg.openspiel_compat import GameName, SolverName
 from mfcode.validation import check_int
@@ -48,14 +48,6 @@ EQUILIBRIUM_ITERATIONS: dict[str, int] = {"ci": 50, "full": 300}
 
 #: The parameters of the ledger's games: crowd modelling (size 10) and LQ with 25 states, horizon 10.
 _CROWD_SIZE, _LQ_SIZE, _HORIZON = 10, 25, 10
-
-
-def _check_budget(budget: object) -> str:
-    if not isinstance(budget, str):
-        raise TypeError(f"budget must be a str, got {type(budget).__name__}")
-    if budget not in BUDGETS:
-        raise ValueError(f"budget must be one of {BUDGETS}, got {budget!r}")
-    return budget
 
 
 @dataclass(frozen=True, eq=False)
@@ -180,7 +172,7 @@ def compare_libraries(
     TypeError, ValueError
         If ``budget`` is not ``"ci"`` or ``"full"``, or ``n_iter`` is not a non-negative integer.
     """
-    small = _check_budget(budget) == "ci"
+    small = check_budget(budget) == "ci"
     n = check_int(n_iter, "n_iter", low=0)
     reference = {(c["game"], c["solver"]): c for c in openspiel_compat.load_reference()} if small else {}
     out = []
@@ -292,7 +284,7 @@ def lq_equilibrium(budget: str, *, n_iter: int | None = None) -> LQEquilibrium:
     TypeError, ValueError
         If ``budget`` is not ``"ci"`` or ``"full"``, or ``n_iter`` is not a non-negative integer.
     """
-    n = EQUILIBRIUM_ITERATIONS[_check_budget(budget)] if n_iter is None else check_int(n_iter, "n_iter", low=0)
+    n = EQUILIBRIUM_ITERATIONS[check_budget(budget)] if n_iter is None else check_int(n_iter, "n_iter", low=0)
     eq = openspiel_solvers.openspiel_solver("mirror_descent", lr=1.0).solve(_lq25(), max_iter=n)
     flow = eq.mean_fields[-1]
     paper = solvers.FictitiousPlay().solve(games.lq_episodic(horizon=_HORIZON), max_iter=n)
