@@ -1,0 +1,79 @@
+"""Expected drops exactly: the matrix exponential of the birth-death generator with a drop accumulator.
+
+Seed ``003_99f599d21fa4851c.txt``, App. A (the rate matrix [U5] :math:`Q` and its augmented :math:`\\bar Q`). A
+queue with constant arrival rate :math:`\\Lambda` and service rate :math:`\\alpha` is the birth-death chain on
+:math:`\\{0..B\\}` with generator :math:`G` (births :math:`\\Lambda` below :math:`B`, deaths :math:`\\alpha` above 0).
+Appending a state that accumulates the arrivals at :math:`B` gives
+
+.. math:: \\bar G=\\begin{pmatrix}G&\\Lambda e_B\\\\0&0\\end{pmatrix},\\qquad
+   e^{\\bar G\\Delta t}=\\begin{pmatrix}P(\\Delta t)&d(\\Delta t)\\\\0&1\\end{pmatrix},
+
+where :math:`P(\\Delta t)=e^{G\\Delta t}` is the epoch's transition matrix and
+:math:`d_z(\\Delta t)=\\int_0^{\\Delta t}\\Lambda P_{zB}(s)\\,ds` the expected number of drops over the epoch from
+state :math:`z` (rows index the start state). App. A writes :math:`\\exp\\bar Q` without :math:`\\Delta t`;
+the epoch length belongs inside the exponential (:func:`epoch_kernel`).
+
+:func:`own_episode_drops` is the exact expected drops per queue in each epoch of an episode for OWN (on
+any graph) and RND on regular graphs, where each queue receives exactly the Poisson stream
+:math:`\\lambda_t` of its own agent: the forward recursion of the joint chain (queue state, regime) of the
+modulated single queue, from the empty queue and :math:`\\lambda_0` uniform.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import scipy.linalg
+
+from mfcode.arrays import FloatArray
+from mfcode.queueing.system import QueueSystem
+from mfcode.validation import check_int, check_real
+
+__all__ = ["augmented_generator", "epoch_kernel", "own_episode_drops"]
+
+
+def augmented_generator(arrival_rates: FloatArray, service_rate: float, buffer: int) -> FloatArray:
+    """``(..., B+2, B+2)``: :math:`\\bar G` for each arrival rate (row = from state, last state = drop accumulator)."""
+    b = check_int(buffer, "buffer", low=1)
+    alpha = check_real(service_rate, "service_rate", low=0.0, low_open=True)
+    lam = np.asarray(arrival_rates, dtype=np.float64)
+    if np.any(~np.isfinite(lam)) or np.any(lam < 0):
+        raise ValueError("arrival_rates must be finite and non-negative")
+    g = np.zeros((*lam.shape, b + 2, b + 2))
+    z = np.arange(b)
+    g[..., z, z + 1] = lam[..., None]  # births below B
+    g[..., z + 1, z] = alpha  # deaths above 0
+    g[..., b, b + 1] = lam  # arrivals at B: drops, accumulated
+    # The diagonal makes G a generator; the accumulator column adds Lambda at B without removing mass
+    # from the chain (a drop leaves the queue at B), so the last column integrates Lambda * P(z(s) = B).
+    g[..., np.arange(b + 1), np.arange(b + 1)] = -g[..., : b + 1, : b + 1].sum(axis=-1)
+    return g
+
+
+def epoch_kernel(arrival_rates: FloatArray, service_rate: float, buffer: int, dt: float) -> tuple[FloatArray, FloatArray]:
+    """The epoch's transition matrix ``(..., B+1, B+1)`` and expected drops ``(..., B+1)`` per start state.
+
+    Both from one :math:`e^{\\bar G\\Delta t}` (batched over the leading axes of ``arrival_rates``).
+    """
+    length = check_real(dt, "dt", low=0.0, low_open=True)
+    e = scipy.linalg.expm(augmented_generator(arrival_rates, service_rate, buffer) * length)
+    b = check_int(buffer, "buffer", low=1)
+    return e[..., : b + 1, : b + 1], e[..., : b + 1, b + 1]
+
+
+def own_episode_drops(system: QueueSystem, service_rate: float | None = None) -> FloatArray:
+    """``(T,)``: exact expected drops per queue in each epoch under OWN, from the empty queue, :math:`\\lambda_0` uniform.
+
+    ``service_rate`` overrides :math:`\\alpha` (one class of heterogeneous servers). The sum is the exact
+    expected drops per queue over one episode.
+    """
+    alpha = system.service_rate if service_rate is None else check_real(service_rate, "service_rate", low=0.0, low_open=True)
+    kernel, drops = epoch_kernel(system.rates, alpha, system.buffer, system.dt)  # (2, S, S), (2, S)
+    law = np.zeros((2, system.n_states))  # joint law of (regime, queue state) at the epoch start
+    law[:, 0] = 0.5
+    out = np.empty(system.horizon)
+    switch = system.regime_kernel
+    for t in range(system.horizon):
+        out[t] = float(np.sum(law * drops))
+        after = np.einsum("ls,lsu->lu", law, kernel)
+        law = switch.T @ after
+    return out
