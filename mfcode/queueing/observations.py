@@ -39,7 +39,8 @@ def global_histogram(z: IntArray, n_states: int) -> FloatArray:
     """``(R, B+1)``: the empirical distribution :math:`\\mu(t)` of the queue states in each episode."""
     r, n = z.shape
     counts = np.bincount((np.arange(r)[:, None] * n_states + z).ravel(), minlength=r * n_states)
-    return counts.reshape(r, n_states) / n
+    mu: FloatArray = counts.reshape(r, n_states) / n
+    return mu
 
 
 def regime_one_hot(regimes: IntArray) -> FloatArray:

@@ -115,7 +115,8 @@ def _one_hot_argmin(key: FloatArray, graph: Graph, tie_rule: str, rng: np.random
     if tie_rule == "own-first":
         score[..., 0] = 2.0
     choice = np.where(minima, score, -1.0).argmax(axis=-1)
-    return (np.arange(key.shape[-1]) == choice[..., None]).astype(np.float64)
+    one_hot: FloatArray = (np.arange(key.shape[-1]) == choice[..., None]).astype(np.float64)
+    return one_hot
 
 
 def _accessible(values: FloatArray, graph: Graph) -> FloatArray:

@@ -25,8 +25,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from mfcode.arrays import FloatArray, IntArray
-from mfcode.queueing.policies import Policy, RoutingContext, arrival_weights
 from mfcode.queueing.graphs import Graph
+from mfcode.queueing.policies import Policy, RoutingContext, arrival_weights
 from mfcode.queueing.system import QueueSystem, regime_paths
 from mfcode.validation import check_int, check_real
 
@@ -132,11 +132,12 @@ class EpisodeBatch:
         ``"per-50-time-units"``: that sum times :math:`50/(T\\Delta t)`, 003 §3's "average number of packets
         dropped per 50 time units and queue" read as a rate (the seed is ambiguous, see the chapter).
         """
-        total = self.drops.sum(axis=1)
+        total: FloatArray = self.drops.sum(axis=1)
         if normalization == "per-episode":
             return total
         if normalization == "per-50-time-units":
-            return total * 50.0 / (self.drops.shape[1] * self.dt)
+            rate: FloatArray = total * 50.0 / (self.drops.shape[1] * self.dt)
+            return rate
         raise ValueError(f"normalization must be one of {NORMALIZATIONS}, got {normalization!r}")
 
 
