@@ -209,6 +209,19 @@ def test_own_episode_drops_match_simulation(dt: float) -> None:
     assert abs(sample.mean() - per_epoch.sum()) < 4 * sample.std(ddof=1) / np.sqrt(sample.size)
 
 
+def test_own_path_drops_average_to_own_episode_drops_and_match_simulation() -> None:
+    system = QueueSystem(dt=2.0, horizon=12)
+    batch = simulator.run_episodes(graphs.cycle(4000), policies.SendToOwn(), system, n_episodes=30, seed=3)
+    conditional = exact.own_path_drops(system, batch.regimes)
+    gap = batch.drops.sum(axis=1) - conditional.sum(axis=1)
+    assert abs(gap.mean()) < 4 * gap.std(ddof=1) / np.sqrt(gap.size)
+    # averaging over all 2^T regime paths with their eq. (2) probabilities gives the unconditional value
+    paths = ((np.arange(2**system.horizon)[:, None] >> np.arange(system.horizon)) & 1).astype(np.int64)
+    k = system.regime_kernel
+    prob = 0.5 * np.prod(k[paths[:, :-1], paths[:, 1:]], axis=1)
+    np.testing.assert_allclose(prob @ exact.own_path_drops(system, paths), exact.own_episode_drops(system), atol=1e-12)
+
+
 def test_own_and_rnd_identical_under_common_random_numbers_on_regular_graphs() -> None:
     system = QueueSystem(dt=3.0, horizon=10)
     for graph in REGULAR:

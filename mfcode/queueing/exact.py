@@ -16,7 +16,9 @@ the epoch length belongs inside the exponential (:func:`epoch_kernel`).
 :func:`own_episode_drops` is the exact expected drops per queue in each epoch of an episode for OWN (on
 any graph) and RND on regular graphs, where each queue receives exactly the Poisson stream
 :math:`\\lambda_t` of its own agent: the forward recursion of the joint chain (queue state, regime) of the
-modulated single queue, from the empty queue and :math:`\\lambda_0` uniform.
+modulated single queue, from the empty queue and :math:`\\lambda_0` uniform. :func:`own_path_drops` is
+the same value conditional on a given regime path (the common noise of 003's arrival rate fixed), the
+sharper reference for a simulation that shares those paths.
 """
 
 from __future__ import annotations
@@ -24,11 +26,11 @@ from __future__ import annotations
 import numpy as np
 import scipy.linalg
 
-from mfcode.arrays import FloatArray
+from mfcode.arrays import FloatArray, IntArray
 from mfcode.queueing.system import QueueSystem
 from mfcode.validation import check_int, check_real
 
-__all__ = ["augmented_generator", "epoch_kernel", "own_episode_drops"]
+__all__ = ["augmented_generator", "epoch_kernel", "own_episode_drops", "own_path_drops"]
 
 
 def augmented_generator(arrival_rates: FloatArray, service_rate: float, buffer: int) -> FloatArray:
@@ -76,4 +78,25 @@ def own_episode_drops(system: QueueSystem, service_rate: float | None = None) ->
         out[t] = float(np.sum(law * drops))
         after = np.einsum("ls,lsu->lu", law, kernel)
         law = switch.T @ after
+    return out
+
+
+def own_path_drops(system: QueueSystem, regimes: IntArray, service_rate: float | None = None) -> FloatArray:
+    """``(R, T)``: exact expected drops per queue in each epoch under OWN, given each episode's regime path ``(R, T)``.
+
+    The forward recursion of the single queue's law from the empty queue, with epoch ``t``'s kernel chosen
+    by ``regimes[:, t]`` (0 = high, 1 = low).
+    """
+    alpha = system.service_rate if service_rate is None else check_real(service_rate, "service_rate", low=0.0, low_open=True)
+    path = np.asarray(regimes)
+    if path.ndim != 2 or path.shape[1] != system.horizon or not np.isin(path, (0, 1)).all():
+        raise ValueError(f"regimes must be (R, {system.horizon}) with entries 0 (high) or 1 (low)")
+    kernel, drops = epoch_kernel(system.rates, alpha, system.buffer, system.dt)
+    law = np.zeros((path.shape[0], system.n_states))
+    law[:, 0] = 1.0
+    out = np.empty(path.shape)
+    for t in range(system.horizon):
+        regime = path[:, t]
+        out[:, t] = np.sum(law * drops[regime], axis=1)
+        law = np.einsum("rs,rsu->ru", law, kernel[regime])
     return out

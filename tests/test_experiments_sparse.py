@@ -1,0 +1,88 @@
+"""mfcode.experiments.sparse: budgets, local convergence, baseline curves, the exact OWN value (003)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from mfcode.experiments import sparse
+from mfcode.queueing import exact, graphs, policies, simulator
+from mfcode.queueing.system import QueueSystem
+
+
+def test_sizes_budget_checked() -> None:
+    assert sparse.sizes("full").dts == tuple(float(d) for d in range(1, 11))
+    with pytest.raises(ValueError, match="budget"):
+        sparse.sizes("paper")
+    with pytest.raises(TypeError, match="budget"):
+        sparse.sizes(1)  # type: ignore[arg-type]
+
+
+def test_printed_sizes_that_disagree_with_the_formulas() -> None:
+    wrong = [label for label, _, printed, formula in sparse.PRINTED_SIZES if printed != formula]
+    assert len(wrong) == 3 and all("'" in w for w in wrong)
+    assert {formula for _, _, printed, formula in sparse.PRINTED_SIZES if printed != formula} == {160, 121, 10000}
+
+
+@pytest.mark.parametrize("depth", [3, 5, 8])
+def test_bethe_tv_limit_matches_ball_laws(depth: int) -> None:
+    g = graphs.bethe_lattice(depth)
+    tv = graphs.total_variation(graphs.ball_law(g), graphs.limit_ball_law("bethe"))
+    assert abs(tv - sparse.bethe_tv_limit(depth)) < 1e-12
+
+
+def test_local_convergence_ci() -> None:
+    lc = sparse.local_convergence("ci", 0)
+    for family in ("cycle", "torus", "ccc"):
+        assert lc.families[family].tv[-1] == 0.0 and lc.families[family].tv[0] == 1.0
+    cm = lc.families["cm"].tv
+    assert cm[-1] < cm[0] and cm[-1] < 0.05
+    bethe = lc.families["bethe"]
+    assert np.all(bethe.tv > 0.74) and abs(bethe.leaf_fraction[-1] - 0.5) < 0.01
+
+
+def test_evaluate_common_random_numbers_and_normalizations() -> None:
+    graph = graphs.torus(5)
+    curves = sparse.evaluate(graph, sparse.baselines(), (1.0, 4.0), n_episodes=3, seed=1)
+    assert curves.names == ("JSQ", "RND", "OWN") and curves.per_episode.shape == (3, 3, 2)
+    np.testing.assert_array_equal(curves.per_episode[1], curves.per_episode[2])
+    np.testing.assert_allclose(curves.drops("per-50-time-units")[:, :, 1], curves.per_episode[:, :, 1] * 50 / (50 * 4.0))
+    direct = simulator.run_episodes(graph, policies.JoinShortestQueue(), QueueSystem(dt=4.0), n_episodes=3, seed=1)
+    np.testing.assert_allclose(curves.per_episode[0, :, 1], direct.drops_per_queue())
+    gap, half = curves.paired_gap("RND", "OWN", "per-episode")
+    np.testing.assert_array_equal(gap, 0.0)
+    np.testing.assert_array_equal(half, 0.0)
+    with pytest.raises(ValueError, match="normalization"):
+        curves.drops("per-epoch")
+
+
+def test_paired_gap_is_student_t_interval() -> None:
+    curves = sparse.evaluate(graphs.configuration_model(60, 2), sparse.baselines(), (2.0,), n_episodes=5, seed=0)
+    gap, half = curves.paired_gap("RND", "OWN", "per-episode")
+    diff = curves.per_episode[1, :, 0] - curves.per_episode[2, :, 0]
+    assert gap[0] == pytest.approx(diff.mean())
+    assert half[0] == pytest.approx(2.7764451051977987 * diff.std(ddof=1) / np.sqrt(5))
+
+
+def test_evaluate_rejects_bad_input() -> None:
+    with pytest.raises(ValueError, match="n_episodes"):
+        sparse.evaluate(graphs.cycle(5), sparse.baselines(), (1.0,), n_episodes=1, seed=0)
+    with pytest.raises(ValueError, match="dts"):
+        sparse.evaluate(graphs.cycle(5), sparse.baselines(), (), n_episodes=2, seed=0)
+    with pytest.raises(ValueError, match="dts"):
+        sparse.evaluate(graphs.cycle(5), sparse.baselines(), (0.0,), n_episodes=2, seed=0)
+
+
+def test_own_exact_vs_simulated_ci() -> None:
+    result = sparse.own_exact_vs_simulated("ci", 0)
+    np.testing.assert_allclose(result.exact, [exact.own_episode_drops(QueueSystem(dt=d)).sum() for d in (1.0, 10.0)])
+    assert np.all(np.abs(result.path_gap) <= result.path_half_width)
+    assert np.all(result.path_half_width < result.half_width)  # conditioning on the regime path removes the common noise
+    assert result.n_nodes == sparse.sizes("ci").cycle_n
+
+
+def test_fig10b_has_sed_and_fig10a_large_buffer() -> None:
+    b = sparse.fig10b("ci", 0)
+    assert b.names[0] == "SED" and b.per_episode.shape[0] == 4
+    a = sparse.fig10a("ci", 0)
+    assert a.horizon == 200 and a.dts.tolist() == [5.0]
