@@ -46,6 +46,7 @@ __all__ = [
     "Sizes",
     "baselines",
     "bethe_tv_limit",
+    "episode_spread",
     "evaluate",
     "fig3a",
     "fig5",
@@ -53,9 +54,13 @@ __all__ = [
     "fig8",
     "fig10a",
     "fig10b",
+    "largest_difference",
     "local_convergence",
     "own_exact_vs_simulated",
+    "ranking_disagreements",
+    "significant_difference",
     "sizes",
+    "smallest_margin",
 ]
 
 
@@ -134,9 +139,11 @@ def sizes(budget: str) -> Sizes:
 
 @dataclass(frozen=True)
 class FamilyConvergence:
-    """One family over growing sizes: ``n_nodes`` and the total-variation distance of the depth-2 ball law to the limit's."""
+    """One family over growing sizes: the size ``parameter`` (:math:`N`, order or depth) of each member, its
+    ``n_nodes``, the total-variation distance ``tv`` of its depth-2 ball law to the limit's, and its share of leaves."""
 
     family: str
+    parameter: IntArray
     n_nodes: IntArray
     tv: FloatArray
     leaf_fraction: FloatArray
@@ -147,6 +154,14 @@ class LocalConvergence:
     """:class:`FamilyConvergence` per family (``cycle``, ``torus``, ``ccc``, ``cm``, ``bethe``)."""
 
     families: Mapping[str, FamilyConvergence]
+
+    def table(self) -> str:
+        """One line per family: the sizes and the distances to the limit."""
+        lines = []
+        for name, fam in self.families.items():
+            cells = ", ".join(f"N={n}: {tv:.4f}" for n, tv in zip(fam.n_nodes.tolist(), fam.tv.tolist(), strict=True))
+            lines.append(f"{name:6s} TV to the limit's depth-2 ball law: {cells}")
+        return "\n".join(lines)
 
 
 def bethe_tv_limit(depth: int) -> float:
@@ -176,6 +191,7 @@ def local_convergence(budget: str, seed: int) -> LocalConvergence:
         members = [build(p) for p in params[:scale]]
         out[family] = FamilyConvergence(
             family,
+            np.array(params[:scale], dtype=np.int64),
             np.array([g.n_nodes for g in members], dtype=np.int64),
             np.array([graphs.total_variation(graphs.ball_law(g), limit) for g in members]),
             np.array([float(np.mean(g.degree == 1)) for g in members]),
@@ -320,6 +336,52 @@ def fig10b(budget: str, seed: int) -> Curves:
     rates = np.where(np.random.default_rng(check_int(seed, "seed", low=0)).random(graph.n_nodes) < 0.5, 2.0, 1.0)
     policies = (ShortestExpectedDelay(), *baselines())
     return evaluate(graph, policies, size.dts, n_episodes=size.episodes, seed=seed, service_rates=rates)
+
+
+def smallest_margin(curves: Mapping[str, Curves], best: str, others: Sequence[str], normalization: str, index: int = 0) -> float:
+    """The smallest, over graphs, of :math:`\\min_{o\\in\\text{others}}\\bar J_o-\\bar J_{\\text{best}}` at ``dts[index]``.
+
+    Positive when ``best`` has the fewest mean drops on every graph.
+    """
+    margins = []
+    for c in curves.values():
+        rivals = min(float(c.mean(o, normalization)[index]) for o in others)
+        margins.append(rivals - float(c.mean(best, normalization)[index]))
+    return min(margins)
+
+
+def largest_difference(curves: Mapping[str, Curves], first: str, second: str, normalization: str) -> float:
+    """The largest :math:`|\\bar J_{\\text{first}}-\\bar J_{\\text{second}}|` over graphs and delays."""
+    return max(float(np.max(np.abs(c.mean(first, normalization) - c.mean(second, normalization)))) for c in curves.values())
+
+
+def significant_difference(curves: Curves, worse: str, better: str, normalization: str) -> float:
+    """The largest, over delays, of :math:`|\\text{paired gap}|` minus its 95% half-width: positive when some gap is resolved."""
+    gap, half = curves.paired_gap(worse, better, normalization)
+    return float(np.max(np.abs(gap) - half))
+
+
+def episode_spread(by_size: Mapping[int, Curves], name: str, normalization: str) -> tuple[IntArray, FloatArray]:
+    """The sizes ``(S,)`` and the standard deviation over episodes ``(S, D)`` of one policy's drops: the common noise."""
+    ordered = sorted(by_size)
+    spread = np.array([by_size[n].drops(normalization)[by_size[n].names.index(name)].std(axis=0, ddof=1) for n in ordered])
+    return np.array(ordered, dtype=np.int64), spread
+
+
+def ranking_disagreements(by_size: Mapping[int, Curves], first: str, second: str, normalization: str) -> int:
+    """Corollary 1.1 on the cycle: the number of (size, delay) pairs whose resolved sign of ``first - second`` differs from the largest size's.
+
+    A sign is *resolved* where the paired gap exceeds its 95% half-width.
+    """
+    sizes_sorted = sorted(by_size)
+    gap, half = by_size[sizes_sorted[-1]].paired_gap(first, second, normalization)
+    reference = np.sign(gap) * (np.abs(gap) > half)
+    count = 0
+    for n in sizes_sorted[:-1]:
+        g, h = by_size[n].paired_gap(first, second, normalization)
+        resolved = np.abs(g) > h
+        count += int(np.sum(resolved & (reference != 0) & (np.sign(g) != reference)))
+    return count
 
 
 # ----------------------------------------------------------------------------------------------
