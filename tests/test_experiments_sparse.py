@@ -86,3 +86,37 @@ def test_fig10b_has_sed_and_fig10a_large_buffer() -> None:
     assert b.names[0] == "SED" and b.per_episode.shape[0] == 4
     a = sparse.fig10a("ci", 0)
     assert a.horizon == 200 and a.dts.tolist() == [5.0]
+
+
+def _curves(name: str, values: dict[str, list[list[float]]], dts: tuple[float, ...] = (1.0, 2.0)) -> sparse.Curves:
+    """Curves with given per-episode drops ``values[policy] = [[episode 1 per dt], ...]``."""
+    per_episode = np.array([values[k] for k in values], dtype=float)
+    return sparse.Curves(name, tuple(values), np.array(dts), per_episode, 50)
+
+
+def test_summaries_on_hand_made_curves() -> None:
+    a = _curves("a", {"JSQ": [[1.0, 9.0], [1.2, 9.2]], "RND": [[2.0, 5.0], [2.2, 5.0]], "OWN": [[3.0, 5.0], [3.0, 5.2]]})
+    b = _curves("b", {"JSQ": [[1.5, 9.0], [1.5, 9.0]], "RND": [[1.8, 5.0], [1.8, 5.0]], "OWN": [[1.7, 5.0], [1.9, 5.0]]})
+    by_graph = {"a": a, "b": b}
+    assert sparse.smallest_margin(by_graph, "JSQ", ("RND", "OWN"), "per-episode", 0) == pytest.approx(0.3)
+    assert sparse.largest_difference(by_graph, "OWN", "RND", "per-episode") == pytest.approx(0.9)
+    shifted = _curves("d", {"RND": [[2.0], [2.1], [2.3]], "OWN": [[3.0], [3.1], [3.3]]}, dts=(1.0,))
+    assert sparse.significant_difference(shifted, "RND", "OWN", "per-episode") == pytest.approx(1.0)  # paired: no spread
+    noisy = _curves("c", {"RND": [[1.0, 1.0], [1.1, 1.2]], "OWN": [[1.1, 1.2], [1.0, 1.0]]})
+    assert sparse.significant_difference(noisy, "RND", "OWN", "per-episode") < 0.0
+    sizes_n, spread = sparse.episode_spread({5: a, 3: b}, "RND", "per-episode")
+    np.testing.assert_array_equal(sizes_n, [3, 5])
+    np.testing.assert_allclose(spread[1], a.per_episode[1].std(axis=0, ddof=1))
+
+
+def test_ranking_disagreements_counts_resolved_sign_flips() -> None:
+    big = _curves("n=100", {"JSQ": [[1.0, 9.0], [1.1, 9.1], [0.9, 9.0]], "RND": [[2.0, 5.0], [2.1, 5.1], [1.9, 5.0]]})
+    same = _curves("n=10", {"JSQ": [[1.0, 8.0], [1.2, 8.1], [1.1, 8.0]], "RND": [[2.0, 5.0], [2.0, 5.2], [2.1, 5.1]]})
+    flipped = _curves("n=20", {"JSQ": [[3.0, 8.0], [3.2, 8.1], [3.1, 8.0]], "RND": [[2.0, 5.0], [2.0, 5.2], [2.1, 5.1]]})
+    assert sparse.ranking_disagreements({100: big, 10: same}, "JSQ", "RND", "per-episode") == 0
+    assert sparse.ranking_disagreements({100: big, 10: same, 20: flipped}, "JSQ", "RND", "per-episode") == 1
+
+
+def test_local_convergence_table_lists_every_family() -> None:
+    text = sparse.local_convergence("ci", 0).table()
+    assert text.count("\n") == 4 and "bethe" in text and "N=5001" in text
