@@ -4,7 +4,8 @@ Run: ``nice -n 15 .venv/bin/python benchmarks/bench_queueing.py``. For each N, o
 ``R = max(1, 10**5 // N)`` replicate episodes of 50 epochs at dt = 5 on the cycle, under send-to-own
 (OWN) and JSQ (whose queues see more events: rates up to 3 lambda); best of 3 wall-clock runs (one at
 N = 1e6). Writes ``benchmarks/results/queueing.json`` and the Markdown table
-``benchmarks/results/queueing.md`` that book/sparse/theory.md includes.
+``benchmarks/results/queueing.md`` and the scaling plot ``benchmarks/results/queueing.png`` that
+book/sparse/theory.md includes.
 """
 
 from __future__ import annotations
@@ -14,8 +15,13 @@ import platform
 import time
 from pathlib import Path
 
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
 import numpy as np
 
+from mfcode import plotting
 from mfcode.queueing import graphs
 from mfcode.queueing.policies import JoinShortestQueue, Policy, SendToOwn
 from mfcode.queueing.simulator import run_episodes
@@ -66,6 +72,24 @@ def main() -> None:
     lines.append(f"$\\Delta t={DT:g}$, 50 epochs, cycle graph; numpy {np.__version__}, Python {platform.python_version()}, "
                  "one process on a shared 2-core machine (`nice -n 15`), best of 3 (1 at $N=10^6$).")
     (RESULTS / "queueing.md").write_text("\n".join(lines) + "\n")
+    plotting.apply_style()
+    fig, axes = plotting.subplots(1, 2, width=9.0, height=3.2)
+    left, right = axes[0]
+    n = np.array([r["n_nodes"] for r in rows], dtype=float)
+    for name in ("OWN", "JSQ"):
+        left.loglog(n, [r[f"{name}_seconds"] / r["episodes"] for r in rows], marker="o", color=plotting.color_of(name), label=name)
+        right.semilogx(n, [r[f"{name}_us_per_queue_epoch"] for r in rows], marker="o", color=plotting.color_of(name), label=name)
+    left.loglog(n, n / n[0] * rows[0]["OWN_seconds"] / rows[0]["episodes"], color="black", linestyle=":", label="linear in N")
+    left.set_xlabel("number of queues $N$")
+    left.set_ylabel("seconds per 50-epoch episode")
+    left.legend()
+    right.axhline(1.0, color=plotting.color_of("bound"), linestyle="--", label="1 µs target")
+    right.set_ylim(0.0, 1.2)
+    right.set_xlabel("number of queues $N$")
+    right.set_ylabel("µs per queue-epoch")
+    right.legend()
+    fig.savefig(RESULTS / "queueing.png", bbox_inches="tight")
+    plt.close(fig)
 
 
 if __name__ == "__main__":

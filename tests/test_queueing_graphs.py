@@ -114,6 +114,19 @@ def test_ball_signatures_match_networkx_ego_graphs() -> None:
             assert (nodes[i], edges[i]) == (ego.number_of_nodes(), ego.number_of_edges())
 
 
+def test_deeper_balls_match_networkx() -> None:
+    g = graphs.configuration_model(300, 8)
+    nodes, edges = graphs.ball_signatures(g, radius=4)
+    h = _nx(g)
+    for i in range(0, g.n_nodes, 23):
+        ego = nx.ego_graph(h, i, radius=4)
+        assert (nodes[i], edges[i]) == (ego.number_of_nodes(), ego.number_of_edges())
+    # the 3-regular tree's depth-3 ball has 1 + 3 + 6 + 12 nodes: CCC(9) has girth 8 > 2 * 3 + 1
+    assert graphs.ball_law(graphs.cube_connected_cycles(9), radius=3) == {(22, 21): 1.0}
+    with pytest.raises(ValueError, match="radius"):
+        graphs.ball_signatures(g, radius=0)
+
+
 def test_limit_laws_of_regular_families_are_attained() -> None:
     assert graphs.ball_law(graphs.cycle(50)) == graphs.limit_ball_law("cycle")
     assert graphs.ball_law(graphs.torus(6)) == graphs.limit_ball_law("torus")

@@ -22,9 +22,9 @@ Families and node counts (§2.1, §2.3):
   :math:`d-1`, down to depth :math:`o_b`: :math:`N=1+\\sum_{o=1}^{o_b}d(d-1)^{o-1}` (:func:`bethe_nodes`;
   the seed prints the exponent as :math:`o_b-1`, a typo).
 
-Local statistics: :func:`ball_signatures` gives, per node, the number of nodes and of edges of its depth-2
-ball :math:`B_2`; :func:`ball_law` their empirical law; :func:`limit_ball_law` the law of the same
-signature at the root of each family's local weak limit (the line :math:`\\mathbb Z`, the grid
+Local statistics: :func:`ball_signatures` gives, per node, the number of nodes and of edges of its depth-r
+ball :math:`B_r` (default :math:`r=2`); :func:`ball_law` their empirical law; :func:`limit_ball_law` the law of the
+depth-2 signature at the root of each family's local weak limit (the line :math:`\\mathbb Z`, the grid
 :math:`\\mathbb Z^2`, the 3-regular tree, the unimodular Galton-Watson tree of the CM's degree law); and
 :func:`total_variation` the distance between two such laws.
 """
@@ -290,24 +290,28 @@ def degree_distribution(graph: Graph) -> dict[int, float]:
     return {int(v): float(c) / graph.n_nodes for v, c in zip(values, counts, strict=True)}
 
 
-def ball_signatures(graph: Graph) -> tuple[IntArray, IntArray]:
-    """Per node ``i``: the number of nodes and of edges of its depth-2 ball :math:`B_2(G,i)`.
+def ball_signatures(graph: Graph, radius: int = 2) -> tuple[IntArray, IntArray]:
+    """Per node ``i``: the number of nodes and of edges of its ball :math:`B_r(G,i)` (default depth 2).
 
-    The ball's nodes are those within graph distance 2 of ``i``; its edges are those of :math:`G` between
-    them. A ball is a tree exactly when ``edges == nodes - 1``.
+    The ball's nodes are those within graph distance ``radius`` of ``i``; its edges are those of :math:`G`
+    between them. A ball is a tree exactly when ``edges == nodes - 1``.
     """
+    r = check_int(radius, "radius", low=1)
     adj = graph.adjacency()
-    eye = sp.identity(graph.n_nodes, format="csr")
-    ball = ((eye + adj + adj @ adj) > 0).astype(np.float64)
+    step = (sp.identity(graph.n_nodes, format="csr") + adj).tocsr()
+    ball = step.copy()
+    for _ in range(r - 1):
+        ball = ((ball @ step) > 0).astype(np.float64)
+    ball = (ball > 0).astype(np.float64)
     nodes = np.asarray(ball.sum(axis=1)).ravel().astype(np.int64)
     inside = (ball @ adj).multiply(ball)
     edges = (np.asarray(inside.sum(axis=1)).ravel() / 2).round().astype(np.int64)
     return nodes, edges
 
 
-def ball_law(graph: Graph) -> dict[tuple[int, int], float]:
+def ball_law(graph: Graph, radius: int = 2) -> dict[tuple[int, int], float]:
     """The empirical law of :func:`ball_signatures` over a uniformly chosen root."""
-    nodes, edges = ball_signatures(graph)
+    nodes, edges = ball_signatures(graph, radius)
     pairs, counts = np.unique(np.stack([nodes, edges], 1), axis=0, return_counts=True)
     return {(int(a), int(b)): float(c) / graph.n_nodes for (a, b), c in zip(pairs, counts, strict=True)}
 
