@@ -209,6 +209,16 @@ def test_own_episode_drops_match_simulation(dt: float) -> None:
     assert abs(sample.mean() - per_epoch.sum()) < 4 * sample.std(ddof=1) / np.sqrt(sample.size)
 
 
+def test_rnd_on_a_regular_graph_matches_the_exact_own_value() -> None:
+    system = QueueSystem(dt=3.0, horizon=20)
+    batch = simulator.run_episodes(graphs.torus(30), policies.UniformRandom(), system, n_episodes=20, seed=6)
+    gap = batch.drops.sum(axis=1) - exact.own_path_drops(system, batch.regimes).sum(axis=1)
+    assert abs(gap.mean()) < 4 * gap.std(ddof=1) / np.sqrt(gap.size)
+    cm = simulator.run_episodes(graphs.configuration_model(2000, 1), policies.UniformRandom(), system, n_episodes=20, seed=6)
+    cm_gap = cm.drops.sum(axis=1) - exact.own_path_drops(system, cm.regimes).sum(axis=1)
+    assert cm_gap.mean() > 4 * cm_gap.std(ddof=1) / np.sqrt(cm_gap.size)  # irregular degrees: RND is worse than OWN
+
+
 def test_own_path_drops_average_to_own_episode_drops_and_match_simulation() -> None:
     system = QueueSystem(dt=2.0, horizon=12)
     batch = simulator.run_episodes(graphs.cycle(4000), policies.SendToOwn(), system, n_episodes=30, seed=3)
