@@ -33,7 +33,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
-from scipy.stats import norm
+from scipy.special import ndtr
 
 from mfcode.arrays import FloatArray
 from mfcode.fixed_point import compute_fixed_point
@@ -115,6 +115,12 @@ class LectureGame:
         return np.full(k, 1.0 / k) if self.weights is None else np.asarray(self.weights, dtype=np.float64)
 
 
+def _pdf(x: FloatArray) -> FloatArray:
+    """Standard normal density."""
+    out: FloatArray = np.exp(-0.5 * np.square(x)) / np.sqrt(2.0 * np.pi)
+    return out
+
+
 def _start(start: npt.ArrayLike) -> FloatArray:
     arr = np.asarray(start, dtype=np.float64)
     if not np.all(np.isfinite(arr)):
@@ -125,7 +131,7 @@ def _start(start: npt.ArrayLike) -> FloatArray:
 def _positive_part_mean(mean: FloatArray, sd: FloatArray, level: FloatArray) -> FloatArray:
     """:math:`\\mathbb E[X-\\ell]_+` for :math:`X\\sim\\mathcal N(m,s^2)`: :math:`(m-\\ell)\\mathcal N(d)+s\\,\\varphi(d)`, :math:`d=(m-\\ell)/s`."""
     d = (mean - level) / sd
-    out: FloatArray = (mean - level) * norm.cdf(d) + sd * norm.pdf(d)
+    out: FloatArray = (mean - level) * ndtr(d) + sd * _pdf(d)
     return out
 
 
@@ -154,8 +160,8 @@ def first_order_condition(game: LectureGame, tau: npt.ArrayLike, sigma: npt.Arra
     sig = np.asarray(sigma, dtype=np.float64)
     big_t = _start(start)
     out: FloatArray = (
-        game.alpha * norm.cdf((tau_a - game.scheduled) / sig)
-        + (game.beta + game.gamma) * norm.cdf((tau_a - big_t) / sig)
+        game.alpha * ndtr((tau_a - game.scheduled) / sig)
+        + (game.beta + game.gamma) * ndtr((tau_a - big_t) / sig)
         - game.gamma
     )
     return out
@@ -195,7 +201,7 @@ def arrival_cdf(game: LectureGame, x: npt.ArrayLike, start: npt.ArrayLike) -> Fl
     """:math:`F(x;T)=\\sum_km_0(\\sigma_k)\\mathcal N((x-\\tau(\\sigma_k;T))/\\sigma_k)` (broadcast over ``x`` and ``start``)."""
     xs, big_t = np.broadcast_arrays(np.asarray(x, dtype=np.float64), _start(start))
     tau = optimal_arrival(game, big_t)
-    out: FloatArray = (game.weight * norm.cdf((xs[..., None] - tau) / game.sigma)).sum(axis=-1)
+    out: FloatArray = (game.weight * ndtr((xs[..., None] - tau) / game.sigma)).sum(axis=-1)
     return out
 
 
@@ -205,7 +211,7 @@ def _quorum_from_tau(game: LectureGame, tau: FloatArray) -> FloatArray:
     high = (tau + 40.0 * sig).max(axis=-1)
 
     def excess(x: FloatArray) -> FloatArray:
-        out: FloatArray = (game.weight * norm.cdf((x[..., None] - tau) / sig)).sum(axis=-1) - game.quorum
+        out: FloatArray = (game.weight * ndtr((x[..., None] - tau) / sig)).sum(axis=-1) - game.quorum
         return out
 
     return _bisect(excess, low, high)
@@ -244,12 +250,12 @@ def start_time_derivative(game: LectureGame, start: npt.ArrayLike) -> FloatArray
     big_t = _start(start)
     tau = optimal_arrival(game, big_t)
     sig = game.sigma
-    phi_u = norm.pdf((tau - game.scheduled) / sig)
-    phi_v = norm.pdf((tau - big_t[..., None]) / sig)
+    phi_u = _pdf((tau - game.scheduled) / sig)
+    phi_v = _pdf((tau - big_t[..., None]) / sig)
     bg = game.beta + game.gamma
     d_tau = bg * phi_v / (game.alpha * phi_u + bg * phi_v)
     q = _quorum_from_tau(game, tau)
-    w = game.weight * norm.pdf((q[..., None] - tau) / sig) / sig
+    w = game.weight * _pdf((q[..., None] - tau) / sig) / sig
     d_q = (w * d_tau).sum(axis=-1) / w.sum(axis=-1)
     out: FloatArray = np.where(q > game.scheduled, d_q, 0.0)
     return out

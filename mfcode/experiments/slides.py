@@ -1,0 +1,448 @@
+"""The functions the slides chapter's notebooks call (``book/slides/*.ipynb``), with typed results.
+
+Slides seed ``004_ae508d4ce3677c60.txt`` ("MARL from a mean-field perspective"), which gives no
+numbers; each function turns one of its statements into a computation:
+
+- :func:`lecture_start` -- "When does the lecture start?": the equilibrium start by Banach iteration,
+  the contraction factor :math:`\\mathrm dT^{\\ast\\ast}/\\mathrm dT` at :math:`T^\\star` and its supremum,
+  Proposition 1's first-order condition against a numerical derivative of :math:`\\mathbb E[c]`, the factor
+  over :math:`(\\alpha,\\beta,\\gamma,m_0)`, the printed "whichever is earlier" rule and a case
+  :math:`\\alpha<\\gamma` that Proposition 2 covers and that has no fixed point
+  (:mod:`mfcode.slides.lecture`);
+- :func:`learning` -- naive Q-learning (Algorithm 1) vs GMF-Q (Algorithm 2) over 30 sample paths on
+  SIS and on the ad auction, against the MFG core's exact regularized NE, and the argmax-e vs
+  softmax demo (:mod:`mfcode.slides.qlearning`, :mod:`mfcode.slides.smoothing`);
+- :func:`n_player` -- the N-player value gap and exploitability of mean-field policies
+  (:mod:`mfcode.nplayer`);
+- :func:`anarchy` -- the price of anarchy against the infection rate (:mod:`mfcode.slides.anarchy`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from types import MappingProxyType
+
+import numpy as np
+
+from mfcode.arrays import FloatArray, IntArray
+from mfcode.experiments.budget import check_budget
+from mfcode.mfg import games
+from mfcode.mfg.operators import best_response
+from mfcode.mfg.solvers import solve_equilibrium
+from mfcode.mfg.stationary import StationaryMFG
+from mfcode.nplayer.evaluate import NPlayerCurve, n_player_curve
+from mfcode.nplayer.monte_carlo import simulate
+from mfcode.slides import lecture as lec
+from mfcode.slides.anarchy import price_of_anarchy
+from mfcode.slides.auction import ad_auction
+from mfcode.slides.qlearning import LearningConfig, LearningRun, learn, three_step
+from mfcode.slides.smoothing import ArgmaxE, MellowMax, Softmax, argmax_jump_ratio, smoothing_ratio
+from mfcode.validation import check_int, check_real
+
+__all__ = [
+    "SIZES",
+    "AnarchyCurve",
+    "GameLearning",
+    "Learning",
+    "LectureStart",
+    "NPlayer",
+    "Sizes",
+    "anarchy",
+    "learning",
+    "lecture_start",
+    "n_player",
+    "sizes",
+]
+
+
+@dataclass(frozen=True)
+class Sizes:
+    """How much each experiment computes at one budget.
+
+    Attributes
+    ----------
+    factor_grid
+        Points per axis of the contraction-factor maps.
+    naive_iterations, gmfq_iterations, inner_steps
+        Outer iterations of Algorithm 1 and 2, and Q-learning steps per outer iteration.
+    exact_n
+        :math:`N` of the exact N-player evaluation.
+    mc_n, mc_replicates, mc_horizon
+        :math:`N`, replicates and horizon of the Monte Carlo evaluation.
+    anarchy_points, anarchy_grid
+        Infection rates of the price-of-anarchy curve and the :math:`\\mu` grid of the planner's DP.
+    """
+
+    factor_grid: int
+    naive_iterations: int
+    gmfq_iterations: int
+    inner_steps: int
+    exact_n: tuple[int, ...]
+    mc_n: tuple[int, ...]
+    mc_replicates: int
+    mc_horizon: int
+    anarchy_points: int
+    anarchy_grid: int
+
+
+#: The sizes per budget: ``"ci"`` for the tests, ``"full"`` for the book.
+SIZES: Mapping[str, Sizes] = MappingProxyType(
+    {
+        "ci": Sizes(12, 40, 60, 100, (5, 10, 20, 40), (100, 400), 32, 100, 4, 60),
+        "full": Sizes(40, 100, 150, 300, (5, 10, 20, 40, 80, 160), (100, 400, 1600), 128, 150, 9, 150),
+    }
+)
+
+#: The slides' number of sample paths (Fig. "Fluctuations of Naive Algorithm (30 sample paths)").
+N_PATHS = 30
+
+
+def sizes(budget: str) -> Sizes:
+    """:data:`SIZES` ``[budget]``; ``TypeError``/``ValueError`` naming ``budget`` otherwise."""
+    return SIZES[check_budget(budget)]
+
+
+# ----------------------------------------------------------------------------------------------
+# The lecture-start game
+# ----------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, eq=False)
+class LectureStart:
+    """Output of :func:`lecture_start`.
+
+    Attributes
+    ----------
+    game
+        The game solved.
+    equilibrium
+        Its :class:`~mfcode.slides.lecture.LectureEquilibrium`.
+    foc_error
+        Largest :math:`|\\text{Prop. 1 left side}-\\gamma-\\partial_\\tau\\mathbb E[c]|` (central differences) on a grid of :math:`(\\tau,\\sigma,T)`.
+    grid, derivative
+        Start times :math:`T\\in[t,t+6\\max\\sigma]` and :math:`\\mathrm dT^{\\ast\\ast}/\\mathrm dT` there.
+    earlier_excess
+        :math:`\\max_T(\\min(t,F^{-1}(q;T))-t)` on the grid: the printed rule never starts after :math:`t`.
+    alpha_ratio, factor_by_alpha
+        :math:`\\alpha/\\gamma` values and the contraction factor at :math:`T^\\star` for :math:`\\beta\\in\\{0.5,1,2\\}`, ``(3, n)``.
+    sigma_spread, factor_by_sigma
+        Spreads :math:`w` of :math:`m_0` uniform on :math:`\\bar\\sigma\\{1-w,1,1+w\\}` and the factor at :math:`T^\\star`
+        (a common scaling of :math:`m_0` leaves the factor unchanged when :math:`t=0`: the game is scale-invariant).
+    counterexample
+        The game with :math:`\\alpha=0.5<\\gamma` (other parameters unchanged).
+    counterexample_grid, counterexample_gap
+        Start times up to :math:`10^3` and :math:`T^{\\ast\\ast}(T)-T` there (positive: no fixed point).
+    counterexample_derivative
+        :math:`\\mathrm dT^{\\ast\\ast}/\\mathrm dT` on that grid (it tends to 1).
+    """
+
+    game: lec.LectureGame
+    equilibrium: lec.LectureEquilibrium
+    foc_error: float
+    grid: FloatArray
+    derivative: FloatArray
+    earlier_excess: float
+    alpha_ratio: FloatArray
+    factor_by_alpha: FloatArray
+    sigma_spread: FloatArray
+    factor_by_sigma: FloatArray
+    counterexample: lec.LectureGame
+    counterexample_grid: FloatArray
+    counterexample_gap: FloatArray
+    counterexample_derivative: FloatArray
+
+    @property
+    def sup_derivative(self) -> float:
+        """:math:`\\sup_T\\mathrm dT^{\\ast\\ast}/\\mathrm dT` on the grid: Proposition 2's modulus."""
+        return float(self.derivative.max())
+
+    @property
+    def observed_rate(self) -> float:
+        """The ratio of the last two residuals above rounding: the iteration's observed linear rate."""
+        return float(self.equilibrium.residual_ratios[-1])
+
+
+def _factor(game: lec.LectureGame) -> float:
+    """The contraction factor at the equilibrium, NaN when the iteration finds none in 300 steps."""
+    try:
+        return lec.solve(game, max_iter=300).contraction_factor
+    except RuntimeError:  # no fixed point (e.g. alpha <= gamma): a gap on the map
+        return float("nan")
+
+
+def lecture_start(
+    budget: str, *, scheduled: float = 0.0, alpha: float = 2.0, beta: float = 1.0, gamma: float = 1.0,
+    sigmas: Sequence[float] = (0.5, 1.0, 1.5),
+) -> LectureStart:
+    """Solve the lecture-start game and map its contraction factor (see :class:`LectureStart`)."""
+    size = sizes(budget)
+    game = lec.LectureGame(scheduled=scheduled, alpha=alpha, beta=beta, gamma=gamma, sigmas=tuple(float(s) for s in sigmas))
+    eq = lec.solve(game)
+    tau, sig, big_t = np.meshgrid(np.linspace(-2, 3, 7), game.sigma, np.linspace(scheduled, scheduled + 3, 5), indexing="ij")
+    h = 1e-5
+    numeric = (lec.expected_cost(game, tau + h, sig, big_t) - lec.expected_cost(game, tau - h, sig, big_t)) / (2 * h)
+    foc_error = float(np.abs(lec.first_order_condition(game, tau, sig, big_t) - numeric).max())
+    grid = scheduled + np.linspace(0.0, 6.0 * float(game.sigma.max()), 8 * size.factor_grid)
+    ratios = np.linspace(0.3, 4.0, size.factor_grid)
+    by_alpha = np.full((3, ratios.size), np.nan)
+    for i, b in enumerate((0.5, 1.0, 2.0)):
+        for j, a in enumerate(ratios):
+            g = lec.LectureGame(scheduled=scheduled, alpha=float(a) * gamma, beta=b, gamma=gamma, sigmas=game.sigmas)
+            by_alpha[i, j] = _factor(g)
+    spreads = np.linspace(0.0, 0.95, size.factor_grid)
+    centre = float(game.sigma.mean())
+    by_sigma = np.array(
+        [_factor(lec.LectureGame(scheduled, alpha, beta, gamma, (centre * (1 - w), centre, centre * (1 + w)))) for w in spreads]
+    )
+    counter = lec.LectureGame(scheduled=scheduled, alpha=0.5, beta=beta, gamma=gamma, sigmas=game.sigmas)
+    far = scheduled + np.geomspace(1e-2, 1e3, 4 * size.factor_grid)
+    return LectureStart(
+        game=game,
+        equilibrium=eq,
+        foc_error=foc_error,
+        grid=grid,
+        derivative=lec.start_time_derivative(game, grid),
+        earlier_excess=float((lec.start_time(game, grid, rule="earlier") - scheduled).max()),
+        alpha_ratio=ratios,
+        factor_by_alpha=by_alpha,
+        sigma_spread=spreads,
+        factor_by_sigma=by_sigma,
+        counterexample=counter,
+        counterexample_grid=far,
+        counterexample_gap=lec.start_time(counter, far) - far,
+        counterexample_derivative=lec.start_time_derivative(counter, far),
+    )
+
+
+# ----------------------------------------------------------------------------------------------
+# Naive Q-learning vs GMF-Q
+# ----------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, eq=False)
+class GameLearning:
+    """Algorithms 1 and 2 on one game (30 paths each).
+
+    Attributes
+    ----------
+    name
+        The game's label.
+    c
+        Softmax parameter of GMF-Q (its inner target's temperature is :math:`1/c`).
+    naive, gmfq, mellowmax
+        The runs (argmax-e; softmax with the :math:`\\epsilon`-net; MellowMax with momentum 0.5).
+    equilibrium
+        :math:`L^\\star=\\mu^\\star\\otimes\\pi^\\star`, the MFG core's exact :math:`1/c`-regularized NE, ``(S, A)``.
+    exact_naive_steps
+        :math:`\\|L_k-L_{k+1}\\|_1` of the model-based argmax-e iteration :math:`\\Gamma_2\\circ\\Gamma_1` (no sampling).
+    mellowmax_fixed_point
+        The limit of the model-based MellowMax iteration with momentum 0.5 (its own fixed point: the MellowMax
+        policy of :math:`Q^\\star` is not the regularized best response, so it is not :attr:`equilibrium`).
+    """
+
+    name: str
+    c: float
+    naive: LearningRun
+    gmfq: LearningRun
+    mellowmax: LearningRun
+    equilibrium: FloatArray
+    exact_naive_steps: FloatArray
+    mellowmax_fixed_point: FloatArray
+
+    @property
+    def naive_amplitude(self) -> FloatArray:
+        """Per path, :math:`\\max_k\\|L_k-L_{k+1}\\|_1` over the second half of the naive run, ``(P,)``."""
+        steps = self.naive.step_l1
+        out: FloatArray = steps[steps.shape[0] // 2 :].max(axis=0)
+        return out
+
+    @property
+    def gmfq_distance(self) -> FloatArray:
+        """Per path, :math:`\\|L_K-L^\\star\\|_1` at the end of GMF-Q, ``(P,)``."""
+        out: FloatArray = self.gmfq.distance_to(self.equilibrium)[-1]
+        return out
+
+
+@dataclass(frozen=True, eq=False)
+class Learning:
+    """Output of :func:`learning`: the two games, and the argmax-e vs softmax demo.
+
+    Attributes
+    ----------
+    games
+        :class:`GameLearning` for SIS and the ad auction.
+    epsilons, argmax_ratio, softmax_ratio
+        The slides' pair :math:`x=(1,1)`, :math:`y=(1,1-\\epsilon)`: ratios for argmax-e and for
+        :math:`\\mathrm{softmax}_c` (rows: ``cs``).
+    cs
+        The :math:`c` of the softmax rows.
+    softmax_worst
+        Largest :math:`\\|\\mathrm{softmax}_c(x)-\\mathrm{softmax}_c(y)\\|_2/(\\tfrac c2\\|x-y\\|_2)` over random pairs and the ``cs``.
+    """
+
+    games: tuple[GameLearning, ...]
+    epsilons: FloatArray
+    argmax_ratio: FloatArray
+    softmax_ratio: FloatArray
+    cs: FloatArray
+    softmax_worst: float
+
+
+def _learn_game(game: StationaryMFG, c: float, size: Sizes, seed: int) -> GameLearning:
+    lam = 1.0 / c
+    eq = solve_equilibrium(game, lam)
+    naive = learn(game, LearningConfig(ArgmaxE(), size.naive_iterations, size.inner_steps, step_exponent=0.9),
+                  n_paths=N_PATHS, seed=seed)
+    gmfq = learn(game, LearningConfig(Softmax(c), size.gmfq_iterations, size.inner_steps, net_resolution=10_000,
+                                      inner_temperature=lam, step_exponent=0.9), n_paths=N_PATHS, seed=seed + 1)
+    mellow = learn(game, LearningConfig(MellowMax(c), size.gmfq_iterations, size.inner_steps, momentum=0.5,
+                                        step_exponent=0.9), n_paths=N_PATHS, seed=seed + 2)
+    exact = three_step(game, ArgmaxE(), size.naive_iterations)
+    mellow_exact = three_step(game, MellowMax(c), 400, momentum=0.5)
+    return GameLearning(
+        game.name, c, naive, gmfq, mellow, eq.mean_field[:, None] * eq.policy, exact.step_l1, mellow_exact.joints[-1]
+    )
+
+
+def learning(budget: str, *, seed: int, sis_c: float = 5.0, auction_c: float = 10.0) -> Learning:
+    """Algorithms 1 and 2 on SIS (:func:`mfcode.mfg.games.sis`) and on the ad auction, and the smoothing demo."""
+    size = sizes(budget)
+    s = check_int(seed, "seed", low=0)
+    check_real(sis_c, "sis_c", low=0.0, low_open=True)
+    check_real(auction_c, "auction_c", low=0.0, low_open=True)
+    results = (_learn_game(games.sis(), sis_c, size, s), _learn_game(ad_auction(), auction_c, size, s + 10))
+    eps = np.geomspace(1e-3, 1.0, 25)
+    cs = np.array([1.0, 5.0, 20.0])
+    rng = np.random.default_rng(s)
+    pairs = rng.normal(size=(200, 2, 4))
+    worst = max(smoothing_ratio(Softmax(float(c)), x, y) / (c / 2) for c in cs for x, y in pairs)
+    return Learning(
+        games=results,
+        epsilons=eps,
+        argmax_ratio=argmax_jump_ratio(ArgmaxE(), eps),
+        softmax_ratio=np.stack([argmax_jump_ratio(Softmax(float(c)), eps) for c in cs]),
+        cs=cs,
+        softmax_worst=float(worst),
+    )
+
+
+# ----------------------------------------------------------------------------------------------
+# N-player evaluation
+# ----------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, eq=False)
+class NPlayer:
+    """Output of :func:`n_player` on SIS, every population started i.i.d. from the NE's :math:`\\mu^\\star`.
+
+    Attributes
+    ----------
+    ne, learned
+        Exact curves of the regularized NE's policy and of a GMF-Q-learned policy (the mean of the last
+        policies of its 30 paths).
+    mc_n
+        :math:`N` of the Monte Carlo runs, ``(M,)``.
+    mc_value_gap, mc_value_half
+        Monte Carlo :math:`V^N(\\pi^\\star)-V^{\\mathrm{MF}}` and the half-width of its 95% interval, ``(M,)``.
+    mc_gain, mc_gain_half
+        Monte Carlo gain of one agent deviating to the mean-field best response, and its half-width, ``(M,)``.
+    mc_check_n, mc_check_error, mc_check_half
+        A Monte Carlo run at an :math:`N` of the exact curve: :math:`|V^N_{\\mathrm{MC}}-V^N|` and the half-width.
+    """
+
+    ne: NPlayerCurve
+    learned: NPlayerCurve
+    mc_n: IntArray
+    mc_value_gap: FloatArray
+    mc_value_half: FloatArray
+    mc_gain: FloatArray
+    mc_gain_half: FloatArray
+    mc_check_n: int
+    mc_check_error: float
+    mc_check_half: float
+
+
+def n_player(budget: str, *, seed: int, temperature: float = 0.1) -> NPlayer:
+    """The N-player evaluation of two mean-field policies of SIS (exact for small N, Monte Carlo for large N)."""
+    size = sizes(budget)
+    s = check_int(seed, "seed", low=0)
+    lam = check_real(temperature, "temperature", low=0.0, low_open=True)
+    game = games.sis()
+    eq = solve_equilibrium(game, lam)
+    mu = eq.mean_field
+    run = learn(game, LearningConfig(Softmax(1.0 / lam), size.gmfq_iterations, size.inner_steps, net_resolution=10_000,
+                                     inner_temperature=lam, step_exponent=0.9), n_paths=N_PATHS, seed=s)
+    learned = run.policies[-1].mean(axis=0)
+    ne_curve = n_player_curve(game, eq.policy, size.exact_n, mu)
+    learned_curve = n_player_curve(game, learned, size.exact_n, mu)
+    br = best_response(game, mu, 0.0).policy
+    gaps, halves, gains, gain_halves = [], [], [], []
+    for i, n in enumerate(size.mc_n):
+        mc = simulate(game, eq.policy, n, n_replicates=size.mc_replicates, seed=s + i, initial=mu, deviation=br,
+                      horizon=size.mc_horizon)
+        v, half = mc.value()
+        g, g_half = mc.gain()
+        gaps.append(v - ne_curve.mean_field.value)
+        halves.append(half + mc.truncation_bias)
+        gains.append(g)
+        gain_halves.append(g_half + mc.truncation_bias)
+    check_n = int(size.exact_n[1])
+    check = simulate(game, eq.policy, check_n, n_replicates=4 * size.mc_replicates, seed=s + 99, initial=mu,
+                     horizon=size.mc_horizon)
+    v, half = check.value()
+    return NPlayer(
+        ne=ne_curve,
+        learned=learned_curve,
+        mc_n=np.array(size.mc_n, dtype=np.int64),
+        mc_value_gap=np.array(gaps),
+        mc_value_half=np.array(halves),
+        mc_gain=np.array(gains),
+        mc_gain_half=np.array(gain_halves),
+        mc_check_n=check_n,
+        mc_check_error=abs(v - float(ne_curve.value[1])),
+        mc_check_half=half + check.truncation_bias,
+    )
+
+
+# ----------------------------------------------------------------------------------------------
+# Price of anarchy
+# ----------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, eq=False)
+class AnarchyCurve:
+    """Output of :func:`anarchy`: per infection rate, welfare at the NE and at the optimum, and the price.
+
+    Attributes
+    ----------
+    infection_rate
+        The congestion strengths :math:`P(I|S,U,\\mu)/\\mu(I)`.
+    equilibrium_value, optimum_value, optimum_grid_value, equilibrium_exploitability, price
+        As in :class:`~mfcode.slides.anarchy.Anarchy`, one entry per rate.
+    """
+
+    infection_rate: FloatArray
+    equilibrium_value: FloatArray
+    optimum_value: FloatArray
+    optimum_grid_value: FloatArray
+    equilibrium_exploitability: FloatArray
+    price: FloatArray
+
+
+def anarchy(budget: str, *, temperature: float = 0.01, low: float = 0.45, high: float = 1.0) -> AnarchyCurve:
+    """The price of anarchy of SIS against its infection rate, from ``low`` to ``high``."""
+    size = sizes(budget)
+    lam = check_real(temperature, "temperature", low=0.0, low_open=True)
+    lo = check_real(low, "low", low=0.0, high=1.0)
+    hi = check_real(high, "high", low=lo, high=1.0, low_open=True)
+    rates = np.linspace(lo, hi, size.anarchy_points)
+    res = [price_of_anarchy(games.sis(infection_rate=float(r)), temperature=lam, grid_size=size.anarchy_grid) for r in rates]
+    return AnarchyCurve(
+        infection_rate=rates,
+        equilibrium_value=np.array([a.equilibrium_value for a in res]),
+        optimum_value=np.array([a.optimum_value for a in res]),
+        optimum_grid_value=np.array([a.optimum_grid_value for a in res]),
+        equilibrium_exploitability=np.array([a.equilibrium_exploitability for a in res]),
+        price=np.array([a.price for a in res]),
+    )

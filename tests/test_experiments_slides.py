@@ -1,0 +1,64 @@
+"""The slides chapter's experiments at budget "ci": shapes, and the statements the notebooks check."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from mfcode.experiments import slides as X
+
+
+@pytest.fixture(scope="module")
+def lecture() -> X.LectureStart:
+    return X.lecture_start("ci")
+
+
+@pytest.fixture(scope="module")
+def learned() -> X.Learning:
+    return X.learning("ci", seed=0)
+
+
+def test_lecture_start(lecture: X.LectureStart) -> None:
+    eq = lecture.equilibrium
+    assert lecture.foc_error < 1e-6
+    assert lecture.observed_rate == pytest.approx(eq.contraction_factor, rel=1e-3)
+    assert 0 < lecture.sup_derivative < 1 and lecture.earlier_excess <= 0.0
+    assert lecture.counterexample_gap.min() > 0.5 and lecture.counterexample_derivative.max() > 0.999
+    # far below alpha = gamma there is no fixed point; above it the iteration converges
+    assert np.isnan(lecture.factor_by_alpha[:, lecture.alpha_ratio < 0.7]).all()
+    assert np.isfinite(lecture.factor_by_alpha[:, lecture.alpha_ratio > 1.05]).all()
+    assert lecture.factor_by_sigma.shape == lecture.sigma_spread.shape
+
+
+def test_learning(learned: X.Learning) -> None:
+    assert len(learned.games) == 2
+    for g in learned.games:
+        assert g.naive.step_l1.shape[1] == X.N_PATHS
+        assert g.naive_amplitude.min() > 0.1
+        assert g.gmfq_distance.max() < 0.05
+        assert g.mellowmax.distance_to(g.mellowmax_fixed_point)[-1].max() < 0.1
+    np.testing.assert_allclose(learned.argmax_ratio * np.sqrt(2) * learned.epsilons, 1.0, rtol=1e-12)
+    assert learned.softmax_worst <= 1.0
+    assert np.all(learned.softmax_ratio <= learned.cs[:, None] / 2)
+
+
+def test_n_player() -> None:
+    out = X.n_player("ci", seed=0)
+    assert out.ne.gap_slope < -0.5 and out.ne.exploitability_slope < -0.5
+    assert out.mc_value_gap.shape == out.mc_n.shape == out.mc_gain.shape
+    assert out.mc_check_error <= out.mc_check_half
+
+
+def test_anarchy() -> None:
+    out = X.anarchy("ci")
+    assert np.all(out.price >= 1.0)
+    assert np.all(np.abs(out.optimum_grid_value - out.optimum_value) < 0.02)
+
+
+def test_bad_budget() -> None:
+    with pytest.raises(ValueError, match="budget"):
+        X.sizes("huge")
+    with pytest.raises(TypeError, match="budget"):
+        X.lecture_start(3)  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="high"):
+        X.anarchy("ci", low=0.8, high=0.5)
