@@ -7,8 +7,8 @@ Batch axes first: queue states ``z`` are ``(R, N)`` integers in :math:`\\{0,\\do
   second argument of a per-agent policy, :class:`~mfcode.queueing.policies.AgentRule`);
 - :func:`global_histogram` ``(R, B+1)``: the empirical distribution :math:`\\mu(t)` (MF-G; the MFC-MDP's
   observation, Alg. 1 line 8);
-- :func:`regime_one_hot` ``(R, 2)``: the arrival regime, which the seed does not say is observed (§3.2 of
-  the book's notes: the authors' earlier code had it on).
+- :func:`regime_one_hot` ``(R, 2)``: the arrival regime; the seed does not say whether its learner
+  observes it (§1.4.2), so it is an option.
 """
 
 from __future__ import annotations

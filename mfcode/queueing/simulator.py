@@ -14,8 +14,8 @@ global per-event loop (the seed's global Gillespie [47] has the same law).
 
 Randomness: a seed spawns independent streams for the regime paths, the policy's tie-breaking, and
 each epoch's queue events. Two runs with the same seed therefore share the regime paths (the common
-noise that dominates the spread between episodes, 003 §2.5 of the book) and, while their rates agree,
-the queue events too: common random numbers across policies.
+noise that dominates the spread between episodes; see the caveats of the book's sparse chapter) and,
+while their rates agree, the queue events too: common random numbers across policies.
 """
 
 from __future__ import annotations
