@@ -32,11 +32,14 @@ from mfcode.validation import check_int, check_real
 __all__ = ["MonteCarloNPlayer", "simulate", "step"]
 
 
-def _draw(cdf_rows: FloatArray, u: FloatArray) -> IntArray:
-    """Inverse-CDF draws: ``cdf_rows`` ``(..., K)`` per agent, ``u`` ``(...)`` uniforms; a loop over the K outcomes."""
+def _draw(cdf_table: FloatArray, rows: IntArray, u: FloatArray) -> IntArray:
+    """Inverse-CDF draws: agent ``i`` uses row ``rows[i]`` of ``cdf_table`` ``(M, K)`` and uniform ``u[i]``.
+
+    A loop over the :math:`K` outcomes, each gathering one column for all agents (no ``(..., K)`` array per agent).
+    """
     out = np.zeros(u.shape, dtype=np.int64)
-    for k in range(cdf_rows.shape[-1] - 1):
-        out += u > cdf_rows[..., k]
+    for k in range(cdf_table.shape[-1] - 1):
+        out += u > cdf_table[:, k][rows]
     return out
 
 
@@ -80,13 +83,13 @@ def step(
     """
     m = require_model(model)
     reward, kernel = _tables(m, states, {})
-    agents = np.arange(states.shape[1])
-    pol_cdf = np.cumsum(policies, axis=-1)
-    rows = pol_cdf[states] if policies.ndim == 2 else pol_cdf[agents[None, :], states]
-    actions = _draw(rows, rng.random(states.shape))
-    rep = np.arange(states.shape[0])[:, None]
-    rewards = reward[rep, states, actions]
-    nxt = _draw(np.cumsum(kernel, axis=-1)[rep, states, actions], rng.random(states.shape))
+    s_n, a_n = m.n_states, m.n_actions
+    pol_cdf = np.cumsum(policies, axis=-1).reshape(-1, a_n)
+    pol_rows = states if policies.ndim == 2 else np.arange(states.shape[1])[None, :] * s_n + states
+    actions = _draw(pol_cdf, pol_rows, rng.random(states.shape))
+    rows = (np.arange(states.shape[0])[:, None] * s_n + states) * a_n + actions
+    rewards = reward.reshape(-1)[rows]
+    nxt = _draw(np.cumsum(kernel, axis=-1).reshape(-1, s_n), rows, rng.random(states.shape))
     return rewards, nxt
 
 
@@ -151,11 +154,13 @@ def simulate(
     rho = check_distribution(initial, "initial")
     check_real(m.gamma, "model.gamma", low=0.0, high=1.0, high_open=True)
     rng = np.random.default_rng(check_int(seed, "seed", low=0))
-    start = _draw(np.cumsum(rho)[None, None, :], rng.random((r_n, n)))
+    start = _draw(np.cumsum(rho)[None, :], np.zeros((r_n, n), dtype=np.int64), rng.random((r_n, n)))
     states = np.concatenate([start, start])  # world 0: all play pi; world 1: agent 0 deviates
     policies = np.broadcast_to(pi, (n, *pi.shape)).copy()
     both = np.stack([policies, policies])
     both[1, 0] = dev
+    pol_cdf = np.cumsum(both, axis=-1).reshape(-1, m.n_actions)  # row (world, agent, state)
+    agent_rows = (np.repeat(np.arange(2), r_n)[:, None] * n + np.arange(n)[None, :]) * m.n_states
     totals = np.zeros((2 * r_n, n))
     discount, r_max = 1.0, 0.0
     cache: _Tables = {}
@@ -163,11 +168,10 @@ def simulate(
         u_act, u_next = rng.random((r_n, n)), rng.random((r_n, n))
         reward, kernel = _tables(m, states, cache)
         r_max = max(r_max, float(np.abs(reward).max()))
-        rep = np.arange(2 * r_n)[:, None]
-        world = np.repeat(np.arange(2), r_n)[:, None]
-        actions = _draw(np.cumsum(both, axis=-1)[world, np.arange(n)[None, :], states], np.concatenate([u_act, u_act]))
-        totals += discount * reward[rep, states, actions]
-        states = _draw(np.cumsum(kernel, axis=-1)[rep, states, actions], np.concatenate([u_next, u_next]))
+        actions = _draw(pol_cdf, agent_rows + states, np.concatenate([u_act, u_act]))
+        rows = (np.arange(2 * r_n)[:, None] * m.n_states + states) * m.n_actions + actions
+        totals += discount * reward.reshape(-1)[rows]
+        states = _draw(np.cumsum(kernel, axis=-1).reshape(-1, m.n_states), rows, np.concatenate([u_next, u_next]))
         discount *= m.gamma
     bias = discount * r_max / (1.0 - m.gamma)
     return MonteCarloNPlayer(n, totals[:r_n].mean(axis=1), totals[r_n:, 0] - totals[:r_n, 0], bias)
