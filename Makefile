@@ -20,7 +20,7 @@ env: $(STAMP)
 $(STAMP): pyproject.toml constraints.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else "mfbook needs Python 3.11: set PYTHON=python3.11")'
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --constraint constraints.txt --editable ".[book,test]"
+	$(BIN)/python -m pip install --quiet --constraint constraints.txt --editable ".[book,test,ray]"
 	touch $(STAMP)
 
 clean:

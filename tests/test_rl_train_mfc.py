@@ -16,7 +16,7 @@ import pytest
 from mfcode.mfc import MFCMDP, SchedulingModel
 from mfcode.provenance import jsonable
 from mfcode.rl import budget as budget_module
-from mfcode.rl.artifact import artifact_paths, combine, load_artifact, part_name
+from mfcode.rl.artifact import artifact_paths, combine, file_sha256, load_artifact, part_name
 from mfcode.rl.budget import BUDGETS, Budget
 from mfcode.rl.config import PPOConfig
 from mfcode.rl.evaluation import evaluate_n_agent
@@ -131,9 +131,10 @@ def test_main_writes_artifact_with_provenance(tmp_path: Path, monkeypatch: pytes
     npz, meta = main(["--budget", "ci", "--seed", "2", "--out", str(tmp_path), "--device", "cpu"], config=CFG)
     record = json.loads(meta.read_text())
     assert set(record) == {"command", "budget", "part", "budget_settings", "seed", "git_commit", "torch", "threads",
-                           "ppo_config", "wall_time_s", "device", "times_s"}
+                           "ppo_config", "wall_time_s", "device", "times_s", "npz_sha256"}
     assert record["command"] == f"python -m mfcode.rl.train_mfc --budget ci --seed 2 --out {tmp_path} --device cpu"
     assert record["seed"] == 2 and record["part"] == "all" and record["budget_settings"] == jsonable(TINY)
+    assert record["npz_sha256"] == file_sha256(npz)
     assert record["ppo_config"] == jsonable(CFG) and record["device"] == "cpu"
     loaded = load_artifact(tmp_path, "ci", 2, config=CFG)
     assert loaded is not None

@@ -22,20 +22,38 @@ Keys (seed ``002_7da79a39441e57df.txt``, Fig. 4): ``n_agents`` (the budget's N);
 
 from __future__ import annotations
 
+import hashlib
 import json
+import math
+import os
+import zipfile
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 from numpy.typing import NDArray
 
+from mfcode.mfc import SchedulingModel
 from mfcode.provenance import git_commit, jsonable, runtime_record
 from mfcode.rl.budget import BUDGETS, Budget
 from mfcode.rl.config import PPOConfig
 from mfcode.validation import check_int
 
-__all__ = ["Arrays", "artifact_paths", "combine", "load_artifact", "part_name", "save_artifact"]
+__all__ = [
+    "Arrays",
+    "PartCheck",
+    "PartStatus",
+    "artifact_paths",
+    "check_part",
+    "combine",
+    "file_sha256",
+    "load_artifact",
+    "part_layout",
+    "part_name",
+    "save_artifact",
+]
 
 Arrays = dict[str, NDArray[Any]]
 """The arrays of an artifact by key: float64 results, int64 ``n_agents*``, float32 network parameters."""
@@ -113,7 +131,13 @@ def save_artifact(
         raise TypeError(f"config must be a PPOConfig, got {type(config).__name__}")
     npz, meta = artifact_paths(out, budget_name, seed, part)
     npz.parent.mkdir(parents=True, exist_ok=True)
-    np.savez_compressed(npz, **arrays)  # type: ignore[arg-type]  # numpy's stub types **kwds as ArrayLike, which a Mapping unpacks to
+    # Atomic: both files are written under temporary names and renamed, the record last, so a run
+    # killed at any point leaves either the previous artifact or the new one -- never a half-written
+    # file that loads. The record carries the .npz's SHA-256, which verification compares.
+    npz_tmp = npz.with_name(npz.name + ".tmp")
+    meta_tmp = meta.with_name(meta.name + ".tmp")
+    with npz_tmp.open("wb") as handle:
+        np.savez_compressed(handle, **arrays)  # type: ignore[arg-type]  # numpy's stub types **kwds as ArrayLike, which a Mapping unpacks to
     provenance = {
         "command": command,
         "budget": budget_name,
@@ -125,27 +149,183 @@ def save_artifact(
         "ppo_config": jsonable(config),
         "wall_time_s": wall_time_s,
         **info,
+        "npz_sha256": file_sha256(npz_tmp),
     }
-    meta.write_text(json.dumps(provenance, indent=2))
+    meta_tmp.write_text(json.dumps(provenance, indent=2))
+    os.replace(npz_tmp, npz)
+    os.replace(meta_tmp, meta)
     return npz, meta
+
+
+def file_sha256(path: str | Path) -> str:
+    """Hex SHA-256 of a file's bytes (the ``npz_sha256`` of a provenance record)."""
+    digest = hashlib.sha256()
+    with Path(path).open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def part_layout(budget: Budget, part: str | int, config: PPOConfig | None = None) -> dict[str, tuple[int, ...]]:
+    """The arrays a part must hold: key -> shape (the layout of the module docstring; network parameters not listed).
+
+    The iteration axis of a training curve has ``ceil(steps / train_batch_size)`` entries (every PPO
+    iteration collects ``train_batch_size`` environment steps, rounded up to whole rollouts of the
+    ``num_envs`` copies); a part at N trained with ``agent_steps = 0`` holds no curves. A policy
+    table has a leading learner axis only for NA with N > 1.
+    """
+    if not isinstance(budget, Budget):
+        raise TypeError(f"budget must be a Budget, got {type(budget).__name__}")
+    config = PPOConfig() if config is None else config
+    name = part_name(part)
+    if name == "all":
+        raise ValueError("part: the layout of a whole run is that of its parts; give 'mf' or an N")
+    m = SchedulingModel()
+    table = (m.n_env_states, m.n_agent_states, m.n_actions)
+    batch = math.ceil(config.train_batch_size / budget.num_envs) * budget.num_envs
+
+    def iterations(steps: int) -> int:
+        return math.ceil(steps / batch)
+
+    if name == "mf":
+        k = len(budget.n_agents)
+        curve = (iterations(budget.mf_steps),)
+        return {"n_agents": (k,), "mf_policy": table, "mf_policy_avg": table, "mf_objective": (),
+                "mf_objective_avg": (), "mf_objective_stochastic": (), "mf_curve_steps": curve,
+                "mf_curve_objective": curve, "mf_curve_objective_stochastic": curve, "mf_curve_return": curve,
+                "exact_mf": (k,), "eval_mf": (k, budget.n_eval_runs)}
+    n = int(name[1:])
+    if n not in budget.n_agents:
+        raise ValueError(f"part must be 'mf' or one of the budget's N {budget.n_agents}, got {part!r}")
+    layout: dict[str, tuple[int, ...]] = {}
+    for mode, k in (("na", n), ("ps", 1)):
+        # agent_policy_table drops the learner axis of a single learner (PS, and NA at N = 1)
+        layout[f"{mode}_policy_N{n}"] = (k, *table) if k > 1 else table
+        layout[f"{mode}_exact_N{n}"] = ()
+        layout[f"{mode}_eval_N{n}"] = (budget.n_eval_runs,)
+        if budget.agent_steps > 0:
+            layout[f"{mode}_curve_return_N{n}"] = (iterations(budget.agent_steps), k)
+    return layout
+
+
+PartStatus = Literal["ok", "missing", "stale", "corrupt"]
+"""State of a part on disk: present and matching, absent, made with other settings, or unreadable / inconsistent."""
+
+
+@dataclass(frozen=True)
+class PartCheck:
+    """What :func:`check_part` found for one part.
+
+    Attributes
+    ----------
+    status : PartStatus
+    reason : str
+        Why it is not ``"ok"`` (naming the file), or notes on an ``"ok"`` part (e.g. no checksum recorded).
+    npz, record : Path
+        The part's two files.
+    provenance : dict
+        The parsed record (empty unless it could be read).
+    """
+
+    status: PartStatus
+    reason: str
+    npz: Path
+    record: Path
+    provenance: dict[str, Any]
+
+
+def _read_record(meta: Path) -> dict[str, Any]:
+    try:
+        record = json.loads(meta.read_text())
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise ValueError(f"{meta}: not a readable JSON provenance record ({error})") from error
+    if not isinstance(record, dict):
+        raise ValueError(f"{meta}: a provenance record must be a JSON object, got {type(record).__name__}")
+    return record
+
+
+def _read_arrays(npz: Path) -> Arrays:
+    try:
+        with npz.open("rb") as handle, np.load(handle, allow_pickle=False) as data:
+            return {k: data[k] for k in data.files}
+    except (OSError, ValueError, EOFError, zipfile.BadZipFile) as error:
+        raise ValueError(f"{npz}: not a readable .npz archive ({error})") from error
+
+
+def _settings_mismatch(provenance: Mapping[str, Any], budget: Budget, config: PPOConfig, seed: int) -> str:
+    for key, expected in (("budget_settings", jsonable(budget)), ("ppo_config", jsonable(config)), ("seed", seed)):
+        if provenance.get(key) != expected:
+            return f"its {key} differ from the current ones"
+    return ""
+
+
+def _layout_problem(arrays: Mapping[str, NDArray[Any]], layout: Mapping[str, tuple[int, ...]]) -> str:
+    missing = sorted(set(layout) - set(arrays))
+    if missing:
+        return f"lacks the arrays {missing}"
+    for key, shape in layout.items():
+        value = arrays[key]
+        if value.shape != shape or value.dtype.kind not in "fiu":
+            return f"array {key!r} is {value.dtype} {value.shape}, expected a numeric array of shape {shape}"
+        if value.dtype.kind == "f" and not np.isfinite(value).all():
+            return f"array {key!r} holds non-finite values"
+    return ""
+
+
+def check_part(
+    out: str | Path, budget_name: str, seed: int, part: str | int, budget: Budget, config: PPOConfig | None = None
+) -> tuple[PartCheck, Arrays]:
+    """Inspect one saved part: presence, provenance settings, checksum, array layout (:func:`part_layout`).
+
+    Returns the :class:`PartCheck` and, when it is ``"ok"``, the part's arrays (else an empty dict).
+    A record written before checksums were recorded passes with a note in ``reason``.
+    """
+    config = PPOConfig() if config is None else config
+    npz, meta = artifact_paths(out, budget_name, seed, part)
+
+    def found(status: PartStatus, reason: str, provenance: dict[str, Any]) -> tuple[PartCheck, Arrays]:
+        return PartCheck(status, reason, npz, meta, provenance), {}
+
+    if not (npz.exists() and meta.exists()):
+        absent = [p.name for p in (npz, meta) if not p.exists()]
+        return found("missing", f"absent: {', '.join(absent)}", {})
+    try:
+        provenance = _read_record(meta)
+    except ValueError as error:
+        return found("corrupt", str(error), {})
+    mismatch = _settings_mismatch(provenance, budget, config, seed)
+    if mismatch:
+        return found("stale", f"{meta}: {mismatch}", provenance)
+    recorded = provenance.get("npz_sha256")
+    if recorded is not None and recorded != file_sha256(npz):
+        return found("corrupt", f"{npz}: its SHA-256 differs from the one in {meta.name}", provenance)
+    try:
+        arrays = _read_arrays(npz)
+    except ValueError as error:
+        return found("corrupt", str(error), provenance)
+    problem = _layout_problem(arrays, part_layout(budget, part, config))
+    if problem:
+        return found("corrupt", f"{npz}: {problem}", provenance)
+    note = "" if recorded is not None else f"{meta.name} records no checksum (written before checksums were recorded)"
+    return PartCheck("ok", note, npz, meta, provenance), arrays
 
 
 def _load_part(
     out: str | Path, budget_name: str, seed: int, part: str, budget: Budget, config: PPOConfig
 ) -> tuple[Arrays, dict[str, Any]] | None:
-    npz, meta = artifact_paths(out, budget_name, seed, part)
-    if not (npz.exists() and meta.exists()):
-        return None
-    provenance: dict[str, Any] = json.loads(meta.read_text())
-    if (
-        provenance.get("budget_settings") != jsonable(budget)
-        or provenance.get("ppo_config") != jsonable(config)
-        or provenance.get("seed") != seed
-    ):
-        return None
-    with np.load(npz) as data:
-        arrays = {k: data[k] for k in data.files}
-    return arrays, provenance
+    """A matching part's arrays and record; ``None`` if absent or stale; ``ValueError`` (naming the file) if corrupt."""
+    if part == "all":
+        npz, meta = artifact_paths(out, budget_name, seed, part)
+        if not (npz.exists() and meta.exists()):
+            return None
+        provenance = _read_record(meta)
+        if _settings_mismatch(provenance, budget, config, seed):
+            return None
+        return _read_arrays(npz), provenance
+    found, arrays = check_part(out, budget_name, seed, part, budget, config)
+    if found.status == "corrupt":
+        raise ValueError(found.reason)
+    return (arrays, found.provenance) if found.status == "ok" else None
 
 
 def load_artifact(

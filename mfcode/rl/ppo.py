@@ -406,14 +406,17 @@ class PPO:
         total_env_steps: int,
         progress: bool = False,
         evaluate: Callable[[PPO], float | Sequence[float]] | None = None,
+        desc: str = "PPO env steps",
+        position: int | None = None,
     ) -> TrainHistory:
         """Alternate :meth:`collect` and :meth:`update` until ``total_env_steps`` are taken.
 
         The environment is reset with this learner's ``seed``. ``evaluate`` (optional) is called
         with the learner after every iteration and its value(s) recorded in
         ``TrainHistory.evaluation`` (e.g. the exact value of the current deterministic policy); it
-        must not draw from the learner's generator if runs are to stay reproducible. Returns the
-        per-iteration :class:`TrainHistory`.
+        must not draw from the learner's generator if runs are to stay reproducible. ``desc`` and
+        ``position`` label and place the progress bar (``position``: its line, for the bars of
+        several parts running side by side). Returns the per-iteration :class:`TrainHistory`.
         """
         if evaluate is not None and not callable(evaluate):
             raise TypeError(f"evaluate must be callable or None, got {type(evaluate).__name__}")
@@ -426,7 +429,11 @@ class PPO:
         running = np.zeros(self.spec.batch_shape)
         start = time.perf_counter()
         steps = 0
-        with tqdm(total=total_env_steps, disable=not progress, desc="PPO env steps") as bar:
+        if not isinstance(desc, str):
+            raise TypeError(f"desc must be a str, got {type(desc).__name__}")
+        if position is not None and (not isinstance(position, int) or isinstance(position, bool) or position < 0):
+            raise ValueError(f"position must be a non-negative int or None, got {position!r}")
+        with tqdm(total=total_env_steps, disable=not progress, desc=desc, position=position, leave=position is None) as bar:
             while steps < total_env_steps:
                 batch, obs = self.collect(env, obs, running)
                 stats = self.update(batch)

@@ -58,8 +58,11 @@ def train_mf(
     config: PPOConfig | None = None,
     device: torch.device | str | None = None,
     progress: bool = False,
+    position: int | None = None,
 ) -> tuple[Arrays, RunInfo]:
     """Train MF-PPO on the MFC MDP and evaluate it in the MFC MDP and at every N of ``budget``.
+
+    ``position`` places the progress bar (:meth:`~mfcode.rl.ppo.PPO.train`).
 
     Returns
     -------
@@ -90,7 +93,8 @@ def train_mf(
         stochastic = float(init @ stochastic_policy_value(learner, mdp, n_samples=100, seed=seed))
         return mdp.objective(policy_table(learner, mdp)), stochastic
 
-    hist = mf.train(env, budget.mf_steps, progress=progress, evaluate=exact_values).as_arrays()
+    hist = mf.train(env, budget.mf_steps, progress=progress, evaluate=exact_values, desc="MF-PPO",
+                    position=position).as_arrays()
     arrays: Arrays = {"n_agents": np.asarray(budget.n_agents)}
     arrays["mf_curve_steps"] = hist["env_steps"]
     arrays["mf_curve_objective"] = hist["evaluation"][:, 0]
@@ -118,8 +122,11 @@ def train_agents(
     config: PPOConfig | None = None,
     device: torch.device | str | None = None,
     progress: bool = False,
+    position: int | None = None,
 ) -> tuple[Arrays, RunInfo]:
     """Train NA and PS with ``n_agents`` agents and evaluate them (learner seed ``seed + 1000 N``).
+
+    ``position`` places the progress bar (:meth:`~mfcode.rl.ppo.PPO.train`).
 
     Returns
     -------
@@ -143,7 +150,8 @@ def train_agents(
         env = NAgentEnv(system, mode, num_envs=budget.num_envs, horizon=budget.horizon)
         learner = PPO(env.spec, config, seed=seed + 1000 * n_agents, device=dev)
         if budget.agent_steps > 0:
-            hist = learner.train(env, budget.agent_steps, progress=progress).as_arrays()
+            hist = learner.train(env, budget.agent_steps, progress=progress, desc=f"{mode.upper()} N={n_agents}",
+                                 position=position).as_arrays()
             arrays[f"{mode}_curve_return_N{n_agents}"] = hist["episode_return_mean"]
         table = agent_policy_table(learner, system)
         arrays[f"{mode}_policy_N{n_agents}"] = table
