@@ -52,6 +52,7 @@ __all__ = [
     "GRID_RESOLUTION",
     "DecisionRuleTables",
     "Fig4a",
+    "GapTrend",
     "LearnedPolicies",
     "LearningCurve",
     "LimitApproach",
@@ -414,6 +415,30 @@ class MethodSeries:
 
 
 @dataclass(frozen=True)
+class GapTrend:
+    """One learner's relative gap to the exact finite-N optimum over the trained N from 4 on ("begin to fail").
+
+    Attributes
+    ----------
+    claim_id, label : str
+        The claim it is checked against, and ``"NA"`` or ``"PS"``.
+    n_agents : IntArray
+        The trained N from 4 on, increasing.
+    gap : FloatArray
+        :math:`(J^N_* - J^N(\\pi)) / |J^N_*|` at those N.
+    """
+
+    claim_id: str
+    label: str
+    n_agents: IntArray
+    gap: FloatArray
+
+    def measured(self) -> dict[str, float]:
+        """The gaps keyed ``"N=<n>"`` (the claim's ``order`` lists them from the largest N down)."""
+        return {f"N={n}": float(g) for n, g in zip(self.n_agents.tolist(), self.gap, strict=True)}
+
+
+@dataclass(frozen=True)
 class Fig4a:
     """Fig. 4(a): every method's :math:`J^N` against N, beside the exact finite-N optimum.
 
@@ -469,6 +494,24 @@ class Fig4a:
     def missing_text(self) -> str:
         """The N at which NA and PS were not trained, comma-separated, or ``"none"``."""
         return ", ".join(str(n) for n in self.n_agents.tolist() if n not in self.trained.tolist()) or "none"
+
+    @property
+    def gap_series(self) -> tuple[tuple[str, str, IntArray, FloatArray], ...]:
+        """``(label, colour key, trained N, relative gap)`` for NA and PS (what the page plots)."""
+        return (("NA", "na", self.trained, self.gap_na), ("PS", "ps", self.trained, self.gap_ps))
+
+    def gap_trends(self, from_n: int = 4) -> tuple[GapTrend, ...]:
+        """NA's and PS's gaps at the trained N from ``from_n`` on (claims ``mfc-fig4a-<na|ps>-begin-to-fail``).
+
+        Empty unless NA and PS were trained at ``from_n`` and at a larger N (the ``ci`` smoke run
+        trains at N = 2 only, so it has no trend to check: its verdicts are *not run*).
+        """
+        from_n = check_int(from_n, "from_n", low=1)
+        keep = self.trained >= from_n
+        if from_n not in self.trained.tolist() or int(keep.sum()) < 2:
+            return ()
+        return tuple(GapTrend(claim_id=f"mfc-fig4a-{key}-begin-to-fail", label=label, n_agents=self.trained[keep],
+                              gap=gap[keep]) for label, key, _, gap in self.gap_series)
 
     def na_ps_record(self) -> dict[str, list[int] | list[float]]:
         """Measured value of claim ``mfc-fig4a-na-ps-vs-n``: N, exact NA / PS values and the optimum at the trained N."""
