@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -53,6 +55,16 @@ def test_anarchy() -> None:
     out = X.anarchy("ci")
     assert np.all(out.price >= 1.0)
     assert np.all(np.abs(out.optimum_grid_value - out.optimum_value) < 0.02)
+
+
+def test_benchmark_rows(tmp_path: Path) -> None:
+    path = tmp_path / "b.json"
+    path.write_text('{"steps": [{"game": "SIS", "n_agents": 1000000, "step_s": 0.5, "step_cpu_s": 0.03}]}')
+    (row,) = X.nplayer_benchmark(path)
+    assert row.n_agents == 1_000_000 and row.step_cpu_s == 0.03
+    path.write_text('{"rows": []}')
+    with pytest.raises(ValueError, match="path"):
+        X.nplayer_benchmark(path)
 
 
 def test_bad_budget() -> None:

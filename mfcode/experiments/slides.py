@@ -14,13 +14,16 @@ numbers; each function turns one of its statements into a computation:
   softmax demo (:mod:`mfcode.slides.qlearning`, :mod:`mfcode.slides.smoothing`);
 - :func:`n_player` -- the N-player value gap and exploitability of mean-field policies
   (:mod:`mfcode.nplayer`);
-- :func:`anarchy` -- the price of anarchy against the infection rate (:mod:`mfcode.slides.anarchy`).
+- :func:`anarchy` -- the price of anarchy against the infection rate (:mod:`mfcode.slides.anarchy`);
+- :func:`nplayer_benchmark` -- the rows of ``benchmarks/bench_nplayer.py``'s results.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from types import MappingProxyType
 
 import numpy as np
@@ -48,10 +51,12 @@ __all__ = [
     "LectureStart",
     "NPlayer",
     "Sizes",
+    "StepTiming",
     "anarchy",
     "learning",
     "lecture_start",
     "n_player",
+    "nplayer_benchmark",
     "sizes",
 ]
 
@@ -446,3 +451,29 @@ def anarchy(budget: str, *, temperature: float = 0.01, low: float = 0.45, high: 
         equilibrium_exploitability=np.array([a.equilibrium_exploitability for a in res]),
         price=np.array([a.price for a in res]),
     )
+
+
+# ----------------------------------------------------------------------------------------------
+# The simulator's benchmark
+# ----------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StepTiming:
+    """One row of ``benchmarks/results/nplayer.json``: a game, :math:`N`, and the median time of one step."""
+
+    game: str
+    n_agents: int
+    step_s: float
+    step_cpu_s: float
+
+
+def nplayer_benchmark(path: str | Path) -> tuple[StepTiming, ...]:
+    """The rows written by ``benchmarks/bench_nplayer.py`` (the notebook passes the file's path)."""
+    data = json.loads(Path(path).read_text(encoding="utf-8"))
+    try:
+        return tuple(
+            StepTiming(str(r["game"]), int(r["n_agents"]), float(r["step_s"]), float(r["step_cpu_s"])) for r in data["steps"]
+        )
+    except (KeyError, TypeError) as exc:
+        raise ValueError(f"path: {path} is not a benchmarks/bench_nplayer.py result ({exc})") from None
