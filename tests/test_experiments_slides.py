@@ -30,6 +30,9 @@ def test_lecture_start(lecture: X.LectureStart) -> None:
     assert np.isnan(lecture.factor_by_alpha[:, lecture.alpha_ratio < 0.7]).all()
     assert np.isfinite(lecture.factor_by_alpha[:, lecture.alpha_ratio > 1.05]).all()
     assert lecture.factor_by_sigma.shape == lecture.sigma_spread.shape
+    assert np.all(lecture.earlier_map <= lecture.game.scheduled) and np.all(lecture.start_map >= lecture.game.scheduled)
+    crossing = np.argmin(np.abs(lecture.start_map - lecture.grid))
+    assert abs(lecture.grid[crossing] - eq.start_time) <= np.diff(lecture.grid).max()
 
 
 def test_learning(learned: X.Learning) -> None:

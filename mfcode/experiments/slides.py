@@ -127,6 +127,8 @@ class LectureStart:
         Largest :math:`|\\text{Prop. 1 left side}-\\gamma-\\partial_\\tau\\mathbb E[c]|` (central differences) on a grid of :math:`(\\tau,\\sigma,T)`.
     grid, derivative
         Start times :math:`T\\in[t,t+6\\max\\sigma]` and :math:`\\mathrm dT^{\\ast\\ast}/\\mathrm dT` there.
+    start_map, earlier_map
+        :math:`T^{\\ast\\ast}(T)` on ``grid`` with the rule "later" and with the printed "earlier".
     earlier_excess
         :math:`\\max_T(\\min(t,F^{-1}(q;T))-t)` on the grid: the printed rule never starts after :math:`t`.
     alpha_ratio, factor_by_alpha
@@ -147,6 +149,8 @@ class LectureStart:
     foc_error: float
     grid: FloatArray
     derivative: FloatArray
+    start_map: FloatArray
+    earlier_map: FloatArray
     earlier_excess: float
     alpha_ratio: FloatArray
     factor_by_alpha: FloatArray
@@ -202,13 +206,16 @@ def lecture_start(
     )
     counter = lec.LectureGame(scheduled=scheduled, alpha=0.5, beta=beta, gamma=gamma, sigmas=game.sigmas)
     far = scheduled + np.geomspace(1e-2, 1e3, 4 * size.factor_grid)
+    earlier = lec.start_time(game, grid, rule="earlier")
     return LectureStart(
         game=game,
         equilibrium=eq,
         foc_error=foc_error,
         grid=grid,
         derivative=lec.start_time_derivative(game, grid),
-        earlier_excess=float((lec.start_time(game, grid, rule="earlier") - scheduled).max()),
+        start_map=lec.start_time(game, grid),
+        earlier_map=earlier,
+        earlier_excess=float((earlier - scheduled).max()),
         alpha_ratio=ratios,
         factor_by_alpha=by_alpha,
         sigma_spread=spreads,
