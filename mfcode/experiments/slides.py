@@ -140,6 +140,8 @@ class LectureStart:
         The game with :math:`\\alpha=0.5<\\gamma` (other parameters unchanged).
     counterexample_grid, counterexample_gap
         Start times up to :math:`10^3` and :math:`T^{\\ast\\ast}(T)-T` there (positive: no fixed point).
+
+    The maps leave NaN where :math:`T^{\\ast\\ast}` has no fixed point.
     counterexample_derivative
         :math:`\\mathrm dT^{\\ast\\ast}/\\mathrm dT` on that grid (it tends to 1).
     """
@@ -173,11 +175,15 @@ class LectureStart:
 
 
 def _factor(game: lec.LectureGame) -> float:
-    """The contraction factor at the equilibrium, NaN when the iteration finds none in 300 steps."""
-    try:
-        return lec.solve(game, max_iter=300).contraction_factor
-    except RuntimeError:  # no fixed point (e.g. alpha <= gamma): a gap on the map
+    """The contraction factor at the equilibrium; NaN when there is none.
+
+    :math:`T^{\\ast\\ast}(T)-T` is decreasing (its derivative is below 1), so if it is still positive at
+    :math:`T=t+10^4\\max\\sigma` it is positive everywhere and no fixed point exists.
+    """
+    far = game.scheduled + 1e4 * float(game.sigma.max())
+    if float(lec.start_time(game, far)) > far:
         return float("nan")
+    return lec.solve(game).contraction_factor
 
 
 def lecture_start(

@@ -23,7 +23,7 @@ when the lecture actually starts at :math:`T`. The three steps of the slides' re
    theorem, the local contraction factor.
 
 Every function broadcasts over arrays of candidate start times ``start`` (a leading batch axis);
-the roots are found by vectorised bisection to machine precision.
+the roots are found by vectorised, safeguarded Newton iterations to machine precision.
 """
 
 from __future__ import annotations
@@ -52,7 +52,7 @@ __all__ = [
     "start_time_derivative",
 ]
 
-_BISECTIONS = 200  # halvings of a bracket of width < 1e4: far below rounding
+_MAX_STEPS = 200  # enough halvings of a bracket of width < 1e4 to reach rounding, if Newton never helps
 
 
 @dataclass(frozen=True)
@@ -167,18 +167,29 @@ def first_order_condition(game: LectureGame, tau: npt.ArrayLike, sigma: npt.Arra
     return out
 
 
-def _bisect(fn: Callable[[FloatArray], FloatArray], low: FloatArray, high: FloatArray) -> FloatArray:
-    """Root of an increasing vectorised ``fn`` between ``low`` (fn < 0) and ``high`` (fn > 0), elementwise."""
+def _root(
+    fn: Callable[[FloatArray], tuple[FloatArray, FloatArray]], low: FloatArray, high: FloatArray
+) -> FloatArray:
+    """Root of an increasing vectorised ``fn`` (returning value and slope) between ``low`` (fn < 0) and ``high`` (fn > 0).
+
+    Safeguarded Newton: a Newton step when it stays inside the current bracket, else bisection of the bracket;
+    elementwise, until the steps reach rounding.
+    """
     lo, hi = low.copy(), high.copy()
-    for _ in range(_BISECTIONS):
-        mid = 0.5 * (lo + hi)
-        neg = fn(mid) < 0.0
-        lo = np.where(neg, mid, lo)
-        hi = np.where(neg, hi, mid)
-        if np.all(hi - lo <= 4.0 * np.finfo(np.float64).eps * np.maximum(1.0, np.abs(mid))):
+    x = 0.5 * (lo + hi)
+    for _ in range(_MAX_STEPS):
+        f, slope = fn(x)
+        lo = np.where(f < 0.0, x, lo)
+        hi = np.where(f > 0.0, x, hi)
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):  # a zero slope: bisect instead
+            newton = x - f / slope
+        inside = np.isfinite(newton) & (newton > lo) & (newton < hi)
+        nxt = np.where(f == 0.0, x, np.where(inside, newton, 0.5 * (lo + hi)))
+        done = np.all(np.abs(nxt - x) <= 4.0 * np.finfo(np.float64).eps * np.maximum(1.0, np.abs(x)))
+        x = nxt
+        if done:
             break
-    out: FloatArray = 0.5 * (lo + hi)
-    return out
+    return x
 
 
 def optimal_arrival(game: LectureGame, start: npt.ArrayLike) -> FloatArray:
@@ -194,7 +205,15 @@ def optimal_arrival(game: LectureGame, start: npt.ArrayLike) -> FloatArray:
     # Below min(t, T) - 40 sigma the left side is ~0 < gamma; above max(t, T) + 40 sigma it is alpha+beta+gamma > gamma.
     low = np.minimum(game.scheduled, big_t) - 40.0 * sig
     high = np.maximum(game.scheduled, big_t) + 40.0 * sig
-    return _bisect(lambda x: first_order_condition(game, x, sig, big_t), low, high)
+    bg = game.beta + game.gamma
+
+    def foc(x: FloatArray) -> tuple[FloatArray, FloatArray]:
+        u, v = (x - game.scheduled) / sig, (x - big_t) / sig
+        value: FloatArray = game.alpha * ndtr(u) + bg * ndtr(v) - game.gamma
+        slope: FloatArray = (game.alpha * _pdf(u) + bg * _pdf(v)) / sig
+        return value, slope
+
+    return _root(foc, low, high)
 
 
 def arrival_cdf(game: LectureGame, x: npt.ArrayLike, start: npt.ArrayLike) -> FloatArray:
@@ -210,11 +229,13 @@ def _quorum_from_tau(game: LectureGame, tau: FloatArray) -> FloatArray:
     low = (tau - 40.0 * sig).min(axis=-1)
     high = (tau + 40.0 * sig).max(axis=-1)
 
-    def excess(x: FloatArray) -> FloatArray:
-        out: FloatArray = (game.weight * ndtr((x[..., None] - tau) / sig)).sum(axis=-1) - game.quorum
-        return out
+    def excess(x: FloatArray) -> tuple[FloatArray, FloatArray]:
+        z = (x[..., None] - tau) / sig
+        value: FloatArray = (game.weight * ndtr(z)).sum(axis=-1) - game.quorum
+        slope: FloatArray = (game.weight * _pdf(z) / sig).sum(axis=-1)
+        return value, slope
 
-    return _bisect(excess, low, high)
+    return _root(excess, low, high)
 
 
 def quorum_time(game: LectureGame, start: npt.ArrayLike) -> FloatArray:
