@@ -103,6 +103,21 @@ def test_fig4a_scores_jsq_exactly_and_by_monte_carlo(learned: fig4.LearnedPolici
     assert len(lines) == 3 and "NA, PS not trained" in lines[0] and "NA" in lines[2]
 
 
+def test_gap_trends_need_every_n_from_4_on() -> None:
+    def result(n_agents: list[int], trained: list[int]) -> fig4.Fig4a:
+        gap = np.linspace(0.01, 0.05, len(trained))
+        return fig4.Fig4a(n_agents=np.array(n_agents), trained=np.array(trained), series=(),
+                          optimum=np.zeros(len(n_agents)), gap_na=gap, gap_ps=2 * gap)
+
+    trends = result([1, 2, 4, 6, 8], [1, 2, 4, 6, 8]).gap_trends(4)
+    assert [t.claim_id for t in trends] == ["mfc-fig4a-na-begin-to-fail", "mfc-fig4a-ps-begin-to-fail"]
+    assert trends[1].measured() == pytest.approx({"N=4": 0.06, "N=6": 0.08, "N=8": 0.1})
+    assert trends[0].n_agents.tolist() == [4, 6, 8]
+    assert result([1, 2, 4, 6, 8], [1, 2, 4, 8]).gap_trends(4) == ()  # a missing part: not run
+    assert result([1, 2, 4], [1, 2, 4]).gap_trends(4) == ()  # a single N from 4 on: no trend
+    assert result([2], [2]).gap_trends(4) == ()  # the ci smoke run
+
+
 def test_limit_approach(learned: fig4.LearnedPolicies, values: fig4.MFCMDPValues) -> None:
     approach = fig4.limit_approach(learned, values, (1, 10, 100))
     expected = [abs(values.jsq_value - symmetric_value(MODEL, JSQ, n)[0]) for n in (1, 10, 100)]
@@ -113,8 +128,8 @@ def test_limit_approach(learned: fig4.LearnedPolicies, values: fig4.MFCMDPValues
 
 def test_paper_scale_artifact() -> None:
     learned = fig4.load_or_train_learners("full", 0, artifact_dir=ROOT / "artifacts" / "mfc")
-    assert learned.budget_name == "full" and learned.n_agents_trained.tolist() == [1, 2, 3, 4]
-    assert learned.description.startswith("learners: paper-scale artifact") and "N = [6, 8, 10]" in learned.description
+    assert learned.budget_name == "full" and learned.n_agents_trained.tolist() == [1, 2, 3, 4, 6, 8, 10]
+    assert learned.description.startswith("learners: paper-scale artifact") and "not trained" not in learned.description
     values = fig4.mfc_mdp_values(learned, "full")
     # the values of the book's full-budget records of claims mfc-queue-ppo-competitive-with-jsq and mfc-queue-ppo-vs-jsq
     assert values.relative_gap == pytest.approx(0.0316113917673, rel=1e-9)
@@ -185,7 +200,7 @@ def test_limit_curves(learned: fig4.LearnedPolicies, values: fig4.MFCMDPValues) 
 def test_paper_scale_training_curves_and_limit() -> None:
     learned = fig4.load_or_train_learners("full", 0, artifact_dir=ROOT / "artifacts" / "mfc")
     plateau = fig4.training_plateau(learned)
-    assert plateau.window == 20 and plateau.n_agents.tolist() == [1, 2, 3, 4]
+    assert plateau.window == 20 and plateau.n_agents.tolist() == [1, 2, 3, 4, 6, 8, 10]
     assert plateau.largest_change(4) == pytest.approx(0.0229407582567, rel=1e-9)
     values = fig4.mfc_mdp_values(learned, "full")
     assert values.jsq_gap_closed == pytest.approx(0.113584695408, rel=1e-9)

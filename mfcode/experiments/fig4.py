@@ -503,12 +503,14 @@ class Fig4a:
     def gap_trends(self, from_n: int = 4) -> tuple[GapTrend, ...]:
         """NA's and PS's gaps at the trained N from ``from_n`` on (claims ``mfc-fig4a-<na|ps>-begin-to-fail``).
 
-        Empty unless NA and PS were trained at ``from_n`` and at a larger N (the ``ci`` smoke run
-        trains at N = 2 only, so it has no trend to check: its verdicts are *not run*).
+        Empty unless NA and PS were trained at every N of the budget from ``from_n`` on, and that is
+        at least two N (the ``ci`` smoke run trains at N = 2 only, and an artifact may lack a part:
+        then there is no trend to check, and the claims' verdicts are *not run*).
         """
         from_n = check_int(from_n, "from_n", low=1)
+        needed = self.n_agents[self.n_agents >= from_n]
         keep = self.trained >= from_n
-        if from_n not in self.trained.tolist() or int(keep.sum()) < 2:
+        if needed.size < 2 or from_n not in needed.tolist() or self.trained[keep].tolist() != needed.tolist():
             return ()
         return tuple(GapTrend(claim_id=f"mfc-fig4a-{key}-begin-to-fail", label=label, n_agents=self.trained[keep],
                               gap=gap[keep]) for label, key, _, gap in self.gap_series)
