@@ -130,6 +130,13 @@ def test_committed_fig4_artifacts_verify() -> None:
     assert Fig4Learners().check(ROOT, "mf").status == "ok"
 
 
+def test_estimates_are_positive_and_bounded() -> None:
+    one, two = tiny().estimate_seconds("1"), tiny().estimate_seconds("2")
+    assert 0 < one < 60 and 0 < two < 60
+    with pytest.raises(ValueError, match="part"):
+        tiny().estimate_seconds("7")
+
+
 def test_cli_list_verify_and_errors(serial_root: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["--root", str(ROOT), "list", "--no-estimate"]) == 0
     out = capsys.readouterr().out
