@@ -7,7 +7,7 @@ import re
 import pytest
 
 from mfcode.rl import config
-from mfcode.rl.config import PPOConfig
+from mfcode.rl.config import PPOConfig, rollout_length
 
 
 def _documented_table() -> dict[str, float]:
@@ -45,3 +45,13 @@ def test_with_changes_fields_and_keeps_the_rest() -> None:
 def test_validation_names_the_field(field: str, value: object) -> None:
     with pytest.raises(ValueError, match=field):
         PPOConfig().with_(**{field: value})
+
+
+def test_rollout_length_rounds_the_batch_up_to_whole_steps_of_every_copy() -> None:
+    assert rollout_length(PPOConfig(), 20) == 200  # Table I: 4000 steps, 20 copies
+    assert rollout_length(PPOConfig(train_batch_size=4001), 20) == 201
+    assert rollout_length(PPOConfig(train_batch_size=7), 1) == 7
+    with pytest.raises(ValueError, match="num_envs"):
+        rollout_length(PPOConfig(), 0)
+    with pytest.raises(TypeError, match="config"):
+        rollout_length("Table I", 20)  # type: ignore[arg-type]  # the wrong type is the point

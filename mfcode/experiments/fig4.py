@@ -385,6 +385,22 @@ def learning_curve(learned: LearnedPolicies) -> LearningCurve:
                          interior_fraction=interior)
 
 
+def _by_n(n_agents: IntArray, values: FloatArray) -> dict[str, float]:
+    """``values`` keyed ``"N=<n>"`` (the keys of the claims' ``order`` lists)."""
+    return {f"N={n}": float(v) for n, v in zip(n_agents.tolist(), values, strict=True)}
+
+
+def _checked_n(learned: LearnedPolicies, values: MFCMDPValues, n_agents: tuple[int, ...]) -> list[int]:
+    """The argument checks of :func:`limit_approach` and :func:`limit_curves`; returns the N."""
+    if not isinstance(learned, LearnedPolicies):
+        raise TypeError(f"learned must be LearnedPolicies, got {type(learned).__name__}")
+    if not isinstance(values, MFCMDPValues):
+        raise TypeError(f"values must be MFCMDPValues, got {type(values).__name__}")
+    if not isinstance(n_agents, tuple) or not n_agents:
+        raise ValueError(f"n_agents must be a non-empty tuple of positive ints, got {n_agents!r}")
+    return [check_int(n, "n_agents", low=1) for n in n_agents]
+
+
 def _at(values: FloatArray, n_agents: IntArray, subset: IntArray) -> FloatArray:
     """``values`` (one per ``n_agents``) at the N of ``subset``."""
     index = [n_agents.tolist().index(n) for n in subset.tolist()]
@@ -435,7 +451,7 @@ class GapTrend:
 
     def measured(self) -> dict[str, float]:
         """The gaps keyed ``"N=<n>"`` (the claim's ``order`` lists them from the largest N down)."""
-        return {f"N={n}": float(g) for n, g in zip(self.n_agents.tolist(), self.gap, strict=True)}
+        return _by_n(self.n_agents, self.gap)
 
 
 @dataclass(frozen=True)
@@ -568,18 +584,12 @@ class LimitApproach:
 
     def measured(self) -> dict[str, float]:
         """The gaps keyed ``"N=<n>"`` (the claim's ``order``)."""
-        return {f"N={n}": float(g) for n, g in zip(self.n_agents.tolist(), self.gap, strict=True)}
+        return _by_n(self.n_agents, self.gap)
 
 
 def limit_approach(learned: LearnedPolicies, values: MFCMDPValues, n_agents: tuple[int, ...] = (1, 10, 100, 1000)) -> LimitApproach:
     """Exact distance of the learned MF rule's N-agent value to its MFC-MDP value at each ``n_agents``."""
-    if not isinstance(learned, LearnedPolicies):
-        raise TypeError(f"learned must be LearnedPolicies, got {type(learned).__name__}")
-    if not isinstance(values, MFCMDPValues):
-        raise TypeError(f"values must be MFCMDPValues, got {type(values).__name__}")
-    if not isinstance(n_agents, tuple) or not n_agents:
-        raise ValueError(f"n_agents must be a non-empty tuple of positive ints, got {n_agents!r}")
-    ns = [check_int(n, "n_agents", low=1) for n in n_agents]
+    ns = _checked_n(learned, values, n_agents)
     model = SchedulingModel()
     empty = _empty(model)
     gap = [float(abs(values.mf_value - symmetric_value(model, learned.mf_policy, n)[empty])) for n in ns]
@@ -707,13 +717,7 @@ class LimitCurves:
 def limit_curves(learned: LearnedPolicies, values: MFCMDPValues,
                  n_agents: tuple[int, ...] = (1, 2, 3, 5, 10, 20, 50, 100, 200, 500, 1000)) -> LimitCurves:
     """Exact N-agent values of the learned MF rule and of JSQ at each ``n_agents`` (one linear solve each)."""
-    if not isinstance(learned, LearnedPolicies):
-        raise TypeError(f"learned must be LearnedPolicies, got {type(learned).__name__}")
-    if not isinstance(values, MFCMDPValues):
-        raise TypeError(f"values must be MFCMDPValues, got {type(values).__name__}")
-    if not isinstance(n_agents, tuple) or not n_agents:
-        raise ValueError(f"n_agents must be a non-empty tuple of positive ints, got {n_agents!r}")
-    ns = [check_int(n, "n_agents", low=1) for n in n_agents]
+    ns = _checked_n(learned, values, n_agents)
     model = SchedulingModel()
     empty = _empty(model)
     return LimitCurves(

@@ -21,13 +21,9 @@ from pathlib import Path
 
 from mfcode.reproduce.experiment import Experiment
 from mfcode.reproduce.registry import experiments, get_experiment
-from mfcode.reproduce.runner import pending_parts, run_parts, summary_table
+from mfcode.reproduce.runner import pending_parts, relative_to, run_parts, summary_table
 
 __all__ = ["main", "status_table"]
-
-
-def _relative(path: Path, root: Path) -> str:
-    return str(path.relative_to(root)) if path.is_relative_to(root) else str(path)
 
 
 def status_table(experiment: Experiment, root: Path, estimate: bool) -> tuple[str, tuple[str, ...]]:
@@ -44,7 +40,7 @@ def status_table(experiment: Experiment, root: Path, estimate: bool) -> tuple[st
                 note = f"est. {experiment.estimate_seconds(part) / 60:.0f} min on this machine ({found.status})"
         elif found.provenance.get("wall_time_s") is not None:
             note = f"{float(found.provenance['wall_time_s']) / 60:.0f} min on {found.provenance.get('device', '?')}" + (f"; {note}" if note else "")
-        lines.append(f"| {part} | {found.status} | {_relative(found.npz, root)} | {note} |")
+        lines.append(f"| {part} | {found.status} | {relative_to(found.npz, root)} | {note} |")
     if todo:
         lines += ["", f"missing: python -m mfcode.reproduce run {experiment.name} --parts {' '.join(todo)} --workers 2"]
     else:

@@ -15,7 +15,6 @@ training are not included (they take seconds to a few minutes).
 from __future__ import annotations
 
 import dataclasses
-import math
 import socket
 import time
 from dataclasses import dataclass, field
@@ -27,7 +26,7 @@ import torch
 from mfcode.mfc import MFCMDP, NAgentSystem, SchedulingModel
 from mfcode.provenance import command_line, runtime_record
 from mfcode.reproduce.experiment import PartOutput, PartRun, Resources
-from mfcode.rl.artifact import PartCheck, artifact_paths, check_part, save_artifact
+from mfcode.rl.artifact import PartCheck, artifact_paths, check_part, save_artifact, training_iterations
 from mfcode.rl.budget import BUDGETS, Budget
 from mfcode.rl.config import PPOConfig
 from mfcode.rl.mfc_env import MFCEnv
@@ -119,17 +118,13 @@ class Fig4Learners:
         budget = self.sizes
         if self._part(part) == "mf":
             env: MFCEnv | NAgentEnv = MFCEnv(MFCMDP(SchedulingModel()), num_envs=budget.num_envs, horizon=budget.horizon)
-            return self._iteration_seconds(env) * math.ceil(budget.mf_steps / self._batch)
+            return self._iteration_seconds(env) * training_iterations(budget.mf_steps, budget, self.config)
         system = NAgentSystem(SchedulingModel(), int(part))
         per_iteration = sum(
             self._iteration_seconds(NAgentEnv(system, mode, num_envs=budget.num_envs, horizon=budget.horizon))
             for mode in ("na", "ps")
         )
-        return per_iteration * math.ceil(budget.agent_steps / self._batch)
-
-    @property
-    def _batch(self) -> int:
-        return math.ceil(self.config.train_batch_size / self.sizes.num_envs) * self.sizes.num_envs
+        return per_iteration * training_iterations(budget.agent_steps, budget, self.config)
 
     def _iteration_seconds(self, env: MFCEnv | NAgentEnv) -> float:
         one_epoch = dataclasses.replace(self.config, num_sgd_iter=1)

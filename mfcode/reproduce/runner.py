@@ -27,7 +27,7 @@ from tqdm import tqdm
 from mfcode.reproduce.experiment import Experiment, PartOutput, PartRun
 from mfcode.validation import check_int
 
-__all__ = ["pending_parts", "run_parts", "summary_table"]
+__all__ = ["pending_parts", "relative_to", "run_parts", "summary_table"]
 
 
 def _experiment(experiment: object) -> Experiment:
@@ -61,15 +61,27 @@ def _compute(experiment: Experiment, part: str, position: int | None, progress: 
     return experiment.compute(part, position, progress)
 
 
+def _position(index: int, workers: int, progress: bool) -> int | None:
+    """The progress-bar line of the ``index``-th part with ``workers`` running at once (line 0 is the overall bar)."""
+    return 1 + index % workers if progress else None
+
+
+def relative_to(path: Path, root: Path | str | None) -> str:
+    """``path`` relative to ``root`` when it lies below it (the paths tables print)."""
+    if root is not None and path.is_relative_to(Path(root)):
+        return str(path.relative_to(Path(root)))
+    return str(path)
+
+
 def _serial(experiment: Experiment, parts: Sequence[str], progress: bool) -> Iterator[tuple[str, PartOutput]]:
     for part in parts:
-        yield part, _compute(experiment, part, 1 if progress else None, progress)
+        yield part, _compute(experiment, part, _position(0, 1, progress), progress)
 
 
 def _local(experiment: Experiment, parts: Sequence[str], workers: int, progress: bool) -> Iterator[tuple[str, PartOutput]]:
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        futures = {pool.submit(_compute, experiment, part, 1 + i % workers if progress else None, progress): part
+        futures = {pool.submit(_compute, experiment, part, _position(i, workers, progress), progress): part
                    for i, part in enumerate(parts)}
         for future in as_completed(futures):
             yield futures[future], future.result()
@@ -92,7 +104,7 @@ def _ray(experiment: Experiment, parts: Sequence[str], workers: int, address: st
         refs: dict[Any, str] = {}
         for i, part in enumerate(parts):
             need = experiment.resources(part)
-            ref = task.options(num_cpus=need.cpus, num_gpus=need.gpus).remote(experiment, part, 1 + i % workers if progress else None, progress)
+            ref = task.options(num_cpus=need.cpus, num_gpus=need.gpus).remote(experiment, part, _position(i, workers, progress), progress)
             refs[ref] = part
         waiting = list(refs)
         while waiting:
@@ -163,8 +175,5 @@ def summary_table(runs: Sequence[PartRun], root: Path | str | None = None) -> st
     for run in runs:
         if not isinstance(run, PartRun):
             raise TypeError(f"runs must hold PartRun, got {type(run).__name__}")
-        path = run.artifact
-        if root is not None and path.is_relative_to(Path(root)):
-            path = path.relative_to(Path(root))
-        lines.append(f"| {run.experiment} | {run.part} | {run.wall_time_s / 60:.1f} min | {run.device} | {path} |")
+        lines.append(f"| {run.experiment} | {run.part} | {run.wall_time_s / 60:.1f} min | {run.device} | {relative_to(run.artifact, root)} |")
     return "\n".join(lines)

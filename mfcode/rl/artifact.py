@@ -38,7 +38,7 @@ from numpy.typing import NDArray
 from mfcode.mfc import SchedulingModel
 from mfcode.provenance import git_commit, jsonable, runtime_record
 from mfcode.rl.budget import BUDGETS, Budget
-from mfcode.rl.config import PPOConfig
+from mfcode.rl.config import PPOConfig, rollout_length
 from mfcode.validation import check_int
 
 __all__ = [
@@ -53,6 +53,7 @@ __all__ = [
     "part_layout",
     "part_name",
     "save_artifact",
+    "training_iterations",
 ]
 
 Arrays = dict[str, NDArray[Any]]
@@ -166,6 +167,11 @@ def file_sha256(path: str | Path) -> str:
     return digest.hexdigest()
 
 
+def training_iterations(steps: int, budget: Budget, config: PPOConfig) -> int:
+    """PPO iterations of a run of ``steps`` environment steps (each collects ``rollout_length`` steps of every copy)."""
+    return math.ceil(steps / (rollout_length(config, budget.num_envs) * budget.num_envs))
+
+
 def part_layout(budget: Budget, part: str | int, config: PPOConfig | None = None) -> dict[str, tuple[int, ...]]:
     """The arrays a part must hold: key -> shape (the layout of the module docstring; network parameters not listed).
 
@@ -182,14 +188,9 @@ def part_layout(budget: Budget, part: str | int, config: PPOConfig | None = None
         raise ValueError("part: the layout of a whole run is that of its parts; give 'mf' or an N")
     m = SchedulingModel()
     table = (m.n_env_states, m.n_agent_states, m.n_actions)
-    batch = math.ceil(config.train_batch_size / budget.num_envs) * budget.num_envs
-
-    def iterations(steps: int) -> int:
-        return math.ceil(steps / batch)
-
     if name == "mf":
         k = len(budget.n_agents)
-        curve = (iterations(budget.mf_steps),)
+        curve = (training_iterations(budget.mf_steps, budget, config),)
         return {"n_agents": (k,), "mf_policy": table, "mf_policy_avg": table, "mf_objective": (),
                 "mf_objective_avg": (), "mf_objective_stochastic": (), "mf_curve_steps": curve,
                 "mf_curve_objective": curve, "mf_curve_objective_stochastic": curve, "mf_curve_return": curve,
@@ -204,7 +205,7 @@ def part_layout(budget: Budget, part: str | int, config: PPOConfig | None = None
         layout[f"{mode}_exact_N{n}"] = ()
         layout[f"{mode}_eval_N{n}"] = (budget.n_eval_runs,)
         if budget.agent_steps > 0:
-            layout[f"{mode}_curve_return_N{n}"] = (iterations(budget.agent_steps), k)
+            layout[f"{mode}_curve_return_N{n}"] = (training_iterations(budget.agent_steps, budget, config), k)
     return layout
 
 

@@ -28,7 +28,7 @@ import math
 from dataclasses import dataclass, replace
 from typing import Any
 
-__all__ = ["PPOConfig"]
+__all__ = ["PPOConfig", "rollout_length"]
 
 
 @dataclass(frozen=True)
@@ -128,3 +128,12 @@ class PPOConfig:
     def with_(self, **changes: Any) -> PPOConfig:
         """A copy with some fields changed (validated by ``__post_init__``)."""
         return replace(self, **changes)
+
+
+def rollout_length(config: PPOConfig, num_envs: int) -> int:
+    """Steps per copy in one PPO iteration: ``train_batch_size`` rounded up to whole steps of ``num_envs`` copies."""
+    if not isinstance(config, PPOConfig):
+        raise TypeError(f"config must be a PPOConfig, got {type(config).__name__}")
+    if not isinstance(num_envs, int) or isinstance(num_envs, bool) or num_envs < 1:
+        raise ValueError(f"num_envs must be a positive int, got {num_envs!r}")
+    return math.ceil(config.train_batch_size / num_envs)

@@ -26,7 +26,6 @@ environment's own seed).
 
 from __future__ import annotations
 
-import math
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -39,7 +38,7 @@ from numpy.typing import NDArray
 from tqdm.std import tqdm  # plain text bars on stderr (no ipywidgets needed; the book drops stderr)
 
 from mfcode.arrays import BoolArray, FloatArray, IntArray
-from mfcode.rl.config import PPOConfig
+from mfcode.rl.config import PPOConfig, rollout_length
 from mfcode.rl.distributions import make_distribution
 from mfcode.rl.env import EnvSpec, StepResult, VectorEnv
 from mfcode.rl.gae import gae
@@ -207,7 +206,7 @@ class PPO:
             list(self.policy_net.parameters()) + list(self.value_net.parameters()), lr=config.lr, fused=True
         )
         self.kl_coeff = torch.full((k,), float(config.kl_coeff), device=self.device)
-        self.rollout_length = math.ceil(config.train_batch_size / spec.num_envs)
+        self.rollout_length = rollout_length(config, spec.num_envs)
         space = spec.action_space
         self._clip = (
             (
