@@ -34,7 +34,7 @@ from mfcode.arrays import FloatArray, IntArray
 from mfcode.nac.features import Features
 from mfcode.simplex import check_distribution
 
-__all__ = ["Actor", "Critic", "Iterate", "NACRun"]
+__all__ = ["Actor", "Critic", "CriticEstimate", "Iterate", "NACRun"]
 
 
 @dataclass(frozen=True)
@@ -76,11 +76,35 @@ class Iterate:
         return int(self.policy.shape[0])
 
 
+@dataclass(frozen=True)
+class CriticEstimate:
+    """A critic's answer: :math:`\\hat q^\\lambda_t` and the critic's own parameters.
+
+    Attributes
+    ----------
+    q_hat
+        ``(n, S, A)`` :math:`\\hat q^\\lambda_t\\approx q^{\\pi_t,\\lambda}_{\\mu_t}`.
+    state
+        ``(n, k)`` the critic's parameters after the call (e.g. Algorithm 2's averaged
+        :math:`\\psi`), which the loop hands back as ``start`` when it warm-starts the critic.
+    """
+
+    q_hat: FloatArray
+    state: FloatArray
+
+
 class Critic(Protocol):
     """Policy evaluation oracle (001 Algorithm 1 line 4, eq. (2))."""
 
-    def estimate(self, iterate: Iterate, features: Features, rng: np.random.Generator) -> FloatArray:
-        """:math:`\\hat q^\\lambda_t\\approx q^{\\pi_t,\\lambda}_{\\mu_t}=Q^{\\pi_t,\\lambda}_{\\mu_t}-\\lambda\\log\\pi_t`, ``(n, S, A)``."""
+    def estimate(
+        self, iterate: Iterate, features: Features, rng: np.random.Generator, start: FloatArray | None = None
+    ) -> CriticEstimate:
+        """:math:`\\hat q^\\lambda_t\\approx q^{\\pi_t,\\lambda}_{\\mu_t}=Q^{\\pi_t,\\lambda}_{\\mu_t}-\\lambda\\log\\pi_t`, ``(n, S, A)``.
+
+        ``start`` is ``None`` for a cold start (Algorithm 2 as printed: :math:`\\psi_0=0`) or the
+        ``state`` of the previous call (a warm start, as an online actor-critic with App. D's small
+        critic learning rate needs).
+        """
         ...
 
 
