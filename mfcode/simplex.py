@@ -88,13 +88,16 @@ def softmax(x: npt.ArrayLike, temperature: float = 1.0) -> FloatArray:
     if not temperature >= 0.0:
         raise ValueError(f"temperature must be >= 0, got {temperature}")
     arr = np.asarray(x, dtype=np.float64)
+    top = arr.max(axis=-1, keepdims=True)
+    if not np.isfinite(top).all():
+        # the row maxima are NaN if a row holds a NaN, +inf if it holds +inf, -inf if it has no finite entry
+        raise ValueError("x must have a finite maximum in every row (no NaN or +inf, not all -inf)")
     if temperature == 0.0:
-        m = arr.max(axis=-1, keepdims=True)
-        mask = (arr == m).astype(np.float64)
+        mask = (arr == top).astype(np.float64)
         greedy: FloatArray = mask / mask.sum(axis=-1, keepdims=True)
         return greedy
     with np.errstate(over="ignore"):
-        z = (arr - arr.max(axis=-1, keepdims=True)) / temperature
+        z = (arr - top) / temperature
     e = np.exp(z)
     out: FloatArray = e / e.sum(axis=-1, keepdims=True)
     return out
@@ -111,6 +114,8 @@ def _xlogy(x: FloatArray, y: FloatArray) -> FloatArray:
 def entropy(p: npt.ArrayLike) -> FloatArray:
     """Shannon entropy :math:`-\\sum_a p_a\\log p_a` over the last axis (nats)."""
     arr = np.asarray(p, dtype=np.float64)
+    if arr.size and not arr.min() >= 0.0:
+        raise ValueError(f"p must be non-negative probabilities, got a minimum of {float(arr.min())!r}")
     out: FloatArray = -_xlogy(arr, arr).sum(axis=-1)
     return out
 
@@ -131,7 +136,8 @@ def project(x: npt.ArrayLike) -> FloatArray:
     """Euclidean projection of each last-axis vector onto the probability simplex.
 
     Duchi, Shalev-Shwartz, Singer, Chandra (2008), Fig. 1: sort decreasingly, find the largest
-    ``k`` with ``u_k > (sum_{j<=k} u_j - 1)/k``, subtract that threshold and clip at 0.
+    ``k`` with ``u_k > (sum_{j<=k} u_j - 1)/k``, subtract that threshold and clip at 0 (after
+    shifting each vector so that its largest entry is 0, which leaves the projection unchanged).
     """
     arr = np.asarray(x, dtype=np.float64)
     if arr.ndim == 0 or arr.shape[-1] == 0:
@@ -139,6 +145,9 @@ def project(x: npt.ArrayLike) -> FloatArray:
     if not np.all(np.isfinite(arr)):
         raise ValueError("x must be finite")
     n = arr.shape[-1]
+    # The projection is invariant under x -> x + c 1: shifting the largest entry to 0 keeps the
+    # cumulative sums below from cancelling catastrophically (x = (1e16, 0) gave (5e15, 0)).
+    arr = arr - arr.max(axis=-1, keepdims=True)
     u = -np.sort(-arr, axis=-1)
     css = np.cumsum(u, axis=-1) - 1.0
     k = np.arange(1, n + 1)

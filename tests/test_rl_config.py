@@ -40,10 +40,12 @@ def test_with_changes_fields_and_keeps_the_rest() -> None:
     ("field", "value"),
     [("lr", 0.0), ("gamma", 1.5), ("gae_lambda", -0.1), ("kl_coeff", -1.0), ("clip_param", 0.0),
      ("train_batch_size", 0), ("sgd_minibatch_size", 1.5), ("hidden", (256, 0)), ("activation", "gelu"),
-     ("max_grad_norm", 0.0), ("num_sgd_iter", True)],
+     ("max_grad_norm", 0.0), ("num_sgd_iter", True), ("lr", float("inf")), ("kl_target", float("nan")),
+     ("vf_clip_param", float("nan")), ("max_grad_norm", float("inf"))],
 )
 def test_validation_names_the_field(field: str, value: object) -> None:
-    with pytest.raises(ValueError, match=field):
+    # a wrong type (1.5 batch size, True epochs) is a TypeError, a wrong value a ValueError; both name the field
+    with pytest.raises((ValueError, TypeError), match=field):
         PPOConfig().with_(**{field: value})
 
 

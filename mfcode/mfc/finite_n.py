@@ -161,8 +161,8 @@ def symmetric_value(model: MFCModel, policy: ArrayLike, n_agents: int) -> FloatA
     linear solve.
     """
     _check_model(model)
-    pi = validate_policy(policy, model)
     n = check_int(n_agents, "n_agents", low=1)
+    pi = validate_policy(policy, model)
     counts, K, R = _kernels_by_counts(model, n)
     W = _multinomial_pmf(counts, class_probabilities(model, pi))  # (X0, L)
     return _value_under_count_law(model, W, K, R)
@@ -258,7 +258,9 @@ def finite_n_optimum(model: MFCModel, n_agents: int) -> FiniteNOptimum:
     shape = (n + 1,) * (C - 1)
     heads = counts[:, : C - 1]
     laws = np.zeros((allocations.shape[0], counts.shape[0]))
-    for a, alloc in enumerate(allocations):
+    if C == 1:  # one class (e.g. a single queue): the only count vector has probability 1
+        laws[:] = 1.0
+    for a, alloc in enumerate(allocations if C > 1 else ()):
         dense = np.zeros(shape)
         dense[(0,) * (C - 1)] = 1.0
         for d in range(D):

@@ -124,8 +124,8 @@ def state_action_mean_field(mu: ArrayLike, h: ArrayLike) -> FloatArray:
     -------
     FloatArray, shape (..., X, U)
     """
-    mu_arr = np.asarray(mu, dtype=np.float64)
-    h_arr = np.asarray(h, dtype=np.float64)
+    mu_arr = check_distribution(mu, "mu")
+    h_arr = check_distribution(h, "h")
     if mu_arr.ndim != 1:
         raise ValueError(f"mu must be one-dimensional, got shape {mu_arr.shape}")
     if h_arr.ndim < 2 or h_arr.shape[-2] != mu_arr.shape[0]:

@@ -22,6 +22,7 @@ from numpy.typing import ArrayLike
 from tqdm.std import tqdm  # plain text bars on stderr (no ipywidgets needed; the book drops stderr)
 
 from mfcode.arrays import FloatArray, IntArray
+from mfcode.limits import check_elements
 from mfcode.mfc.mdp import sample_categorical
 from mfcode.mfc.model import MFCModel, state_action_mean_field, validate_policy
 from mfcode.validation import check_int, check_real
@@ -54,6 +55,7 @@ class NAgentSystem:
         """Fresh i.i.d. agent states :math:`x^i\\sim\\mu_0` (eq. 1), ``(n_envs, N)``."""
         n = check_int(n_envs, "n_envs", low=1)
         mu0 = np.asarray(self.model.mu0, dtype=np.float64)
+        check_elements(n * self.n_agents * mu0.size, f"the agent-state probabilities (n_envs, N, X) of n_envs={n}, n_agents={self.n_agents}")
         return sample_categorical(np.broadcast_to(mu0, (n, self.n_agents, mu0.size)), rng)
 
     def reset(self, rng: np.random.Generator, n_envs: int = 1) -> tuple[IntArray, IntArray]:

@@ -41,6 +41,7 @@ from numpy.typing import ArrayLike
 from scipy.special import gammainc, gammaln, xlogy
 
 from mfcode.arrays import BoolArray, FloatArray, IntArray
+from mfcode.limits import check_elements
 from mfcode.mfc.model import MFCModel, uniform_over
 from mfcode.validation import check_int, check_real
 
@@ -168,6 +169,7 @@ class SchedulingModel(MFCModel):
             f = tuple(self.initial_fillings)
             if len(f) != M or any(not 0 <= int(b) <= self.buffer_size for b in f):
                 raise ValueError(f"initial_fillings must be {M} fillings in 0..{self.buffer_size}, got {self.initial_fillings}")
+        check_elements((2**M - 1) * M * M, f"the routing table (2^M - 1, M, M) of n_queues={M}")
         masks = np.arange(1, 2**M)
         access = ((masks[:, None] >> np.arange(M)[None, :]) & 1).astype(bool)  # (X, M)
         spread = uniform_over(access)  # (X, M): an inaccessible choice goes to a uniform accessible queue

@@ -30,6 +30,7 @@ import numpy as np
 import numpy.typing as npt
 
 from mfcode.arrays import FloatArray
+from mfcode.limits import check_elements, check_steps
 from mfcode.mfg.checks import check_kernel, check_reward, check_shaped_distribution, freeze_common
 from mfcode.mfg.protocol import BestResponse, PolicyEvaluation
 from mfcode.mfg.soft import regularized_reward, soft_max_value
@@ -99,6 +100,11 @@ class FiniteHorizonMFG:
 
     def __post_init__(self) -> None:
         init = freeze_common(self, ("n_states", "n_actions", "horizon"), "(t, m)", gamma_may_be_one=True)
+        check_steps(self.horizon, f"a flow of horizon={self.horizon} epochs (one Python step per epoch)")
+        check_elements(
+            self.horizon * self.n_states * self.n_actions * self.n_states,
+            f"the stacked kernels (H - 1, S, A, S) of horizon={self.horizon}, n_states={self.n_states}, n_actions={self.n_actions}",
+        )
         if self.population not in ("state", "state_action"):
             raise ValueError(f"population must be 'state' or 'state_action', got {self.population!r}")
         m0 = self.population_argument(init, np.full((self.n_states, self.n_actions), 1.0 / self.n_actions))

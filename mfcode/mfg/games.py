@@ -36,8 +36,10 @@ import numpy.typing as npt
 from scipy.stats import norm
 
 from mfcode.arrays import FloatArray
+from mfcode.limits import check_elements
 from mfcode.mfg.finite_horizon import FiniteHorizonMFG
 from mfcode.mfg.stationary import StationaryMFG
+from mfcode.validation import check_int, check_real
 
 __all__ = [
     "BeachBarParameters",
@@ -69,9 +71,7 @@ class TimeHomogeneous:
 
 
 def _unit(x: float, name: str) -> float:
-    if not (isinstance(x, (int, float)) and 0.0 <= x <= 1.0):
-        raise ValueError(f"{name} must lie in [0, 1], got {x!r}")
-    return float(x)
+    return check_real(x, name, low=0.0, high=1.0)
 
 
 @dataclass(frozen=True)
@@ -335,7 +335,11 @@ class GarnetParameters:
             return self.fixed_kernel
         n = mu.size
         target = (1.0 - self.herding) / n + self.herding * mu
-        return (1.0 - self.mixing) * self.p0 + self.mixing * target[None, None, :]
+        # renormalised: a mean field that sums to 1 only up to rounding must not let the rows'
+        # error grow step after step (herding = 1 fed it back unchanged)
+        target = target / target.sum()
+        out: FloatArray = (1.0 - self.mixing) * self.p0 + self.mixing * target[None, None, :]
+        return out
 
     @cached_property
     def fixed_kernel(self) -> FloatArray:
@@ -378,12 +382,11 @@ def garnet(
     check
         Passed to :class:`StationaryMFG` (switch off only in benchmarks).
     """
-    if not isinstance(n_states, int) or n_states < 1 or not isinstance(n_actions, int) or n_actions < 1:
-        raise ValueError("n_states and n_actions must be positive integers")
-    if not isinstance(branching, int) or not 1 <= branching <= n_states:
-        raise ValueError(f"branching must be an integer in [1, n_states], got {branching!r}")
-    if not coupling >= 0:
-        raise ValueError(f"coupling must be >= 0, got {coupling!r}")
+    check_int(n_states, "n_states", low=1)
+    check_int(n_actions, "n_actions", low=1)
+    check_int(branching, "branching", low=1, high=n_states)
+    check_real(coupling, "coupling", low=0.0)
+    check_elements(n_states * n_actions * n_states, f"the kernel (S, A, S) of garnet(n_states={n_states}, n_actions={n_actions})")
     _unit(mixing, "mixing")
     _unit(herding, "herding")
     rng = np.random.default_rng(seed)
@@ -606,6 +609,8 @@ def random_linear(
     mfglib's ``T + 1``.
     """
     if parameters is None:
+        check_int(n, "n", low=1)
+        check_real(m, "m", low=0.0)
         rng = np.random.default_rng(seed)
         parameters = RandomLinearParameters(
             p1=rng.uniform(-m, m, size=(n, n, n)),

@@ -28,6 +28,8 @@ import math
 from dataclasses import dataclass, replace
 from typing import Any
 
+from mfcode.validation import check_int, check_real
+
 __all__ = ["PPOConfig", "rollout_length"]
 
 
@@ -101,29 +103,23 @@ class PPOConfig:
     max_grad_norm: float | None = None
 
     def __post_init__(self) -> None:
-        positive = ("lr", "clip_param", "vf_clip_param", "policy_out_std", "value_out_std", "kl_target")
-        for name in positive:
-            value = getattr(self, name)
-            if not (isinstance(value, (int, float)) and value > 0 and not math.isnan(value)):
-                raise ValueError(f"{name} must be positive, got {value!r}")
+        for name in ("lr", "clip_param", "policy_out_std", "value_out_std", "kl_target"):
+            check_real(getattr(self, name), name, low=0.0, low_open=True)
+        if not (isinstance(self.vf_clip_param, (int, float)) and not isinstance(self.vf_clip_param, bool)
+                and self.vf_clip_param > 0 and not math.isnan(self.vf_clip_param)):
+            raise ValueError(f"vf_clip_param must be positive (math.inf disables the clip), got {self.vf_clip_param!r}")
         for name in ("gamma", "gae_lambda"):
-            value = getattr(self, name)
-            if not (isinstance(value, (int, float)) and 0.0 <= value <= 1.0):
-                raise ValueError(f"{name} must lie in [0, 1], got {value!r}")
+            check_real(getattr(self, name), name, low=0.0, high=1.0)
         for name in ("kl_coeff", "vf_loss_coeff", "entropy_coeff"):
-            value = getattr(self, name)
-            if not (isinstance(value, (int, float)) and value >= 0):
-                raise ValueError(f"{name} must be non-negative, got {value!r}")
+            check_real(getattr(self, name), name, low=0.0)
         for name in ("train_batch_size", "sgd_minibatch_size", "num_sgd_iter"):
-            value = getattr(self, name)
-            if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-                raise ValueError(f"{name} must be a positive int, got {value!r}")
+            check_int(getattr(self, name), name, low=1)
         if not isinstance(self.hidden, tuple) or not all(isinstance(h, int) and h >= 1 for h in self.hidden):
             raise ValueError(f"hidden must be a tuple of positive ints, got {self.hidden!r}")
         if self.activation not in ("tanh", "relu"):
             raise ValueError(f"activation must be 'tanh' or 'relu', got {self.activation!r}")
-        if self.max_grad_norm is not None and not self.max_grad_norm > 0:
-            raise ValueError(f"max_grad_norm must be positive or None, got {self.max_grad_norm!r}")
+        if self.max_grad_norm is not None:
+            check_real(self.max_grad_norm, "max_grad_norm", low=0.0, low_open=True)
 
     def with_(self, **changes: Any) -> PPOConfig:
         """A copy with some fields changed (validated by ``__post_init__``)."""
