@@ -1,8 +1,25 @@
-"""Exact policy evaluation and best responses of a stationary MFG at fixed mean fields, for a batch of seeds.
+"""The exact oracles of Algorithm 1 and the exact quantities the stochastic oracles are tested against.
 
 Mao et al. (NeurIPS 2022), seed ``001_00c545ba2a0e4aca.txt``, §2 and §3, at the rewards
 :math:`r(\\cdot,\\cdot,\\mu)` and kernels :math:`P(\\cdot|\\cdot,\\cdot,\\mu)` of ``n`` mean fields at once
-(seeds on the leading axis; every linear solve is one batched LAPACK call, :func:`mfcode.markov.evaluate`):
+(seeds on the leading axis; every linear solve is one batched LAPACK call, :func:`mfcode.markov.evaluate`;
+every least-squares problem one batched SVD).
+
+Oracles (the :class:`~mfcode.nac.protocol.Critic` and :class:`~mfcode.nac.protocol.Actor` protocols):
+
+- :class:`ExactCritic` (Algorithm 1 line 4 with :math:`\\varepsilon_{critic}=0`): the shifted soft
+  Q-function :math:`q^{\\pi_t,\\lambda}_{\\mu_t}=Q^{\\pi_t,\\lambda}_{\\mu_t}-\\lambda\\log\\pi_t` by exact policy
+  evaluation (not its projection on the features);
+- :class:`ExactActor` (line 5 with :math:`\\varepsilon_{actor}=0`): a minimiser
+  :math:`\\hat w_t\\in\\arg\\min_{\\|w\\|_2\\le R}L(w,\\theta_t)` of eq. (3)'s loss
+  :math:`L(w,\\theta)=\\mathbb E_{s\\sim d^{\\pi}_\\mu,a\\sim\\pi}[(w^\\top\\nabla_\\theta\\log\\pi(a|s)-\\hat A(s,a))^2]`
+  (:func:`compatible_weights`).
+
+Exact helpers: :func:`shifted_q`, :func:`advantage` (:math:`A=Q-\\sum_a\\pi Q`), :func:`visitation`
+(:math:`d^\\pi_\\mu=(1-\\gamma)\\rho^\\top(I-\\gamma P^\\pi_\\mu)^{-1}`), :func:`advantage_estimate` (Alg. 1's
+:math:`\\hat A` from :math:`\\hat q`), :func:`actor_loss` (:math:`L`), :func:`critic_error` (the left side of
+eq. (2)), :func:`npg_direction` (the exact regularized NPG direction :math:`w_A-\\lambda\\theta`), and
+underneath them:
 
 - :func:`policy_evaluation`: :math:`V^{\\pi,\\lambda}_\\mu=(I-\\gamma P^\\pi_\\mu)^{-1}r^{\\pi,\\lambda}_\\mu`
   and :math:`Q^{\\pi,\\lambda}_\\mu=r_\\mu+\\gamma P_\\mu V^{\\pi,\\lambda}_\\mu`, what
@@ -14,17 +31,35 @@ Mao et al. (NeurIPS 2022), seed ``001_00c545ba2a0e4aca.txt``, §2 and §3, at th
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
+from scipy.optimize import brentq
 
 from mfcode import markov
 from mfcode.arrays import FloatArray
 from mfcode.fixed_point import iterate
 from mfcode.mfg.protocol import BestResponse, PolicyEvaluation
 from mfcode.mfg.soft import regularized_reward, soft_max_value
+from mfcode.nac.features import Features
+from mfcode.nac.protocol import CriticEstimate, Iterate
 from mfcode.simplex import softmax
 from mfcode.validation import check_int, check_real, check_temperature
 
-__all__ = ["policy_evaluation", "soft_best_response"]
+__all__ = [
+    "ExactActor",
+    "ExactCritic",
+    "actor_loss",
+    "advantage",
+    "advantage_estimate",
+    "compatible_weights",
+    "critic_error",
+    "npg_direction",
+    "policy_evaluation",
+    "shifted_q",
+    "soft_best_response",
+    "visitation",
+]
 
 
 def _check_model(reward: FloatArray, kernel: FloatArray, gamma: float) -> tuple[FloatArray, FloatArray, float]:
@@ -104,3 +139,208 @@ def soft_best_response(
     trace = iterate(sweep, (softmax(r, lam), r.copy()), tol=tol, max_iter=max_iter, what="batched soft policy iteration")
     policy, q = trace.value
     return BestResponse(policy, q, soft_max_value(q, lam), trace.iterations)
+
+
+# -- the exact quantities at an iterate ----------------------------------------------------------
+
+
+def _check_iterate(iterate: object, features: Features | None = None) -> Iterate:
+    """``iterate`` if it is an :class:`Iterate` whose arrays agree with each other (and with ``features``)."""
+    if not isinstance(iterate, Iterate):
+        raise TypeError(f"iterate must be an Iterate, got {type(iterate).__name__}")
+    pi = iterate.policy
+    if pi.ndim != 3:
+        raise ValueError(f"iterate.policy must have shape (n, S, A), got {pi.shape}")
+    n, s, a = pi.shape
+    expected = {
+        "mean_field": (n, s), "reward": (n, s, a), "kernel": (n, s, a, s), "initial": (s,),
+    }
+    for name, shape in expected.items():
+        got = np.shape(getattr(iterate, name))
+        if got != shape:
+            raise ValueError(f"iterate.{name} must have shape {shape}, got {got}")
+    if features is not None:
+        if not isinstance(features, Features):
+            raise TypeError(f"features must be Features, got {type(features).__name__}")
+        if (features.n_states, features.n_actions) != (s, a) or np.shape(iterate.theta) != (n, features.dim):
+            raise ValueError(
+                f"iterate (policy {pi.shape}, theta {np.shape(iterate.theta)}) does not match features "
+                f"(S, A, d) = {features.phi.shape}"
+            )
+    if not pi.min() > 0.0:
+        raise ValueError("iterate.policy must be positive everywhere (log pi enters q = Q - lambda log pi)")
+    return iterate
+
+
+def _evaluation(it: Iterate) -> PolicyEvaluation:
+    return policy_evaluation(it.reward, it.kernel, it.policy, it.gamma, it.temperature)
+
+
+def shifted_q(iterate: Iterate) -> FloatArray:
+    """:math:`q^{\\pi,\\lambda}_\\mu=Q^{\\pi,\\lambda}_\\mu-\\lambda\\log\\pi` at the iterate's dynamics, ``(n, S, A)`` (001 §3)."""
+    it = _check_iterate(iterate)
+    out: FloatArray = _evaluation(it).q - it.temperature * np.log(it.policy)
+    return out
+
+
+def advantage(iterate: Iterate) -> FloatArray:
+    """:math:`A^{\\pi,\\lambda}_\\mu=Q^{\\pi,\\lambda}_\\mu-\\sum_a\\pi(a|\\cdot)Q^{\\pi,\\lambda}_\\mu(\\cdot,a)`, ``(n, S, A)`` (001 §3)."""
+    it = _check_iterate(iterate)
+    q = _evaluation(it).q
+    out: FloatArray = q - (it.policy * q).sum(axis=-1, keepdims=True)
+    return out
+
+
+def visitation(iterate: Iterate) -> FloatArray:
+    """:math:`d^{\\pi}_\\mu(s)=(1-\\gamma)\\sum_t\\gamma^t\\Pr(s_t=s|s_0\\sim\\rho)`, ``(n, S)`` (001 §2)."""
+    it = _check_iterate(iterate)
+    p_pi = markov.kernel_under(it.policy, it.kernel)
+    out: FloatArray = (1.0 - it.gamma) * markov.evaluate(it.initial, np.swapaxes(p_pi, -1, -2), it.gamma)
+    return out
+
+
+def _check_q_hat(q_hat: object, shape: tuple[int, ...], name: str = "q_hat") -> FloatArray:
+    arr = np.asarray(q_hat, dtype=np.float64)
+    if arr.shape != shape:
+        raise ValueError(f"{name} must have shape {shape}, got {arr.shape}")
+    if not np.isfinite(arr).all():
+        raise ValueError(f"{name} must be finite")
+    return arr
+
+
+def advantage_estimate(iterate: Iterate, q_hat: FloatArray) -> FloatArray:
+    """Alg. 1's :math:`\\hat A=\\hat Q-\\sum_a\\pi\\hat Q` with :math:`\\hat Q=\\hat q+\\lambda\\log\\pi` (001 §3), ``(n, S, A)``."""
+    it = _check_iterate(iterate)
+    q = _check_q_hat(q_hat, it.policy.shape) + it.temperature * np.log(it.policy)
+    out: FloatArray = q - (it.policy * q).sum(axis=-1, keepdims=True)
+    return out
+
+
+def critic_error(iterate: Iterate, q_hat: FloatArray) -> FloatArray:
+    """Eq. (2)'s :math:`\\mathbb E_{s\\sim d^\\pi_\\mu,a\\sim\\pi}[(\\hat q-q^{\\pi,\\lambda}_\\mu)^2]` per seed, ``(n,)``."""
+    it = _check_iterate(iterate)
+    err = (_check_q_hat(q_hat, it.policy.shape) - shifted_q(it)) ** 2
+    out: FloatArray = np.einsum("ns,nsa,nsa->n", visitation(it), it.policy, err)
+    return out
+
+
+def _weighted_design(it: Iterate, features: Features, target: FloatArray) -> tuple[FloatArray, FloatArray]:
+    """:math:`\\sqrt{d(s)\\pi(a|s)}\\,\\nabla\\log\\pi(a|s)` ``(n, SA, d)`` and :math:`\\sqrt{d\\pi}\\,\\hat A` ``(n, SA)``."""
+    n, s, a = it.policy.shape
+    root = np.sqrt(np.maximum(visitation(it), 0.0)[:, :, None] * it.policy)
+    design = (root[..., None] * features.score(it.policy)).reshape(n, s * a, features.dim)
+    return design, (root * target).reshape(n, s * a)
+
+
+def actor_loss(iterate: Iterate, features: Features, target: FloatArray, w: FloatArray) -> FloatArray:
+    """Eq. (3)'s :math:`L(w,\\theta)=\\mathbb E_{s\\sim d^\\pi_\\mu,a\\sim\\pi}[(w^\\top\\nabla_\\theta\\log\\pi(a|s)-\\hat A(s,a))^2]` per seed, ``(n,)``.
+
+    ``target`` is :math:`\\hat A` ``(n, S, A)`` (:func:`advantage_estimate`; :func:`advantage` gives
+    the exact loss of §3), ``w`` is ``(n, d)``.
+    """
+    it = _check_iterate(iterate, features)
+    design, y = _weighted_design(it, features, _check_q_hat(target, it.policy.shape, "target"))
+    ws = _check_q_hat(w, it.theta.shape, "w")
+    out: FloatArray = ((np.einsum("nkd,nd->nk", design, ws) - y) ** 2).sum(axis=-1)
+    return out
+
+
+def _norm_at(nu: float, k: FloatArray, s2: FloatArray, radius: float) -> float:
+    """:math:`\\|w(\\nu)\\|_2-R` with :math:`w(\\nu)=V\\,\\mathrm{diag}(k/(s^2+\\nu))`."""
+    return float(np.linalg.norm(k / (s2 + nu))) - radius
+
+
+def compatible_weights(iterate: Iterate, features: Features, target: FloatArray, radius: float | None) -> FloatArray:
+    """A minimiser :math:`w\\in\\arg\\min_{\\|w\\|_2\\le R}L(w,\\theta)` of eq. (3), per seed, ``(n, d)``.
+
+    Writing :math:`L(w)=\\|Mw-y\\|^2` with :math:`M=\\sqrt{d\\pi}\\,\\nabla\\log\\pi` and
+    :math:`y=\\sqrt{d\\pi}\\,\\hat A` (rows :math:`(s,a)`), and :math:`M=U\\,\\mathrm{diag}(\\sigma)V^\\top`
+    (batched SVD; singular values below :math:`\\max(SA,d)\\,\\epsilon\\,\\sigma_{\\max}` count as 0):
+
+    - the minimisers of :math:`L` form :math:`w_0+\\ker M`, an affine set and not a point, since
+      the score has null directions (with one-hot features, adding :math:`c(s)` to every action
+      of a state changes nothing; states outside the support of :math:`d^\\pi_\\mu` are free);
+      :math:`w_0=M^\\dagger y` is its minimum-norm element, returned when
+      :math:`\\|w_0\\|_2\\le R` (and always when ``radius`` is ``None``);
+    - otherwise no minimiser of :math:`L` lies in the ball, and the constrained minimiser is
+      unique: by the KKT conditions :math:`(M^\\top M+\\nu I)w=M^\\top y` with :math:`\\nu>0` and
+      :math:`\\|w\\|_2=R` (a ridge regression whose multiplier :math:`\\nu` is the root of the
+      decreasing :math:`\\nu\\mapsto\\|w(\\nu)\\|_2-R` on :math:`[0,\\|M^\\top y\\|/R]`, found by
+      :func:`scipy.optimize.brentq`, one seed at a time), rescaled onto the sphere against rounding.
+
+    Parameters
+    ----------
+    iterate
+        The policy, dynamics and :math:`\\rho` that define :math:`d^\\pi_\\mu` and the score.
+    features
+        :math:`\\phi`.
+    target
+        :math:`\\hat A` ``(n, S, A)``.
+    radius
+        :math:`R>0`, or ``None`` for the unconstrained minimum-norm minimiser.
+    """
+    it = _check_iterate(iterate, features)
+    r = None if radius is None else check_real(radius, "radius", low=0.0, low_open=True)
+    design, y = _weighted_design(it, features, _check_q_hat(target, it.policy.shape, "target"))
+    u, sv, vt = np.linalg.svd(design, full_matrices=False)
+    keep = sv > max(design.shape[1:]) * np.finfo(np.float64).eps * sv[:, :1]
+    k = np.where(keep, sv * np.einsum("nkj,nk->nj", u, y), 0.0)  # V^T M^T y
+    s2 = np.where(keep, sv**2, 1.0)
+    coef = k / s2  # V^T w_0
+    if r is not None:
+        for i in np.flatnonzero(np.linalg.norm(coef, axis=-1) > r):
+            nu = brentq(_norm_at, 0.0, float(np.linalg.norm(k[i])) / r, args=(k[i], s2[i], r), xtol=1e-300, rtol=4 * np.finfo(float).eps)
+            coef[i] = k[i] / (s2[i] + nu)
+            coef[i] *= min(1.0, r / float(np.linalg.norm(coef[i])))
+    out: FloatArray = np.einsum("njd,nj->nd", vt, coef)
+    return out
+
+
+def npg_direction(iterate: Iterate, features: Features) -> FloatArray:
+    """The exact regularized NPG direction :math:`w_A-\\lambda\\theta`, ``(n, d)`` (001 §3).
+
+    :math:`w_A` is the minimum-norm minimiser of :math:`L` with the exact advantage (no clipping).
+    For log-linear policies the centred :math:`q` is :math:`A-\\lambda\\theta^\\top\\nabla\\log\\pi`, so this is
+    also the minimum-norm regression of the exact :math:`q` on the score when :math:`\\theta` lies in
+    the row space of the design (e.g. :math:`\\theta_0=0`); the :math:`1/(1-\\gamma)` of the NPG step is
+    absorbed into :math:`\\eta`.
+    """
+    it = _check_iterate(iterate, features)
+    out: FloatArray = compatible_weights(it, features, advantage(it), None) - it.temperature * it.theta
+    return out
+
+
+# -- the oracles ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ExactCritic:
+    """Algorithm 1's policy evaluation oracle with :math:`\\varepsilon_{critic}=0`: :math:`\\hat q=q^{\\pi_t,\\lambda}_{\\mu_t}` exactly.
+
+    It has no parameters: ``state`` is an ``(n, 0)`` array and ``start`` is ignored; ``rng`` is not used.
+    """
+
+    def estimate(
+        self, iterate: Iterate, features: Features, rng: np.random.Generator, start: FloatArray | None = None
+    ) -> CriticEstimate:
+        """:math:`q^{\\pi_t,\\lambda}_{\\mu_t}=Q^{\\pi_t,\\lambda}_{\\mu_t}-\\lambda\\log\\pi_t`, ``(n, S, A)``."""
+        it = _check_iterate(iterate, features)
+        return CriticEstimate(shifted_q(it), np.zeros((it.n_seeds, 0)))
+
+
+@dataclass(frozen=True)
+class ExactActor:
+    """Algorithm 1's gradient estimation oracle with :math:`\\varepsilon_{actor}=0`.
+
+    :math:`\\hat w_t\\in\\arg\\min_{\\|w\\|_2\\le R}L(w,\\theta_t)` with :math:`\\hat A` from ``q_hat``
+    (:func:`advantage_estimate`) and the exact :math:`d^{\\pi_t}_{\\mu_t}`: the minimum-norm minimiser
+    when it lies in the ball, else the unique constrained one (:func:`compatible_weights`).
+    ``rng`` is not used.
+    """
+
+    def estimate(
+        self, iterate: Iterate, features: Features, q_hat: FloatArray, radius: float, rng: np.random.Generator
+    ) -> FloatArray:
+        """:math:`\\hat w_t`, ``(n, d)``, :math:`\\|\\hat w_t\\|_2\\le R`."""
+        it = _check_iterate(iterate, features)
+        return compatible_weights(it, features, advantage_estimate(it, q_hat), radius)
