@@ -33,6 +33,7 @@ from __future__ import annotations
 import argparse
 import ast
 import json
+import os
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -276,8 +277,11 @@ def store_outputs(root: Path | str, build_dir: Path | str | None = None) -> list
             mine["execution_count"] = theirs.get("execution_count")
         if json.dumps(src_nb, sort_keys=True) != before:
             updated.append((rel, src_nb))
-    for rel, nb in updated:
-        (base / rel).write_text(json.dumps(nb, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    for rel, nb in updated:  # each file replaced whole (temporary file + rename), never half-written
+        target = base / rel
+        tmp = target.with_name(target.name + ".tmp")
+        tmp.write_text(json.dumps(nb, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+        os.replace(tmp, target)
     return [rel for rel, _ in updated]
 
 

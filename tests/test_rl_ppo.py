@@ -176,6 +176,18 @@ def test_rollout_length_and_persistence() -> None:
     np.testing.assert_array_equal(clone.probabilities(obs), ppo.probabilities(obs))
     with pytest.raises(ValueError, match="kl_coeff"):
         clone.load_parameters_numpy({k: v for k, v in ppo.parameters_numpy().items() if k != "kl_coeff"})
+    # a bad entry of the value network is found before the policy network is overwritten
+    other = PPO(spec, SMALL, seed=5, device="cpu")
+    bad = other.parameters_numpy()
+    value_key = next(k for k in bad if k.startswith("value."))
+    bad[value_key] = bad[value_key][..., :1]
+    with pytest.raises(ValueError, match="value"):
+        clone.load_parameters_numpy(bad)
+    np.testing.assert_array_equal(clone.probabilities(obs), ppo.probabilities(obs))
+    bad[value_key] = np.full_like(other.parameters_numpy()[value_key], np.nan)
+    with pytest.raises(ValueError, match="non-finite"):
+        clone.load_parameters_numpy(bad)
+    np.testing.assert_array_equal(clone.probabilities(obs), ppo.probabilities(obs))
 
 
 def test_input_validation() -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -109,3 +111,55 @@ def test_limits_are_overridable(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("MFCODE_MAX_ELEMENTS", "many")
     with pytest.raises(ValueError, match="MFCODE_MAX_ELEMENTS"):
         limits.max_elements()
+
+
+# -- files: rejected whole, with their name ---------------------------------------------------------
+
+
+def test_openspiel_reference_reader_names_the_file(tmp_path: Path) -> None:
+    from mfcode.mfg.openspiel_compat import load_reference
+
+    bad = tmp_path / "ref.json"
+    for text, match in (('{"cases": [', "malformed JSON"), ("[1, 2]", "not an OpenSpiel reference"),
+                        ('{"cases": [{"game": "lq"}]}', "case 0 lacks"),
+                        ('{"cases": [{"game": "g", "solver": "s", "params": {}, "nash_conv": ["a"], "policy_last": [1]}]}',
+                         "numeric")):
+        bad.write_text(text)
+        with pytest.raises(ValueError, match=match) as info:
+            load_reference(bad)
+        assert str(bad) in str(info.value)
+    assert len(load_reference()) > 0  # the packaged reference still loads
+
+
+def test_claims_reject_wrong_types_and_non_finite_numbers() -> None:
+    from mfcode.claims.schema import Claim
+
+    base: dict[str, object] = dict(id="x", document="001_00c545ba2a0e4aca.txt", locator="App. D", statement="s",
+                                   notebook="book/x.ipynb", kind="value", origin="measurement", fails_if="f", target=1.0)
+    assert Claim(**base).target == 1.0  # type: ignore[arg-type]
+    for change, err, name in (({"atol": float("nan"), "tolerance_reason": "r"}, ValueError, "atol"),
+                              ({"target": float("inf")}, ValueError, "target"),
+                              ({"statement": 3}, TypeError, "statement"),
+                              ({"asserted_at": ["ci"]}, TypeError, "asserted_at")):
+        with pytest.raises(err, match=name):
+            Claim(**{**base, **change})  # type: ignore[arg-type]
+
+
+def test_artifact_with_a_malformed_record_is_corrupt_not_stale(tmp_path: Path) -> None:
+    import json
+    import shutil
+
+    from mfcode.rl.artifact import load_artifact
+
+    root = Path(__file__).resolve().parents[1] / "artifacts" / "mfc"
+    shutil.copytree(root, tmp_path / "mfc")
+    meta = tmp_path / "mfc" / "mfc_learners_full_seed0_N4.json"
+    record = json.loads(meta.read_text())
+    record["budget_settings"] = "garbage"
+    meta.write_text(json.dumps(record))
+    with pytest.raises(ValueError, match=r"N4\.json: key 'budget_settings'"):
+        load_artifact(tmp_path / "mfc", "full", 0, require_all=False)
+    npz = tmp_path / "mfc" / "mfc_learners_full_seed0_N3.npz"
+    npz.write_bytes(npz.read_bytes()[:100])
+    with pytest.raises(ValueError, match=r"N3\.npz"):
+        load_artifact(tmp_path / "mfc", "full", 0, require_all=False)

@@ -50,6 +50,7 @@ syntax errors).
 
 from __future__ import annotations
 
+import math
 import re
 import tomllib
 from collections.abc import Callable, Mapping
@@ -119,6 +120,7 @@ class Claim:
         return self.paper if self.paper is not None else self.target
 
     def __post_init__(self) -> None:
+        self._check_types()
         if not self.id or self.id != self.id.strip().lower() or " " in self.id:
             raise ValueError(f"claim id must be non-empty lower-case kebab-case, got {self.id!r}")
         if self.origin not in ORIGINS:
@@ -178,6 +180,23 @@ class Claim:
         if not self.notebook.endswith(".ipynb"):
             raise ValueError(f"claim {self.id}: notebook must be a .ipynb path, got {self.notebook!r}")
 
+    def _check_types(self) -> None:
+        """Every field has the type (and finite value) its TOML parser would give it."""
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if f.name in ("asserted_at", "order"):
+                if not (isinstance(value, tuple) and all(isinstance(v, str) for v in value)):
+                    raise TypeError(f"claim {self.id!r}: field {f.name!r} must be a tuple of strings, got {value!r}")
+                continue
+            if value is None and f.name in ("paper", "target", "partly_atol"):
+                continue
+            try:
+                FIELDS[f.name].parse(value)
+            except TypeError as exc:
+                raise TypeError(f"claim {self.id!r}: field {f.name!r} {exc}") from None
+            except ValueError as exc:
+                raise ValueError(f"claim {self.id!r}: field {f.name!r} {exc}") from None
+
 
 def _text(value: Any) -> str:
     if not isinstance(value, str):
@@ -188,6 +207,8 @@ def _text(value: Any) -> str:
 def _number(value: Any) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise TypeError(f"must be a number, got {type(value).__name__}")
+    if not math.isfinite(value):
+        raise ValueError(f"must be a finite number, got {value!r}")
     return float(value)
 
 
@@ -261,7 +282,7 @@ def claim_from_toml(entry: Any, source: Path | str) -> Claim:
     for key, value in entry.items():
         try:
             kwargs[key] = FIELDS[key].parse(value)
-        except TypeError as exc:
+        except (TypeError, ValueError) as exc:
             raise ValueError(f"{source}: claim {name!r}: field {key!r} {exc}") from None
     try:
         return Claim(**kwargs)

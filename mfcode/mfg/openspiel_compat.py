@@ -379,12 +379,37 @@ def _rounded(a: FloatArray) -> Any:
 
 
 def load_reference(path: str | Path = REFERENCE_PATH) -> list[dict[str, Any]]:
-    """The cases of a file written by :func:`write_reference`, policies and histories as arrays."""
-    doc = json.loads(Path(path).read_text())
+    """The cases of a file written by :func:`write_reference`, policies and histories as arrays.
+
+    Raises
+    ------
+    ValueError
+        Naming the file (and the case and key) if it is not valid JSON or not such a file: every
+        case must hold ``game``, ``solver``, ``params`` and finite numeric ``nash_conv`` and
+        ``policy_last`` arrays. Nothing is returned from a file with one bad case.
+    """
+    source = Path(path)
+    try:
+        doc = json.loads(source.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"{source}: malformed JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}") from None
+    if not isinstance(doc, dict) or not isinstance(doc.get("cases"), list):
+        raise ValueError(f"{source}: not an OpenSpiel reference file (a JSON object with a 'cases' list)")
     out = []
-    for case in doc["cases"]:
+    for i, case in enumerate(doc["cases"]):
+        if not isinstance(case, dict):
+            raise ValueError(f"{source}: case {i} must be a JSON object, got {type(case).__name__}")
+        missing = sorted({"game", "solver", "params", "nash_conv", "policy_last"} - set(case))
+        if missing:
+            raise ValueError(f"{source}: case {i} lacks key(s) {missing}")
         c = dict(case)
         for key in ("nash_conv", "policy_last"):
-            c[key] = np.array(c[key])
+            try:
+                arr = np.asarray(c[key], dtype=np.float64)
+            except (TypeError, ValueError):
+                raise ValueError(f"{source}: case {i}: {key!r} must be a numeric array") from None
+            if arr.size == 0 or not np.isfinite(arr).all():
+                raise ValueError(f"{source}: case {i}: {key!r} must be a non-empty array of finite numbers")
+            c[key] = arr
         out.append(c)
     return out

@@ -242,7 +242,23 @@ def _read_record(meta: Path) -> dict[str, Any]:
         raise ValueError(f"{meta}: not a readable JSON provenance record ({error})") from error
     if not isinstance(record, dict):
         raise ValueError(f"{meta}: a provenance record must be a JSON object, got {type(record).__name__}")
+    for key, kinds, what in _RECORD_SCHEMA:
+        if key not in record:
+            raise ValueError(f"{meta}: a provenance record needs the key {key!r}")
+        value = record[key]
+        if isinstance(value, bool) or not isinstance(value, kinds):
+            raise ValueError(f"{meta}: key {key!r} must be {what}, got {type(value).__name__}")
     return record
+
+
+#: The keys every provenance record has (written by :func:`save_artifact`), their JSON types, in words.
+_RECORD_SCHEMA: tuple[tuple[str, type | tuple[type, ...], str], ...] = (
+    ("budget_settings", dict, "an object (the budget's settings)"),
+    ("ppo_config", dict, "an object (the PPO configuration)"),
+    ("seed", int, "an integer"),
+    ("wall_time_s", (int, float), "a number of seconds"),
+    ("command", str, "a string"),
+)
 
 
 def _read_arrays(npz: Path) -> Arrays:

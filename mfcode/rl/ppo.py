@@ -458,12 +458,31 @@ class PPO:
         return out
 
     def load_parameters_numpy(self, params: Mapping[str, NDArray[np.floating[Any]]]) -> None:
-        """Inverse of :meth:`parameters_numpy` (optimizer state is not restored)."""
-        for prefix, net in (("policy.", self.policy_net), ("value.", self.value_net)):
-            state = {k[len(prefix) :]: torch.as_tensor(v) for k, v in params.items() if k.startswith(prefix)}
-            if set(state) != set(net.state_dict()):
-                raise ValueError(f"params lack or add entries for the {prefix[:-1]} network")
-            net.load_state_dict(state)
+        """Inverse of :meth:`parameters_numpy` (optimizer state is not restored).
+
+        Every entry is checked (names, shapes, finite numbers) before the first network is
+        changed, so a bad ``params`` leaves the learner as it was.
+        """
+        if not isinstance(params, Mapping):
+            raise TypeError(f"params must be a mapping of arrays, got {type(params).__name__}")
         if "kl_coeff" not in params:
             raise ValueError("params must contain 'kl_coeff'")
-        self.kl_coeff = torch.as_tensor(params["kl_coeff"], dtype=torch.float32, device=self.device)
+        states = []
+        for prefix, net in (("policy.", self.policy_net), ("value.", self.value_net)):
+            current = net.state_dict()
+            state = {k[len(prefix) :]: np.asarray(v) for k, v in params.items() if k.startswith(prefix)}
+            if set(state) != set(current):
+                raise ValueError(f"params lack or add entries for the {prefix[:-1]} network")
+            for key, value in state.items():
+                if value.dtype.kind not in "fiu" or tuple(value.shape) != tuple(current[key].shape):
+                    raise ValueError(f"params[{prefix + key!r}] must be a numeric array of shape {tuple(current[key].shape)}, "
+                                     f"got {value.dtype} {value.shape}")
+                if not np.isfinite(value).all():
+                    raise ValueError(f"params[{prefix + key!r}] holds non-finite values")
+            states.append((net, {k: torch.as_tensor(v) for k, v in state.items()}))
+        kl = np.asarray(params["kl_coeff"])
+        if kl.dtype.kind not in "fiu" or not np.isfinite(kl).all() or (kl < 0).any():
+            raise ValueError(f"params['kl_coeff'] must hold finite non-negative numbers, got {kl!r}")
+        for net, state in states:
+            net.load_state_dict(state)
+        self.kl_coeff = torch.as_tensor(kl, dtype=torch.float32, device=self.device)
