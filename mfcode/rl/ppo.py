@@ -467,10 +467,10 @@ class PPO:
             raise TypeError(f"params must be a mapping of arrays, got {type(params).__name__}")
         if "kl_coeff" not in params:
             raise ValueError("params must contain 'kl_coeff'")
-        states = []
+        states: list[tuple[torch.nn.Module, dict[str, torch.Tensor]]] = []
         for prefix, net in (("policy.", self.policy_net), ("value.", self.value_net)):
             current = net.state_dict()
-            state = {k[len(prefix) :]: np.asarray(v) for k, v in params.items() if k.startswith(prefix)}
+            state: dict[str, NDArray[Any]] = {k[len(prefix) :]: np.asarray(v) for k, v in params.items() if k.startswith(prefix)}
             if set(state) != set(current):
                 raise ValueError(f"params lack or add entries for the {prefix[:-1]} network")
             for key, value in state.items():
@@ -483,6 +483,6 @@ class PPO:
         kl = np.asarray(params["kl_coeff"])
         if kl.dtype.kind not in "fiu" or not np.isfinite(kl).all() or (kl < 0).any():
             raise ValueError(f"params['kl_coeff'] must hold finite non-negative numbers, got {kl!r}")
-        for net, state in states:
-            net.load_state_dict(state)
+        for net, tensors in states:
+            net.load_state_dict(tensors)
         self.kl_coeff = torch.as_tensor(kl, dtype=torch.float32, device=self.device)
