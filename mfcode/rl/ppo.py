@@ -483,6 +483,6 @@ class PPO:
         kl = np.asarray(params["kl_coeff"])
         if kl.dtype.kind not in "fiu" or not np.isfinite(kl).all() or (kl < 0).any():
             raise ValueError(f"params['kl_coeff'] must hold finite non-negative numbers, got {kl!r}")
-        for net, tensors in states:
-            net.load_state_dict(tensors)
+        for module, tensors in states:
+            module.load_state_dict(tensors)
         self.kl_coeff = torch.as_tensor(kl, dtype=torch.float32, device=self.device)
