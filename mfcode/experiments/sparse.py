@@ -11,16 +11,20 @@ policy is part 2):
 - :func:`fig3a`, :func:`fig5`, :func:`fig7`, :func:`fig8`, :func:`fig10a`, :func:`fig10b`: the baseline
   curves of the paper's figures (JSQ, RND, OWN; SED in Fig. 10(b));
 - :func:`own_exact_vs_simulated`: the exact expected drops per queue of an OWN episode (the modulated
-  single-queue chain, :func:`mfcode.queueing.exact.own_episode_drops`) beside the simulated ones.
+  single-queue chain, :func:`mfcode.queueing.exact.own_episode_drops`) beside the simulated ones;
+- :func:`expected_vs_sampled`: the two drop estimates of the simulator (the counted drops and their
+  conditional expectation by the matrix exponential) side by side.
 
-Sizes per budget are in :data:`SIZES`: ``"full"`` uses fewer episodes than the paper's 100 on the large
-graphs (see :class:`Sizes`), ``"ci"`` smaller graphs and fewer delays.
+Sizes per budget are in :data:`SIZES`: ``"full"`` has the paper's graphs, delays and 100 episodes per
+point, ``"ci"`` smaller graphs, fewer delays and episodes. The figures' curves use the expected drops
+(:data:`~mfcode.queueing.simulator.DROP_ESTIMATES`), which have the counted drops' mean and cost a few
+passes per queue and epoch whatever :math:`\\Delta t`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from types import MappingProxyType
 
 import numpy as np
@@ -32,7 +36,7 @@ from mfcode.experiments.budget import check_budget
 from mfcode.queueing import graphs
 from mfcode.queueing.exact import own_episode_drops, own_path_drops
 from mfcode.queueing.policies import JoinShortestQueue, Policy, SendToOwn, ShortestExpectedDelay, UniformRandom
-from mfcode.queueing.simulator import NORMALIZATIONS, run_episodes
+from mfcode.queueing.simulator import NORMALIZATIONS, episode_regimes, run_episodes
 from mfcode.queueing.system import QueueSystem
 from mfcode.validation import check_int, check_real
 
@@ -40,6 +44,7 @@ __all__ = [
     "PRINTED_SIZES",
     "SIZES",
     "Curves",
+    "EstimateComparison",
     "ExactOwn",
     "FamilyConvergence",
     "LocalConvergence",
@@ -48,6 +53,7 @@ __all__ = [
     "bethe_tv_limit",
     "episode_spread",
     "evaluate",
+    "expected_vs_sampled",
     "fig3a",
     "fig5",
     "fig7",
@@ -73,10 +79,9 @@ class Sizes:
     dts
         The synchronization delays of the :math:`\\Delta t` axes (the paper: 1, 2, ..., 10).
     episodes
-        Replicate episodes per point on the large graphs (the paper: 100; ``full`` uses fewer so that
-        the chapter's ``full`` run stays near 10 minutes on one core).
+        Replicate episodes per point (the paper's Table 1: "I Monte Carlo simulations 100").
     episodes_small
-        Replicate episodes on the small graphs (Fig. 3(a)'s 10x10 torus).
+        Replicate episodes on Fig. 3(a)'s 10x10 torus and in :func:`expected_vs_sampled`.
     cycle_sizes
         Fig. 5's :math:`N` (the paper: 9, 21, 91, 901, 3501, 5001).
     fig5_dts
@@ -87,6 +92,8 @@ class Sizes:
         The torus of Fig. 10 (the paper does not say its size).
     lwc_scale
         How far the local-convergence sizes go (number of sizes per family taken from the list).
+    estimate_sizes
+        The cycles on which :func:`expected_vs_sampled` compares the two drop estimates.
     """
 
     dts: tuple[float, ...]
@@ -101,15 +108,16 @@ class Sizes:
     bethe_depth: int
     fig10_torus_order: int
     lwc_scale: int
+    estimate_sizes: tuple[int, ...]
 
 
 #: The sizes per budget: ``"ci"`` for the tests, ``"full"`` for the book.
 SIZES: Mapping[str, Sizes] = MappingProxyType(
     {
-        "ci": Sizes((1.0, 5.0, 10.0), 6, 20, (9, 21, 91), (1.0, 5.0, 10.0), 501, 6, 20, 501, 8, 10, 4),
+        "ci": Sizes((1.0, 5.0, 10.0), 6, 20, (9, 21, 91), (1.0, 5.0, 10.0), 501, 6, 20, 501, 8, 10, 4, (21, 201)),
         "full": Sizes(
-            tuple(float(d) for d in range(1, 11)), 20, 100, (9, 21, 91, 901, 3501, 5001), (1.0, 3.0, 5.0, 7.0, 10.0),
-            5001, 9, 70, 5001, 11, 30, 6,
+            tuple(float(d) for d in range(1, 11)), 100, 100, (9, 21, 91, 901, 3501, 5001), (1.0, 3.0, 5.0, 7.0, 10.0),
+            5001, 9, 70, 5001, 11, 30, 6, (21, 901),
         ),
     }
 )
@@ -217,23 +225,27 @@ class Curves:
     dts
         ``(D,)`` the delays.
     per_episode
-        ``(P, R, D)``: drops per queue summed over the :math:`T` epochs of each episode.
-    horizon
-        :math:`T`.
+        ``(P, R, D)``: drops per queue summed over the epochs of each episode.
+    episode_times
+        ``(D,)``: the time an episode covers at each delay (:math:`T\\Delta t` for :math:`T` epochs, or the
+        fixed span of :meth:`~mfcode.queueing.system.QueueSystem.spanning`).
+    estimate
+        The drop estimate, one of :data:`~mfcode.queueing.simulator.DROP_ESTIMATES`.
     """
 
     graph: str
     names: tuple[str, ...]
     dts: FloatArray
     per_episode: FloatArray
-    horizon: int
+    episode_times: FloatArray
+    estimate: str
 
     def drops(self, normalization: str) -> FloatArray:
         """``(P, R, D)`` in the normalization of :data:`~mfcode.queueing.simulator.NORMALIZATIONS`."""
         if normalization == "per-episode":
             return self.per_episode
         if normalization == "per-50-time-units":
-            scaled: FloatArray = self.per_episode * 50.0 / (self.horizon * self.dts)
+            scaled: FloatArray = self.per_episode * 50.0 / self.episode_times
             return scaled
         raise ValueError(f"normalization must be one of {NORMALIZATIONS}, got {normalization!r}")
 
@@ -242,13 +254,25 @@ class Curves:
         mean: FloatArray = self.drops(normalization)[self.names.index(name)].mean(axis=0)
         return mean
 
+    def half_width(self, name: str, normalization: str, level: float = 0.95) -> FloatArray:
+        """``(D,)`` the Student-t half-width of :meth:`mean` at ``level``."""
+        return _t_half_width(self.drops(normalization)[self.names.index(name)], level)
+
     def paired_gap(self, worse: str, better: str, normalization: str, level: float = 0.95) -> tuple[FloatArray, FloatArray]:
         """``(D,)`` mean of ``worse - better`` over paired episodes (common random numbers) and its CI half-width."""
         d = self.drops(normalization)
         diff = d[self.names.index(worse)] - d[self.names.index(better)]
-        r = diff.shape[0]
-        half = stats.t.ppf(0.5 + level / 2.0, df=r - 1) * diff.std(axis=0, ddof=1) / np.sqrt(r) if r > 1 else np.zeros(diff.shape[1])
-        return diff.mean(axis=0), half
+        gap: FloatArray = diff.mean(axis=0)
+        return gap, _t_half_width(diff, level)
+
+
+def _t_half_width(sample: FloatArray, level: float) -> FloatArray:
+    """Student-t half-width of the mean over axis 0 (zeros for a single episode)."""
+    r = sample.shape[0]
+    if r < 2:
+        return np.zeros(sample.shape[1:])
+    half: FloatArray = stats.t.ppf(0.5 + level / 2.0, df=r - 1) * sample.std(axis=0, ddof=1) / np.sqrt(r)
+    return half
 
 
 def evaluate(
@@ -258,26 +282,33 @@ def evaluate(
     *,
     n_episodes: int,
     seed: int,
+    drops: str,
     system: QueueSystem | None = None,
     service_rates: FloatArray | None = None,
+    span: float | None = None,
 ) -> Curves:
     """``n_episodes`` episodes of each policy at each :math:`\\Delta t`, all with the same seed (common random numbers).
 
-    ``system`` gives every parameter but :math:`\\Delta t` (default: 003 Table 1).
+    ``system`` gives every parameter but :math:`\\Delta t` (default: 003 Table 1); ``drops`` the drop
+    estimate (:data:`~mfcode.queueing.simulator.DROP_ESTIMATES`); ``span``, when given, makes each
+    episode cover that many time units (:meth:`~mfcode.queueing.system.QueueSystem.spanning`) instead of
+    ``system.horizon`` epochs.
     """
     base = QueueSystem() if system is None else system
     grid = np.array([check_real(d, "dts", low=0.0, low_open=True) for d in dts])
     if grid.size < 1:
         raise ValueError("dts must not be empty")
     r = check_int(n_episodes, "n_episodes", low=2)
+    systems = [replace(base, dt=float(dt)) for dt in grid]
+    if span is not None:
+        systems = [sys_k.spanning(span) for sys_k in systems]
     out = np.empty((len(policies), r, grid.size))
     for p, policy in enumerate(policies):
-        for k, dt in enumerate(grid):
-            system_k = QueueSystem(float(dt), base.buffer, base.service_rate, base.arrival_rates,
-                                   base.switch_high_low, base.switch_low_high, base.horizon)
-            batch = run_episodes(graph, policy, system_k, n_episodes=r, seed=seed, service_rates=service_rates)
+        for k, system_k in enumerate(systems):
+            batch = run_episodes(graph, policy, system_k, n_episodes=r, seed=seed, service_rates=service_rates, drops=drops)
             out[p, :, k] = batch.drops_per_queue("per-episode")
-    return Curves(graph.name, tuple(pol.name for pol in policies), grid, out, base.horizon)
+    times = np.array([sys_k.duration for sys_k in systems])
+    return Curves(graph.name, tuple(pol.name for pol in policies), grid, out, times, drops)
 
 
 def baselines() -> tuple[Policy, ...]:
@@ -285,22 +316,26 @@ def baselines() -> tuple[Policy, ...]:
     return (JoinShortestQueue(), UniformRandom(), SendToOwn())
 
 
-def fig3a(budget: str, seed: int) -> Curves:
-    """Fig. 3(a): JSQ vs :math:`\\Delta t` on the 10x10 torus (the caption's "o_t = 100, N = 100"; :math:`N=100` needs :math:`o_t=10`)."""
+def fig3a(budget: str, seed: int, *, drops: str = "expected", span: float | None = None) -> Curves:
+    """Fig. 3(a): JSQ vs :math:`\\Delta t` on the 10x10 torus (the caption's "o_t = 100, N = 100"; :math:`N=100` needs :math:`o_t=10`).
+
+    ``span=None``: episodes of 50 epochs; ``span=50.0``: episodes of 50 time units.
+    """
     size = sizes(budget)
-    return evaluate(graphs.torus(10), (JoinShortestQueue(),), (*size.dts,), n_episodes=size.episodes_small, seed=seed)
+    return evaluate(graphs.torus(10), (JoinShortestQueue(),), (*size.dts,), n_episodes=size.episodes_small, seed=seed,
+                    drops=drops, span=span)
 
 
-def fig5(budget: str, seed: int) -> dict[int, Curves]:
+def fig5(budget: str, seed: int, *, drops: str = "expected") -> dict[int, Curves]:
     """Fig. 5: JSQ, RND, OWN on CYC-1D for each :math:`N`."""
     size = sizes(budget)
     return {
-        n: evaluate(graphs.cycle(n), baselines(), size.fig5_dts, n_episodes=size.episodes, seed=seed)
+        n: evaluate(graphs.cycle(n), baselines(), size.fig5_dts, n_episodes=size.episodes, seed=seed, drops=drops)
         for n in tqdm(size.cycle_sizes, desc="Fig. 5 sizes", leave=False)
     }
 
 
-def fig7(budget: str, seed: int) -> dict[str, Curves]:
+def fig7(budget: str, seed: int, *, drops: str = "expected") -> dict[str, Curves]:
     """Fig. 7(a-d): JSQ, RND, OWN on CYC-1D, CCC, TORUS and CM over :math:`\\Delta t`."""
     size = sizes(budget)
     members = {
@@ -310,32 +345,33 @@ def fig7(budget: str, seed: int) -> dict[str, Curves]:
         "CM": graphs.configuration_model(size.cm_n, seed),
     }
     return {
-        name: evaluate(graph, baselines(), size.dts, n_episodes=size.episodes, seed=seed)
+        name: evaluate(graph, baselines(), size.dts, n_episodes=size.episodes, seed=seed, drops=drops)
         for name, graph in tqdm(members.items(), desc="Fig. 7 graphs", leave=False)
     }
 
 
-def fig8(budget: str, seed: int) -> Curves:
+def fig8(budget: str, seed: int, *, drops: str = "expected") -> Curves:
     """Fig. 8: JSQ, RND, OWN on the Bethe lattice (:math:`o_b=11`, :math:`N=6142` at ``full``)."""
     size = sizes(budget)
-    return evaluate(graphs.bethe_lattice(size.bethe_depth), baselines(), size.dts, n_episodes=size.episodes, seed=seed)
+    return evaluate(graphs.bethe_lattice(size.bethe_depth), baselines(), size.dts, n_episodes=size.episodes, seed=seed,
+                    drops=drops)
 
 
-def fig10a(budget: str, seed: int) -> Curves:
+def fig10a(budget: str, seed: int, *, drops: str = "expected") -> Curves:
     """Fig. 10(a)'s baselines: :math:`B=20`, :math:`\\lambda\\equiv1`, :math:`T=200`, TORUS, :math:`\\Delta t=5`."""
     size = sizes(budget)
     system = QueueSystem(dt=5.0, buffer=20, arrival_rates=(1.0, 1.0), horizon=200)
     graph = graphs.torus(size.fig10_torus_order)
-    return evaluate(graph, baselines(), (5.0,), n_episodes=size.episodes, seed=seed, system=system)
+    return evaluate(graph, baselines(), (5.0,), n_episodes=size.episodes, seed=seed, drops=drops, system=system)
 
 
-def fig10b(budget: str, seed: int) -> Curves:
+def fig10b(budget: str, seed: int, *, drops: str = "expected") -> Curves:
     """Fig. 10(b)'s baselines: servers fast (rate 2) or slow (rate 1) with probability 1/2, TORUS, SED added."""
     size = sizes(budget)
     graph = graphs.torus(size.fig10_torus_order)
     rates = np.where(np.random.default_rng(check_int(seed, "seed", low=0)).random(graph.n_nodes) < 0.5, 2.0, 1.0)
     policies = (ShortestExpectedDelay(), *baselines())
-    return evaluate(graph, policies, size.dts, n_episodes=size.episodes, seed=seed, service_rates=rates)
+    return evaluate(graph, policies, size.dts, n_episodes=size.episodes, seed=seed, drops=drops, service_rates=rates)
 
 
 def smallest_margin(curves: Mapping[str, Curves], best: str, others: Sequence[str], normalization: str, index: int = 0) -> float:
@@ -410,23 +446,95 @@ class ExactOwn:
     n_episodes: int
 
 
-def _half_width(sample: FloatArray, level: float) -> float:
-    r = sample.size
-    return float(stats.t.ppf(0.5 + level / 2.0, df=r - 1) * sample.std(ddof=1) / np.sqrt(r))
-
-
 def own_exact_vs_simulated(budget: str, seed: int, dts: Sequence[float] = (1.0, 10.0)) -> ExactOwn:
-    """The exact per-queue episode value of OWN (modulated single-queue chain) beside a simulation of it on the cycle."""
+    """The exact per-queue episode value of OWN (modulated single-queue chain) beside a simulation of it on the cycle.
+
+    The simulation counts the drops (uniformization, no matrix exponential), so the comparison tests the
+    event sampler against :func:`~mfcode.queueing.exact.epoch_kernel`.
+    """
     size = sizes(budget)
     graph = graphs.cycle(size.cycle_n)
     r = size.episodes
     rows = []
     for d in dts:
         system = QueueSystem(dt=check_real(d, "dts", low=0.0, low_open=True))
-        batch = run_episodes(graph, SendToOwn(), system, n_episodes=r, seed=seed)
+        batch = run_episodes(graph, SendToOwn(), system, n_episodes=r, seed=seed, drops="sampled")
         sample = batch.drops_per_queue("per-episode")
         gap = sample - own_path_drops(system, batch.regimes).sum(axis=1)
-        rows.append((system.dt, own_episode_drops(system).sum(), sample.mean(), _half_width(sample, 0.99),
-                     gap.mean(), _half_width(gap, 0.99)))
+        rows.append((system.dt, own_episode_drops(system).sum(), sample.mean(), float(_t_half_width(sample, 0.99)),
+                     gap.mean(), float(_t_half_width(gap, 0.99))))
     dt, exact, simulated, half, path_gap, path_half = np.array(rows).T
     return ExactOwn(dt, exact, simulated, half, path_gap, path_half, graph.n_nodes, r)
+
+
+# ----------------------------------------------------------------------------------------------
+# The two drop estimates side by side
+# ----------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class EstimateComparison:
+    """Counted and expected drops of the same policies and delays on cycles of several sizes.
+
+    ``sampled[n]`` and ``expected[n]`` (:class:`Curves`, JSQ then OWN) share the seed, so each episode of
+    one has the regime path of the same episode of the other; their queue events differ.
+    ``exact_own[n]`` ``(R, D)`` is OWN's exact expected drops per queue of each episode given its regime
+    path (:func:`~mfcode.queueing.exact.own_path_drops`), the value both OWN estimates scatter around.
+    """
+
+    sampled: Mapping[int, Curves]
+    expected: Mapping[int, Curves]
+    exact_own: Mapping[int, FloatArray]
+
+    @property
+    def sizes(self) -> IntArray:
+        """``(S,)`` the cycles' :math:`N`."""
+        return np.array(sorted(self.sampled), dtype=np.int64)
+
+    def gap_ratio(self, normalization: str, family_level: float = 0.99) -> float:
+        """The largest :math:`|\\overline{\\text{sampled}-\\text{expected}}|` / its half-width over sizes, policies and delays.
+
+        Differences are paired on the regime path; the half-widths are Bonferroni-corrected so that
+        all of them hold together at ``family_level``. At most 1: the estimates have the same mean.
+        """
+        count = sum(c.per_episode.shape[0] * c.per_episode.shape[2] for c in self.sampled.values())
+        level = 1.0 - (1.0 - check_real(family_level, "family_level", low=0.0, high=1.0, low_open=True, high_open=True)) / count
+        ratios = []
+        for n, counted in self.sampled.items():
+            diff = counted.drops(normalization) - self.expected[n].drops(normalization)  # (P, R, D)
+            half = np.stack([_t_half_width(d, level) for d in diff])
+            ratios.append(float(np.max(np.abs(diff.mean(axis=1)) / half)))
+        return max(ratios)
+
+    def own_residuals(self, n: int, estimate: str) -> FloatArray:
+        """``(R, D)``: OWN's estimate (``"sampled"`` or ``"expected"``) minus the exact value given the regime path, per episode."""
+        curves = {"sampled": self.sampled, "expected": self.expected}[estimate][n]
+        residual: FloatArray = curves.per_episode[curves.names.index("OWN")] - self.exact_own[n]
+        return residual
+
+    def spread_ratio(self) -> float:
+        """Root mean square of OWN's residuals around the exact path value, expected over counted, pooled over sizes, delays, episodes."""
+        counted = np.concatenate([self.own_residuals(int(n), "sampled").ravel() for n in self.sizes])
+        expected = np.concatenate([self.own_residuals(int(n), "expected").ravel() for n in self.sizes])
+        return float(np.sqrt(np.mean(expected**2) / np.mean(counted**2)))
+
+
+def expected_vs_sampled(budget: str, seed: int) -> EstimateComparison:
+    """JSQ and OWN on the cycles of ``estimate_sizes`` at Fig. 5's delays, with counted and with expected drops."""
+    size = sizes(budget)
+    policies = (JoinShortestQueue(), SendToOwn())
+    r = size.episodes_small
+    runs = {
+        drops: {
+            n: evaluate(graphs.cycle(n), policies, size.fig5_dts, n_episodes=r, seed=seed, drops=drops)
+            for n in size.estimate_sizes
+        }
+        for drops in ("sampled", "expected")
+    }
+    exact = np.stack(
+        [own_path_drops(s, episode_regimes(s, r, seed)).sum(axis=1) for s in (QueueSystem(dt=d) for d in size.fig5_dts)],
+        axis=1,
+    )
+    return EstimateComparison(
+        MappingProxyType(runs["sampled"]), MappingProxyType(runs["expected"]), MappingProxyType(dict.fromkeys(size.estimate_sizes, exact))
+    )

@@ -39,7 +39,7 @@ from itertools import product
 import numpy as np
 import scipy.sparse as sp
 
-from mfcode.arrays import BoolArray, IntArray
+from mfcode.arrays import BoolArray, FloatArray, IntArray
 from mfcode.validation import check_int
 
 __all__ = [
@@ -92,6 +92,7 @@ class Graph:
     degree: IntArray
     family: str = "custom"
     mask: BoolArray = field(init=False, repr=False, compare=False)
+    _adjacency_csc: sp.csc_matrix = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         nbr = np.asarray(self.neighbors)
@@ -118,6 +119,8 @@ class Graph:
         if (adj - adj.T.tocsr()).count_nonzero():
             raise ValueError("neighbors is not symmetric: j in N_i must imply i in N_j")
         object.__setattr__(self, "mask", mask)
+        # the symmetric adjacency in the layout that multiplies the transpose of an (R, N) batch fastest
+        object.__setattr__(self, "_adjacency_csc", adj.tocsc())
 
     @property
     def n_nodes(self) -> int:
@@ -138,6 +141,14 @@ class Graph:
         """The 0/1 adjacency matrix (sparse, symmetric)."""
         rows = np.repeat(np.arange(self.n_nodes), self.degree)
         return sp.csr_matrix((np.ones(rows.size), (rows, self.neighbors[self.mask])), shape=(self.n_nodes,) * 2)
+
+    def neighbour_sum(self, values: FloatArray) -> FloatArray:
+        """``(R, N)``: entry ``[r, j]`` is :math:`\\sum_{i\\in\\mathcal N_j}` ``values[r, i]`` (a sparse product, no loop)."""
+        x = np.asarray(values, dtype=np.float64)
+        if x.ndim != 2 or x.shape[1] != self.n_nodes:
+            raise ValueError(f"values must be (R, {self.n_nodes}), got shape {x.shape}")
+        total: FloatArray = np.ascontiguousarray((self._adjacency_csc @ x.T).T)
+        return total
 
     def edges(self) -> IntArray:
         """``(|E|, 2)``: each undirected edge once, as ``(i, j)`` with ``i < j``."""

@@ -2,16 +2,18 @@
 
 Seed ``003_99f599d21fa4851c.txt``. At the start of each epoch every agent :math:`i` looks at the
 epoch-start queue states and fixes, for the whole epoch (§2.2: "obtained at the beginning of each
-:math:`\\Delta t` and then used for that entire :math:`\\Delta t` timestep"), the probabilities with which each
-arriving job goes to its own queue or to each neighbour. A :class:`Policy` returns them as an array
-``(R, N, d_max + 1)``: slot 0 is the own queue, slot :math:`k\\ge1` the neighbour ``graph.neighbors[i, k-1]``
-(padding slots get 0). Jobs are routed independently (per-packet randomization, §1.3.3), so by Poisson
-thinning and superposition queue :math:`j` receives a Poisson stream of rate
-:math:`\\Lambda_j=\\lambda_t\\,w_j` with :math:`w_j=p_{j\\to j}+\\sum_{i\\in\\mathcal N_j}p_{i\\to j}`
-(:func:`arrival_weights`). For an offload probability :math:`a_i` to a uniformly chosen neighbour this is
-003's rate formula [U1],
-:math:`\\lambda^i_t=\\lambda(t)\\,(1-a_i+\\sum_{j\\in\\mathcal N_i}a_j/|\\mathcal N_j|)`, with the *sender's*
-degree as divisor.
+:math:`\\Delta t` and then used for that entire :math:`\\Delta t` timestep"), how each arriving job is routed:
+with probability :math:`p_{i\\to k}` to the accessible queue :math:`k\\in\\{i\\}\\cup\\mathcal N_i`. Jobs are routed
+independently (per-packet randomization, §1.3.3), so by Poisson thinning and superposition queue
+:math:`j` receives a Poisson stream of rate :math:`\\Lambda_j=\\lambda_t\\,w_j` with :math:`w_j=\\sum_ip_{i\\to j}`, and
+:math:`\\sum_jw_j=N`. A :class:`Policy` returns these *arrival weights* ``(R, N)``, which is all the
+simulator needs. Two kinds of routing produce them without forming the ``(R, N, N)`` matrix :math:`p`:
+
+- an offload probability :math:`a_i` to a uniformly chosen neighbour (:func:`offload_weights`), which is
+  003's rate formula [U1], :math:`\\lambda^i_t=\\lambda(t)\\,(1-a_i+\\sum_{j\\in\\mathcal N_i}a_j/|\\mathcal N_j|)`,
+  with the *sender's* degree as divisor;
+- a chosen queue per agent, every job of the epoch to it (:func:`choice_weights`): :math:`w_j` counts
+  the agents that chose :math:`j`.
 
 Policies (003 §2.2, Fig. 10(b)):
 
@@ -48,8 +50,9 @@ __all__ = [
     "SendToOwn",
     "ShortestExpectedDelay",
     "UniformRandom",
-    "arrival_weights",
-    "offload_routing",
+    "accessible_queues",
+    "choice_weights",
+    "offload_weights",
 ]
 
 #: JSQ/SED tie rules: uniformly among the minima, or the own queue when it is among them (else uniformly).
@@ -71,57 +74,93 @@ class RoutingContext:
 
 
 class Policy(Protocol):
-    """A routing policy: epoch-start states ``z`` ``(R, N)`` -> routing probabilities ``(R, N, d_max + 1)``."""
+    """A routing policy: epoch-start states ``z`` ``(R, N)`` -> arrival weights ``(R, N)``."""
 
     @property
     def name(self) -> str:
         """The label of the figures (``"OWN"``, ``"RND"``, ``"JSQ"``, ``"SED"``, ``"MF"``, ...)."""
         ...
 
-    def routing(self, z: IntArray, context: RoutingContext, rng: np.random.Generator) -> FloatArray:
-        """Per agent, the probability that a job goes to its own queue (slot 0) or to each neighbour."""
+    def weights(self, z: IntArray, context: RoutingContext, rng: np.random.Generator) -> FloatArray:
+        """:math:`w_j`: queue ``j`` receives a Poisson stream of rate :math:`\\lambda_tw_j` during the epoch."""
         ...
 
 
-def arrival_weights(routing: FloatArray, graph: Graph) -> FloatArray:
-    """``(R, N)``: :math:`w_j`, the expected number of streams of rate :math:`\\lambda_t` that queue ``j`` receives.
+def offload_weights(offload: FloatArray, graph: Graph) -> FloatArray:
+    """``(R, N)``: [U1], :math:`w_j=1-a_j+\\sum_{i\\in\\mathcal N_j}a_i/|\\mathcal N_i|`, for offload probabilities :math:`a` ``(R, N)``.
 
-    :math:`\\sum_jw_j=N` for every policy whose rows sum to 1 (all jobs go somewhere).
-    """
-    r, n = routing.shape[:2]
-    target = (np.arange(r).reshape(r, 1, 1) * n + graph.neighbors[None])[:, graph.mask]
-    sent = routing[:, :, 1:][:, graph.mask]
-    received = np.bincount(target.ravel(), weights=sent.ravel(), minlength=r * n).reshape(r, n)
-    return routing[:, :, 0] + received
-
-
-def offload_routing(offload: FloatArray, graph: Graph) -> FloatArray:
-    """Routing for an offload probability :math:`a_i` ``(R, N)``: own :math:`1-a_i`, each neighbour :math:`a_i/|\\mathcal N_i|`.
-
-    An isolated node (degree 0) keeps every job.
+    Agent :math:`i` keeps a job with probability :math:`1-a_i` and sends it to each neighbour with
+    probability :math:`a_i/|\\mathcal N_i|`. An isolated node (degree 0) keeps every job.
     """
     a = np.where(graph.degree[None] > 0, offload, 0.0)
-    share = a / np.maximum(graph.degree, 1)[None]
-    routing = np.where(graph.mask[None], share[..., None], 0.0)
-    return np.concatenate([(1.0 - a)[..., None], routing], axis=-1)
+    weights: FloatArray = (1.0 - a) + graph.neighbour_sum(a / np.maximum(graph.degree, 1)[None])
+    return weights
 
 
-def _one_hot_argmin(key: FloatArray, graph: Graph, tie_rule: str, rng: np.random.Generator) -> FloatArray:
-    """One-hot routing to the slot of smallest ``key`` ``(R, N, d_max+1)``, ties by ``tie_rule``, padding excluded."""
-    valid = np.concatenate([np.ones((graph.n_nodes, 1), dtype=bool), graph.mask], axis=1)[None]
-    best = np.where(valid, key, np.inf).min(axis=-1, keepdims=True)
-    minima = valid & (key <= best * (1.0 + 1e-12))
-    score = rng.random(key.shape)
+def accessible_queues(graph: Graph) -> IntArray:
+    """``(N, d_max + 1)``: agent ``i``'s own queue ``i`` (slot 0), then its neighbours; padding ``-1``."""
+    return np.concatenate([np.arange(graph.n_nodes, dtype=np.int64)[:, None], graph.neighbors], axis=1)
+
+
+def choice_weights(target: IntArray, graph: Graph) -> FloatArray:
+    """``(R, N)``: :math:`w_j` = the number of agents whose jobs all go to queue ``j`` (``target`` ``(R, N)``, queue indices)."""
+    t = np.asarray(target)
+    r, n = t.shape
+    if n != graph.n_nodes or np.any(t < 0) or np.any(t >= n):
+        raise ValueError(f"target must be (R, {graph.n_nodes}) queue indices")
+    counts = np.bincount((t + n * np.arange(r)[:, None]).ravel(), minlength=r * n)
+    return counts.reshape(r, n).astype(np.float64)
+
+
+def _tie_scores(shape: tuple[int, ...], tie_rule: str, rng: np.random.Generator) -> FloatArray:
+    """Slot-major ``(d_max+1, R, N)`` uniform scores that break ties (the smallest wins); ``"own-first"`` gives the own slot -1."""
+    score = rng.random(shape)
     if tie_rule == "own-first":
-        score[..., 0] = 2.0
-    choice = np.where(minima, score, -1.0).argmax(axis=-1)
-    one_hot: FloatArray = (np.arange(key.shape[-1]) == choice[..., None]).astype(np.float64)
-    return one_hot
+        score[0] = -1.0
+    return score
 
 
-def _accessible(values: FloatArray, graph: Graph) -> FloatArray:
-    """``(R, N, d_max+1)``: ``values`` ``(R, N)`` of each agent's own queue, then of its neighbours (padding: 0)."""
-    return np.concatenate([values[..., None], values[:, np.maximum(graph.neighbors, 0)]], axis=-1)
+def _smallest_target(key: FloatArray, graph: Graph, tie_rule: str, rng: np.random.Generator) -> IntArray:
+    """Per agent, the accessible queue whose ``key`` ``(R, N)`` is smallest; ``(R, N)`` queue indices.
+
+    Keys within a relative 1e-12 of the smallest tie; ties go to the smallest score of
+    :func:`_tie_scores`, so uniformly among the minima (or to the own queue under ``"own-first"``).
+    One pass over the slots finds the smallest key, a second the smallest score among the minima;
+    padding slots never win. The loops run over the ``d_max + 1`` slots and touch contiguous
+    ``(R, N)`` blocks.
+    """
+    slots = accessible_queues(graph)
+    gathered = [np.where(slots[:, k] >= 0, key[:, np.maximum(slots[:, k], 0)], np.inf) for k in range(slots.shape[1])]
+    best = gathered[0].copy()
+    for values in gathered[1:]:
+        np.minimum(best, values, out=best)
+    best *= 1.0 + 1e-12
+    score = _tie_scores((slots.shape[1], *key.shape), tie_rule, rng)
+    target = np.zeros(key.shape, dtype=np.int64)
+    lowest = np.full(key.shape, 2.0)
+    for k, values in enumerate(gathered):
+        wins = (values <= best) & (score[k] < lowest)
+        lowest = np.where(wins, score[k], lowest)
+        target = np.where(wins, slots[:, k][None], target)
+    return target
+
+
+def _shortest_target(z: IntArray, graph: Graph, tie_rule: str, rng: np.random.Generator) -> IntArray:
+    """Per agent, the accessible queue of fewest jobs; ties as in :func:`_smallest_target` (the same choices).
+
+    Queue lengths are integers, so :math:`z_k+s_k/2` with the scores :math:`s_k\\in[-1,1)` of
+    :func:`_tie_scores` orders first by :math:`z_k`, then by the score: a single pass over the slots.
+    """
+    slots = accessible_queues(graph)
+    score = _tie_scores((slots.shape[1], *z.shape), tie_rule, rng)
+    best = z + 0.5 * score[0]
+    target = np.broadcast_to(slots[:, 0][None], z.shape).copy()
+    for k in range(1, slots.shape[1]):
+        key = np.where(slots[:, k] >= 0, z[:, np.maximum(slots[:, k], 0)] + 0.5 * score[k], np.inf)
+        wins = key < best
+        np.minimum(best, key, out=best)
+        target = np.where(wins, slots[:, k][None], target)
+    return target
 
 
 def _check_tie_rule(tie_rule: str) -> None:
@@ -131,23 +170,27 @@ def _check_tie_rule(tie_rule: str) -> None:
 
 @dataclass(frozen=True)
 class SendToOwn:
-    """OWN: "only sends jobs to its own queue" (003 §2.2)."""
+    """OWN: "only sends jobs to its own queue" (003 §2.2): :math:`w_j=1`."""
 
     name: str = "OWN"
 
-    def routing(self, z: IntArray, context: RoutingContext, rng: np.random.Generator) -> FloatArray:
-        return offload_routing(np.zeros(z.shape), context.graph)
+    def weights(self, z: IntArray, context: RoutingContext, rng: np.random.Generator) -> FloatArray:
+        return offload_weights(np.zeros(z.shape), context.graph)
 
 
 @dataclass(frozen=True)
 class UniformRandom:
-    """RND: "the probability of sending the job to any accessible queues is equally likely" (003 §2.2), per job."""
+    """RND: "the probability of sending the job to any accessible queues is equally likely" (003 §2.2), per job.
+
+    The offload probability :math:`|\\mathcal N_i|/(|\\mathcal N_i|+1)`, so
+    :math:`w_j=1/(|\\mathcal N_j|+1)+\\sum_{i\\in\\mathcal N_j}1/(|\\mathcal N_i|+1)`.
+    """
 
     name: str = "RND"
 
-    def routing(self, z: IntArray, context: RoutingContext, rng: np.random.Generator) -> FloatArray:
+    def weights(self, z: IntArray, context: RoutingContext, rng: np.random.Generator) -> FloatArray:
         deg = context.graph.degree[None].astype(np.float64)
-        return offload_routing(np.broadcast_to(deg / (deg + 1.0), z.shape), context.graph)
+        return offload_weights(np.broadcast_to(deg / (deg + 1.0), z.shape), context.graph)
 
 
 @dataclass(frozen=True)
@@ -160,8 +203,8 @@ class JoinShortestQueue:
     def __post_init__(self) -> None:
         _check_tie_rule(self.tie_rule)
 
-    def routing(self, z: IntArray, context: RoutingContext, rng: np.random.Generator) -> FloatArray:
-        return _one_hot_argmin(_accessible(z.astype(np.float64), context.graph), context.graph, self.tie_rule, rng)
+    def weights(self, z: IntArray, context: RoutingContext, rng: np.random.Generator) -> FloatArray:
+        return choice_weights(_shortest_target(z, context.graph, self.tie_rule, rng), context.graph)
 
 
 @dataclass(frozen=True)
@@ -174,9 +217,9 @@ class ShortestExpectedDelay:
     def __post_init__(self) -> None:
         _check_tie_rule(self.tie_rule)
 
-    def routing(self, z: IntArray, context: RoutingContext, rng: np.random.Generator) -> FloatArray:
+    def weights(self, z: IntArray, context: RoutingContext, rng: np.random.Generator) -> FloatArray:
         delay = (z + 1.0) / context.service_rates[None]
-        return _one_hot_argmin(_accessible(delay, context.graph), context.graph, self.tie_rule, rng)
+        return choice_weights(_smallest_target(delay, context.graph, self.tie_rule, rng), context.graph)
 
 
 @dataclass(frozen=True)
@@ -192,10 +235,10 @@ class MeanFieldRule:
             raise ValueError(f"zeta must be a vector of offload probabilities in [0, 1], got {self.zeta!r}")
         object.__setattr__(self, "zeta", zeta)
 
-    def routing(self, z: IntArray, context: RoutingContext, rng: np.random.Generator) -> FloatArray:
+    def weights(self, z: IntArray, context: RoutingContext, rng: np.random.Generator) -> FloatArray:
         if self.zeta.size != context.buffer + 1:
             raise ValueError(f"zeta must have B + 1 = {context.buffer + 1} entries, got {self.zeta.size}")
-        return offload_routing(self.zeta[z], context.graph)
+        return offload_weights(self.zeta[z], context.graph)
 
 
 @dataclass(frozen=True)
@@ -205,8 +248,8 @@ class AgentRule:
     rule: Callable[[IntArray, FloatArray], FloatArray]
     name: str = "agent rule"
 
-    def routing(self, z: IntArray, context: RoutingContext, rng: np.random.Generator) -> FloatArray:
+    def weights(self, z: IntArray, context: RoutingContext, rng: np.random.Generator) -> FloatArray:
         offload = np.asarray(self.rule(z, neighbour_histogram(z, context.graph, context.buffer + 1)), dtype=np.float64)
         if offload.shape != z.shape or np.any(offload < 0) or np.any(offload > 1):
             raise ValueError(f"rule must return offload probabilities in [0, 1] of shape {z.shape}")
-        return offload_routing(offload, context.graph)
+        return offload_weights(offload, context.graph)

@@ -10,7 +10,8 @@ episode is :math:`T` epochs of length :math:`\\Delta t` from empty queues (Table
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import math
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -39,6 +40,10 @@ class QueueSystem:
         The switching probabilities per epoch of eq. (2): 0.2 and 0.5.
     horizon
         :math:`T`, epochs per episode (Table 1: 50; Fig. 10(a): 200).
+    last_epoch
+        The length of the last epoch; ``None`` (default): :math:`\\Delta t` like the others. An episode of
+        a given length of time (:meth:`spanning`) ends with a shorter epoch when :math:`\\Delta t` does not
+        divide it.
     """
 
     dt: float = 1.0
@@ -48,6 +53,7 @@ class QueueSystem:
     switch_high_low: float = 0.2
     switch_low_high: float = 0.5
     horizon: int = 50
+    last_epoch: float | None = None
 
     def __post_init__(self) -> None:
         check_real(self.dt, "dt", low=0.0, low_open=True)
@@ -60,6 +66,32 @@ class QueueSystem:
         check_real(self.switch_high_low, "switch_high_low", low=0.0, high=1.0)
         check_real(self.switch_low_high, "switch_low_high", low=0.0, high=1.0)
         check_int(self.horizon, "horizon", low=1)
+        if self.last_epoch is not None:
+            check_real(self.last_epoch, "last_epoch", low=0.0, high=self.dt, low_open=True)
+
+    def spanning(self, duration: float) -> QueueSystem:
+        """The same system over episodes of ``duration`` time units: :math:`\\lceil\\text{duration}/\\Delta t\\rceil` epochs, the last one cut.
+
+        003 §3 reports drops "per 50 time units and queue" and mentions "simulating the same time span
+        with different :math:`\\Delta t`"; ``spanning(50.0)`` is that reading (e.g. 17 epochs at
+        :math:`\\Delta t=3`, the last of length 2, routed at its start like every epoch).
+        """
+        span = check_real(duration, "duration", low=0.0, low_open=True)
+        epochs = max(1, math.ceil(span / self.dt - 1e-9))
+        return replace(self, horizon=epochs, last_epoch=span - (epochs - 1) * self.dt)
+
+    @property
+    def epoch_lengths(self) -> FloatArray:
+        """``(T,)``: the length of each epoch (:math:`\\Delta t`, the last one ``last_epoch`` when set)."""
+        lengths = np.full(self.horizon, self.dt)
+        if self.last_epoch is not None:
+            lengths[-1] = self.last_epoch
+        return lengths
+
+    @property
+    def duration(self) -> float:
+        """The time an episode covers, :math:`\\sum_t` ``epoch_lengths[t]``."""
+        return float(self.epoch_lengths.sum())
 
     @property
     def n_states(self) -> int:
