@@ -11,13 +11,16 @@ from hypothesis import strategies as st
 
 from mfcode import limits, simplex
 from mfcode.mfc.combinatorics import compositions, count_compositions
-from mfcode.mfc.dp import simplex_grid
+from mfcode.mfc.dp import simplex_grid, solve_mfc_mdp_on_grid
 from mfcode.mfc.finite_n import finite_n_optimum, symmetric_value
+from mfcode.mfc.mdp import MFCMDP
 from mfcode.mfc.model import state_action_mean_field
 from mfcode.mfc.nagent import NAgentSystem
 from mfcode.mfc.scheduling import SchedulingModel
 from mfcode.mfg import games, solvers
+from mfcode.mfg.stationary import StationaryDynamics
 from mfcode.rl.config import PPOConfig
+from mfcode.rl.ppo import resolve_device
 
 # -- invariants on valid input ---------------------------------------------------------------------
 
@@ -77,6 +80,13 @@ def test_compositions_with_many_parts_do_not_recurse() -> None:
         (lambda: state_action_mean_field([1.0], [[0.5, 1.0]]), "h"),
         (lambda: symmetric_value(SchedulingModel(n_queues=2), np.zeros(1), -1), "n_agents"),
         (lambda: PPOConfig(lr=float("inf")), "lr"),
+        (lambda: resolve_device("gpu0"), "device"),
+        (lambda: games.beach_bar().reward(0.5, games.beach_bar().initial), "t"),  # type: ignore[arg-type]
+        (lambda: games.sis().check_dynamics(StationaryDynamics(np.zeros((2, 2)), -np.ones((2, 2, 2)))), "dynamics.kernel"),
+        (lambda: games.sis().check_dynamics(StationaryDynamics(np.full((2, 2), np.nan), np.full((2, 2, 2), 0.5))),
+         "dynamics.reward"),
+        (lambda: MFCMDP(SchedulingModel()).decision_rule_from_action(np.full(MFCMDP(SchedulingModel()).action_shape, np.nan)),
+         "action"),
     ],
 )
 def test_bad_input_names_its_argument(call: object, name: str) -> None:
@@ -95,6 +105,7 @@ def test_bad_input_names_its_argument(call: object, name: str) -> None:
         lambda: games.garnet(10**5, 100),
         lambda: NAgentSystem(SchedulingModel(n_queues=2), 10**10).reset(np.random.default_rng(0)),
         lambda: compositions(200, 10),
+        lambda: solve_mfc_mdp_on_grid(MFCMDP(SchedulingModel(n_queues=3)), 10),
     ],
 )
 def test_oversized_requests_are_refused_with_an_estimate(call: object) -> None:

@@ -23,6 +23,7 @@ their :class:`DPResult` carries its trace of residuals. Policy evaluation is
 from __future__ import annotations
 
 import itertools
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -31,6 +32,7 @@ from tqdm.std import tqdm  # plain text bars on stderr (no ipywidgets needed; th
 
 from mfcode.arrays import FloatArray, IntArray
 from mfcode.fixed_point import iterate, sup_distance
+from mfcode.limits import check_elements
 from mfcode.markov import evaluate
 from mfcode.mfc.combinatorics import compositions
 from mfcode.mfc.mdp import MFCMDP
@@ -86,6 +88,7 @@ def decision_rule_grid(mdp: MFCMDP, resolution: int) -> FloatArray:
         full = np.zeros((pts.shape[0], U))
         full[:, adm] = pts
         rows.append(full)
+    check_elements(math.prod(r.shape[0] for r in rows) * X * U, f"the decision-rule grid of resolution={n} (K x X x U)")
     combos = itertools.product(*[range(r.shape[0]) for r in rows])
     return np.array([[rows[x][i] for x, i in enumerate(c)] for c in combos], dtype=np.float64)
 
@@ -119,6 +122,11 @@ class GridMDP:
         h = np.asarray(rules, dtype=np.float64)
         if h.ndim != 3:
             raise ValueError(f"rules must have shape (K, X, U), got {h.shape}")
+        k, x, u = h.shape
+        x0 = mdp.n_states
+        # the tabulation holds K kernels (X0, X0) and, inside the model, K state-action mean-field
+        # products of up to (X U)^2 entries
+        check_elements(k * max(x0 * x0, (x * u) ** 2), f"the tabulated MFC MDP of {k} decision rules (X0 = {x0}, X = {x}, U = {u})")
         return cls(rules=h, rewards=mdp.reward(h), kernels=mdp.kernel(h), gamma=mdp.gamma)
 
     def __post_init__(self) -> None:

@@ -188,6 +188,8 @@ class MFCMDP:
             a = a.reshape((*a.shape[:-1], X, U))
         elif a.shape[-2:] != (X, U):
             raise ValueError(f"action must have shape (..., {X * U}) or (..., {X}, {U}), got {a.shape}")
+        if np.isnan(a).any():  # np.clip keeps NaN, and a NaN row would silently become the uniform rule
+            raise ValueError("action must not contain NaN")
         mask = self.model.action_mask
         a = np.clip(a, 0.0, 1.0) * mask
         total = a.sum(axis=-1, keepdims=True)

@@ -65,6 +65,21 @@ def check_kernel(p: npt.ArrayLike, shape: tuple[int, int, int]) -> FloatArray:
     return arr
 
 
+def check_model_values(reward: FloatArray, kernel: FloatArray, name: str) -> None:
+    """Rewards and kernels handed in by a caller (``dynamics=``): finite rewards, kernel rows on the simplex.
+
+    ``reward`` is ``(..., S, A)`` and ``kernel`` ``(..., S, A, S')`` (one mean field or a flow);
+    ``name`` is the argument the error names.
+    """
+    if not np.all(np.isfinite(reward)):
+        raise ValueError(f"{name}.reward must be finite")
+    if kernel.size and (not np.all(np.isfinite(kernel)) or kernel.min() < -MODEL_TOL):
+        raise ValueError(f"{name}.kernel must have finite non-negative entries")
+    err = float(np.abs(kernel.sum(axis=-1) - 1.0).max()) if kernel.size else 0.0
+    if err > MODEL_TOL:
+        raise ValueError(f"{name}.kernel rows must sum to 1 (max error {err:.3g})")
+
+
 def freeze_common(game: Any, sizes: tuple[str, ...], argument: str, *, gamma_may_be_one: bool) -> FloatArray:
     """Checks shared by the game classes; freezes ``initial``, ``gamma`` and the names in place.
 

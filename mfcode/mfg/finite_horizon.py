@@ -31,10 +31,11 @@ import numpy.typing as npt
 
 from mfcode.arrays import FloatArray
 from mfcode.limits import check_elements, check_steps
-from mfcode.mfg.checks import check_kernel, check_reward, check_shaped_distribution, freeze_common
+from mfcode.mfg.checks import check_kernel, check_model_values, check_reward, check_shaped_distribution, freeze_common
 from mfcode.mfg.protocol import BestResponse, PolicyEvaluation
 from mfcode.mfg.soft import regularized_reward, soft_max_value
 from mfcode.simplex import softmax
+from mfcode.validation import check_int
 
 __all__ = ["FiniteHorizonMFG", "FlowDynamics"]
 
@@ -150,6 +151,7 @@ class FiniteHorizonMFG:
         got = (dynamics.reward.shape, dynamics.kernel.shape)
         if got != want:
             raise ValueError(f"{name} must hold arrays of shapes {want}, got {got}")
+        check_model_values(dynamics.reward, dynamics.kernel, name)
         return dynamics
 
     def state_marginal(self, mean_field: FloatArray) -> FloatArray:
@@ -171,15 +173,13 @@ class FiniteHorizonMFG:
 
     def reward(self, t: int, m: FloatArray) -> FloatArray:
         """:math:`r_t(s,a,m)` as an ``(S, A)`` array."""
-        if not 0 <= t < self.horizon:
-            raise ValueError(f"t must lie in [0, {self.horizon}), got {t}")
+        check_int(t, "t", low=0, high=self.horizon - 1)
         r = self.reward_fn(t, m)
         return check_reward(r, (self.n_states, self.n_actions)) if self.check else np.asarray(r, dtype=np.float64)
 
     def transition(self, t: int, m: FloatArray) -> FloatArray:
         """:math:`P_t(s'|s,a,m)` as an ``(S, A, S)`` array (``t < H - 1``)."""
-        if not 0 <= t < self.horizon - 1:
-            raise ValueError(f"t must lie in [0, {self.horizon - 1}), got {t}")
+        check_int(t, "t", low=0, high=self.horizon - 2)
         p = self.transition_fn(t, m)
         shape = (self.n_states, self.n_actions, self.n_states)
         return check_kernel(p, shape) if self.check else np.asarray(p, dtype=np.float64)
@@ -191,7 +191,12 @@ class FiniteHorizonMFG:
     def _writable(self, scratch: FlowDynamics | None) -> FlowDynamics:
         """``scratch`` when its arrays may be overwritten, else new arrays."""
         if scratch is not None and scratch.reward.flags.writeable and scratch.kernel.flags.writeable:
-            return self.check_dynamics(scratch, "scratch")
+            if not isinstance(scratch, FlowDynamics):
+                raise TypeError(f"scratch must be FlowDynamics, got {type(scratch).__name__}")
+            t, s, a = self.policy_shape
+            if (scratch.reward.shape, scratch.kernel.shape) != ((t, s, a), (t - 1, s, a, s)):
+                raise ValueError(f"scratch must hold arrays of shapes {(t, s, a)} and {(t - 1, s, a, s)}")
+            return scratch  # only its buffers are used: they are overwritten
         return self._empty_dynamics()
 
     def dynamics_at(self, mean_field: FloatArray) -> FlowDynamics:

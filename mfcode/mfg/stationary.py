@@ -34,7 +34,7 @@ import numpy.typing as npt
 from mfcode import markov
 from mfcode.arrays import FloatArray
 from mfcode.fixed_point import compute_fixed_point, iterate, l1_distance
-from mfcode.mfg.checks import check_kernel, check_reward, check_shaped_distribution, freeze_common
+from mfcode.mfg.checks import check_kernel, check_model_values, check_reward, check_shaped_distribution, freeze_common
 from mfcode.mfg.protocol import BestResponse, PolicyEvaluation
 from mfcode.mfg.soft import regularized_reward, soft_max_value
 from mfcode.simplex import softmax
@@ -155,6 +155,7 @@ class StationaryMFG:
         got = (dynamics.reward.shape, dynamics.kernel.shape)
         if got != ((s, a), (s, a, s)):
             raise ValueError(f"{name} must hold arrays of shapes {(s, a)} and {(s, a, s)}, got {got}")
+        check_model_values(dynamics.reward, dynamics.kernel, name)
         return dynamics
 
     def state_marginal(self, mean_field: FloatArray) -> FloatArray:

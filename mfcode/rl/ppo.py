@@ -53,7 +53,13 @@ def resolve_device(device: torch.device | str | None) -> torch.device:
         return torch.device("cuda" if torch.cuda.is_available() else "cpu")
     if not isinstance(device, (torch.device, str)):
         raise TypeError(f"device must be a torch.device, str or None, got {type(device).__name__}")
-    return torch.device(device)
+    try:
+        resolved = torch.device(device)
+    except RuntimeError as error:
+        raise ValueError(f"device must name a torch device ('cpu', 'cuda', 'cuda:0', ...), got {device!r} ({error})") from None
+    if resolved.type == "cuda" and not torch.cuda.is_available():
+        raise ValueError(f"device {device!r} was requested but CUDA is not available on this machine")
+    return resolved
 
 
 def update_kl_coeff(kl_coeff: torch.Tensor, sampled_kl: torch.Tensor, kl_target: float) -> torch.Tensor:
