@@ -217,3 +217,30 @@ def test_exact_oracles_reject_bad_arguments() -> None:
         exact.shifted_q(Iterate(it.theta, it.policy, it.mean_field, it.reward, it.kernel[0], it.initial, it.gamma, 0.3))
     with pytest.raises(ValueError, match="gamma"):
         exact.policy_evaluation(it.reward, it.kernel, it.policy, 1.0, 0.1)
+
+
+def test_exact_actor_splits_block_structured_features_without_changing_the_minimiser() -> None:
+    rng = np.random.default_rng(9)
+    phi = np.zeros((4, 2, 7))
+    phi[:2, :, :3] = rng.uniform(-0.5, 0.5, size=(2, 2, 3))  # states 0, 1 share columns 0-2
+    phi[2, :, 3:5] = rng.uniform(-0.5, 0.5, size=(2, 2))
+    phi[3, :, 5] = (0.3, -0.6)  # column 6 is used by no state
+    features = Features(phi)
+    game = games.garnet(4, 2, coupling=0.3, seed=1)
+    it = _random_iterate(game, features, 3, 4)
+    target = exact.advantage(it)
+    w = exact.compatible_weights(it, features, target, None)
+    fisher, b = _normal_equations(it, features, target)
+    for i in range(3):
+        root = np.sqrt(exact.visitation(it)[i][:, None] * it.policy[i]).reshape(-1)
+        design = root[:, None] * features.score(it.policy[i]).reshape(8, 7)
+        np.testing.assert_allclose(w[i], np.linalg.lstsq(design, root * target[i].reshape(-1), rcond=None)[0], atol=1e-9)
+    radius = 0.5 * float(np.linalg.norm(w, axis=-1).min())
+    clipped = exact.compatible_weights(it, features, target, radius)
+    np.testing.assert_allclose(np.linalg.norm(clipped, axis=-1), radius, rtol=1e-12)
+    for i in range(3):
+        grad = fisher[i] @ clipped[i] - b[i]
+        nu = -float(grad @ clipped[i]) / radius**2
+        assert nu > 0
+        np.testing.assert_allclose(grad + nu * clipped[i], 0.0, atol=1e-9)
+    assert (w[:, 6] == 0.0).all() and (clipped[:, 6] == 0.0).all()

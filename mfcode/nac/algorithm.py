@@ -40,7 +40,18 @@ from mfcode.nac.schedules import StepSize, mean_field_steps, policy_steps
 from mfcode.nac.scoring import dynamics_batch, exploitability
 from mfcode.validation import check_int, check_real, check_temperature
 
-__all__ = ["NACConfig", "NPGStep", "iterate_at", "nac", "npg_step", "push_forward"]
+__all__ = [
+    "NACConfig",
+    "NPGStep",
+    "RunRecord",
+    "check_common",
+    "check_oracles",
+    "check_run",
+    "iterate_at",
+    "nac",
+    "npg_step",
+    "push_forward",
+]
 
 #: Relative slack on :math:`\|\hat w_t\|_2\le R` for an actor's rounding.
 _RADIUS_SLACK = 1e-9
@@ -247,6 +258,9 @@ def nac(
     progress: bool = False,
 ) -> NACRun:
     """Algorithm 1 for ``n_seeds`` independent runs at once (seeds on the leading axis).
+
+    The loop runs :math:`t=0,\\dots,T-1`, the iterations Theorem 1 averages (Algorithm 1 prints
+    "t = 0 to T", :math:`T+1` iterations; the book reads it as :math:`T`).
 
     Parameters
     ----------

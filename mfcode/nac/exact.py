@@ -35,9 +35,11 @@ from dataclasses import dataclass
 
 import numpy as np
 from scipy.optimize import brentq
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import connected_components
 
 from mfcode import markov
-from mfcode.arrays import FloatArray
+from mfcode.arrays import FloatArray, IntArray
 from mfcode.fixed_point import iterate
 from mfcode.mfg.protocol import BestResponse, PolicyEvaluation
 from mfcode.mfg.soft import regularized_reward, soft_max_value
@@ -250,12 +252,39 @@ def _norm_at(nu: float, k: FloatArray, s2: FloatArray, radius: float) -> float:
     return float(np.linalg.norm(k / (s2 + nu))) - radius
 
 
+def _blocks(features: Features) -> list[tuple[IntArray, IntArray]]:
+    """The independent blocks of the least-squares problem, grouped by shape.
+
+    Rows :math:`(s,\\cdot)` of the design only touch the columns :math:`j` with some
+    :math:`\\phi_{s,a,j}\\ne0`; the connected components of that state–column graph split the problem
+    into independent blocks (one per state with one-hot features). Returns, per block shape,
+    ``(states (G, n_s), columns (G, n_c))`` for its ``G`` blocks; columns no state uses (where the
+    minimum-norm :math:`w` is 0) and states without features (zero score) are left out.
+    """
+    s, _, d = features.phi.shape
+    support = coo_matrix(np.abs(features.phi).max(axis=1) > 0.0)
+    graph = coo_matrix((np.ones(support.nnz), (support.row, s + support.col)), shape=(s + d, s + d))
+    count, label = connected_components(graph, directed=False)
+    order = np.argsort(label, kind="stable")
+    bounds = np.searchsorted(label[order], np.arange(count + 1))
+    groups: dict[tuple[int, int], tuple[list[IntArray], list[IntArray]]] = {}
+    for c in range(count):
+        members = order[bounds[c] : bounds[c + 1]]
+        states, columns = members[members < s], members[members >= s] - s
+        if states.size and columns.size:
+            entry = groups.setdefault((states.size, columns.size), ([], []))
+            entry[0].append(states)
+            entry[1].append(columns)
+    return [(np.array(st, dtype=np.int64), np.array(co, dtype=np.int64)) for st, co in groups.values()]
+
+
 def compatible_weights(iterate: Iterate, features: Features, target: FloatArray, radius: float | None) -> FloatArray:
     """A minimiser :math:`w\\in\\arg\\min_{\\|w\\|_2\\le R}L(w,\\theta)` of eq. (3), per seed, ``(n, d)``.
 
     Writing :math:`L(w)=\\|Mw-y\\|^2` with :math:`M=\\sqrt{d\\pi}\\,\\nabla\\log\\pi` and
     :math:`y=\\sqrt{d\\pi}\\,\\hat A` (rows :math:`(s,a)`), and :math:`M=U\\,\\mathrm{diag}(\\sigma)V^\\top`
-    (batched SVD; singular values below :math:`\\max(SA,d)\\,\\epsilon\\,\\sigma_{\\max}` count as 0):
+    (batched SVDs of the independent blocks of :math:`M`, :func:`_blocks`; singular values below
+    :math:`\\max(SA,d)\\,\\epsilon\\,\\sigma_{\\max}` count as 0):
 
     - the minimisers of :math:`L` form :math:`w_0+\\ker M`, an affine set and not a point, since
       the score has null directions (with one-hot features, adding :math:`c(s)` to every action
@@ -281,18 +310,38 @@ def compatible_weights(iterate: Iterate, features: Features, target: FloatArray,
     """
     it = _check_iterate(iterate, features)
     r = None if radius is None else check_real(radius, "radius", low=0.0, low_open=True)
-    design, y = _weighted_design(it, features, _check_q_hat(target, it.policy.shape, "target"))
-    u, sv, vt = np.linalg.svd(design, full_matrices=False)
-    keep = sv > max(design.shape[1:]) * np.finfo(np.float64).eps * sv[:, :1]
-    k = np.where(keep, sv * np.einsum("nkj,nk->nj", u, y), 0.0)  # V^T M^T y
-    s2 = np.where(keep, sv**2, 1.0)
+    target_ = _check_q_hat(target, it.policy.shape, "target")
+    n, s, a = it.policy.shape
+    root = np.sqrt(np.maximum(visitation(it), 0.0)[:, :, None] * it.policy)  # sqrt(d(s) pi(a|s))
+    parts = []  # per block shape: singular values, V^T M^T y, V^T and the block's columns
+    for states, columns in _blocks(features):
+        g, n_s = states.shape
+        phi = np.take_along_axis(features.phi[states], columns[:, None, None, :], axis=-1)  # (G, n_s, A, n_c)
+        pi = it.policy[:, states]  # (n, G, n_s, A)
+        score = phi - np.einsum("ngsa,gsac->ngsc", pi, phi)[:, :, :, None, :]  # the score on the block's columns
+        block = (root[:, states][..., None] * score).reshape(n, g, n_s * a, -1)
+        u, sv, vt = np.linalg.svd(block, full_matrices=False)
+        y = (root * target_)[:, states].reshape(n, g, n_s * a)
+        parts.append((sv, sv * np.einsum("ngkj,ngk->ngj", u, y), vt, columns))
+    out: FloatArray = np.zeros((n, features.dim))
+    if not parts:
+        return out
+    sv_all = np.concatenate([p[0].reshape(n, -1) for p in parts], axis=-1)
+    keep = sv_all > max(s * a, features.dim) * np.finfo(np.float64).eps * sv_all.max(axis=-1, keepdims=True)
+    k = np.where(keep, np.concatenate([p[1].reshape(n, -1) for p in parts], axis=-1), 0.0)  # V^T M^T y
+    s2 = np.where(keep, sv_all**2, 1.0)
     coef = k / s2  # V^T w_0
     if r is not None:
         for i in np.flatnonzero(np.linalg.norm(coef, axis=-1) > r):
             nu = brentq(_norm_at, 0.0, float(np.linalg.norm(k[i])) / r, args=(k[i], s2[i], r), xtol=1e-300, rtol=4 * np.finfo(float).eps)
             coef[i] = k[i] / (s2[i] + nu)
             coef[i] *= min(1.0, r / float(np.linalg.norm(coef[i])))
-    out: FloatArray = np.einsum("njd,nj->nd", vt, coef)
+    offset = 0
+    for sv, _, vt, columns in parts:
+        size = sv.shape[1] * sv.shape[2]
+        w_block = np.einsum("ngjc,ngj->ngc", vt, coef[:, offset : offset + size].reshape(sv.shape))
+        out[:, columns] = w_block  # the blocks' columns are disjoint
+        offset += size
     return out
 
 

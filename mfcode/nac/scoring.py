@@ -63,7 +63,8 @@ def dynamics_batch(game: StationaryMFG, mean_fields: npt.ArrayLike) -> tuple[Flo
 def induced_mean_fields(game: StationaryMFG, policies: npt.ArrayLike) -> FloatArray:
     """:math:`\\mu_{\\pi_i}` for ``n`` policies ``(n, S, A)``: the fixed points of :math:`\\mu\\mapsto\\Gamma_2(\\pi_i,\\mu)` reached from :math:`\\rho`, ``(n, S)``.
 
-    A loop over the policies (:meth:`~mfcode.mfg.stationary.StationaryMFG.induce` takes one).
+    A loop over the policies (:meth:`~mfcode.mfg.stationary.StationaryMFG.induce` takes one; its
+    ``RuntimeError`` when the dynamics do not settle is passed on).
     """
     g = _check_game(game)
     pis = _check_batch(policies, g.policy_shape, "policies")
@@ -87,6 +88,14 @@ def exploitability(game: StationaryMFG, policies: npt.ArrayLike, temperature: fl
     The mean fields :math:`\\mu_{\\pi_i}` and the dynamics there come from a loop over the policies
     (the game's functions take one mean field); the best responses (soft policy iteration) and
     the policies' values are batched linear solves.
+
+    Raises
+    ------
+    RuntimeError
+        Where :meth:`~mfcode.mfg.stationary.StationaryMFG.induce` does: when the population
+        dynamics of a policy do not settle within its budget. SIS near its epidemic threshold
+        (:math:`0.81\\,\\pi(U|S)\\approx0.3`, where the endemic and the disease-free fixed points
+        meet and the iteration from :math:`\\rho` slows to a crawl) is such a case.
     """
     g = _check_game(game)
     lam = check_temperature(temperature)
