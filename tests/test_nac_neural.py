@@ -12,7 +12,7 @@ from mfcode.mfg import games
 from mfcode.mfg.exploitability import exploitability
 from mfcode.mfg.solvers import solve_equilibrium
 from mfcode.mfg.stationary import StationaryMFG
-from mfcode.nac.neural import NeuralNACConfig, _Simulator, neural_nac, resolve_device
+from mfcode.nac.neural import NeuralNACConfig, _Simulator, neural_nac
 from mfcode.nac.neural_update import (
     ActorCritic,
     TransitionBatch,
@@ -283,22 +283,18 @@ def test_update_adapts_the_coefficient() -> None:
 
 
 def test_device_validation() -> None:
-    assert resolve_device("cpu") == torch.device("cpu")
-    assert resolve_device(torch.device("cpu")) == torch.device("cpu")
+    sis = games.sis()
     with pytest.raises(TypeError, match="device"):
-        resolve_device(0)  # type: ignore[arg-type]
+        neural_nac(sis, config=TINY, n_seeds=1, seed=0, device=0)  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="device"):
-        resolve_device("not-a-device")
+        neural_nac(sis, config=TINY, n_seeds=1, seed=0, device="not-a-device")
     with pytest.raises(ValueError, match="'cpu' or 'cuda'"):
-        resolve_device("meta")
+        neural_nac(sis, config=TINY, n_seeds=1, seed=0, device="meta")
     if not torch.cuda.is_available():
-        with pytest.raises(ValueError, match="'cuda' requested but CUDA is unavailable"):
-            resolve_device("cuda")
-        with pytest.raises(ValueError, match="cuda"):
-            neural_nac(games.sis(), config=TINY, n_seeds=1, seed=0, device="cuda")
-    else:
-        with pytest.raises(ValueError, match="CUDA device"):
-            resolve_device(f"cuda:{torch.cuda.device_count()}")
+        with pytest.raises(ValueError, match="'cuda' was requested but CUDA is not available"):
+            neural_nac(sis, config=TINY, n_seeds=1, seed=0, device="cuda")
+        run = neural_nac(sis, config=TINY, n_seeds=1, seed=0, device=None)  # None: CUDA if available, here the CPU
+        np.testing.assert_array_equal(run.policies, neural_nac(sis, config=TINY, n_seeds=1, seed=0).policies)
 
 
 @pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device")

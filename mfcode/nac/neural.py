@@ -46,9 +46,10 @@ from mfcode.nac import scoring
 from mfcode.nac.algorithm import push_forward
 from mfcode.nac.neural_update import ActorCritic, TransitionBatch, UpdateSettings, update
 from mfcode.nac.protocol import NACRun
+from mfcode.rl.ppo import resolve_device
 from mfcode.validation import check_int, check_real, check_temperature
 
-__all__ = ["NeuralNACConfig", "neural_nac", "resolve_device"]
+__all__ = ["NeuralNACConfig", "neural_nac"]
 
 
 @dataclass(frozen=True)
@@ -124,29 +125,11 @@ class NeuralNACConfig:
         return np.unique(np.r_[np.arange(0, self.iterations, self.score_every), self.iterations - 1]).astype(np.int64)
 
 
-def resolve_device(device: str | torch.device) -> torch.device:
-    """``device`` as a :class:`torch.device`: ``"cpu"``, or ``"cuda"``/``"cuda:i"`` when that GPU exists.
-
-    Raises
-    ------
-    TypeError
-        If ``device`` is neither a string nor a ``torch.device``.
-    ValueError
-        If it names no device, a kind other than CPU and CUDA, or a CUDA device this machine lacks.
-    """
-    if not isinstance(device, (str, torch.device)):
-        raise TypeError(f"device must be a str or torch.device, got {type(device).__name__}")
-    try:
-        dev = torch.device(device)
-    except RuntimeError as exc:
-        raise ValueError(f"device: {device!r} is not a device ({exc})") from None
+def _device(device: str | torch.device | None) -> torch.device:
+    """:func:`mfcode.rl.ppo.resolve_device` (``None``: CUDA if available; missing CUDA is a ``ValueError``), CPU or CUDA only."""
+    dev = resolve_device(device)
     if dev.type not in ("cpu", "cuda"):
         raise ValueError(f"device must be 'cpu' or 'cuda', got {str(dev)!r}")
-    if dev.type == "cuda":
-        if not torch.cuda.is_available():
-            raise ValueError(f"device: {str(dev)!r} requested but CUDA is unavailable (torch.cuda.is_available() is False)")
-        if dev.index is not None and dev.index >= torch.cuda.device_count():
-            raise ValueError(f"device: {str(dev)!r} requested but only {torch.cuda.device_count()} CUDA device(s) exist")
     return dev
 
 
@@ -213,7 +196,7 @@ def neural_nac(
     config: NeuralNACConfig,
     n_seeds: int,
     seed: int,
-    device: str | torch.device = "cpu",
+    device: str | torch.device | None = "cpu",
     encoding: npt.ArrayLike | None = None,
     progress: bool = False,
 ) -> NACRun:
@@ -230,7 +213,8 @@ def neural_nac(
     seed
         Seed of the batch's ``torch.Generator``.
     device
-        ``"cpu"`` (default) or ``"cuda"``; see :func:`resolve_device`.
+        ``"cpu"`` (default), ``"cuda"`` (``ValueError`` where CUDA is unavailable) or ``None`` (CUDA
+        if available, else CPU), as :func:`mfcode.rl.ppo.resolve_device` reads it.
     encoding
         ``(S, k)`` the networks' input for each state; default one-hot (``k = S``).
     progress
@@ -249,7 +233,7 @@ def neural_nac(
         raise TypeError(f"config must be a NeuralNACConfig, got {type(config).__name__}")
     n = check_int(n_seeds, "n_seeds", low=1)
     seed_ = check_int(seed, "seed", low=0)
-    dev = resolve_device(device)
+    dev = _device(device)
     if not isinstance(progress, bool):
         raise TypeError(f"progress must be a bool, got {type(progress).__name__}")
     lam = check_temperature(config.temperature)
