@@ -126,6 +126,14 @@ def test_batch_is_reproducible() -> None:
     assert not np.array_equal(a.policies[0, -1], a.policies[1, -1])
 
 
+def test_runs_on_lq() -> None:
+    """LQ (25 states, 7 actions, a kernel that ignores mu, handed over as a read-only broadcast view) runs and gives valid tables."""
+    run = neural_nac(games.lq(), config=TINY, n_seeds=1, seed=0)  # one seed: the view is contiguous, so nothing else copies it
+    assert run.policies.shape == (1, 6, 25, 7)
+    np.testing.assert_allclose(run.policies.sum(-1), 1.0, atol=1e-12)
+    assert np.isfinite(run.exploitability).all() and np.all(run.exploitability > 0)
+
+
 def test_encoding_of_another_width() -> None:
     """A one-dimensional state encoding (k = 1 instead of the one-hot k = S) runs and gives valid tables."""
     run = neural_nac(games.sis(), config=TINY, n_seeds=2, seed=0, encoding=[[-1.0], [1.0]])

@@ -260,9 +260,8 @@ def neural_nac(
         policies[:, t] = pi
         mu = mean_fields[:, t]
         reward, kernel = scoring.dynamics_batch(game, mu)
-        sim = _Simulator(
-            torch.as_tensor(pi, device=dev), torch.as_tensor(reward, device=dev),
-            torch.as_tensor(np.ascontiguousarray(kernel), device=dev), initial, game.gamma,
+        sim = _Simulator(  # copies: the kernel of a game whose P ignores mu is a read-only broadcast view
+            torch.tensor(pi, device=dev), torch.tensor(reward, device=dev), torch.tensor(kernel, device=dev), initial, game.gamma,
         )
         batch, states = sim.rollout(states, config.rollout_length, encoding_t, generator)
         update(learner, batch, settings, generator)
