@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from mfcode.mfg import FiniteHorizonMFG, StationaryMFG
+from mfcode.mfg import FiniteHorizonMFG, StationaryMFG, games
 
 
 def zeros_reward(mu: np.ndarray) -> np.ndarray:
@@ -84,3 +84,14 @@ def test_finite_horizon_validation_and_population() -> None:
         FiniteHorizonMFG(2, 2, 0, r, p, np.array([1.0, 0.0]))
     with pytest.raises(ValueError, match="policy must have shape"):
         g.check_policy(np.full((2, 2, 2), 0.5))
+
+
+@pytest.mark.parametrize("p", [0.3705, 0.371, 0.38, 0.5, 0.9])
+def test_sis_induced_mean_field_near_the_epidemic_threshold(p: float) -> None:
+    # Gamma_2 on SIS: m' = 0.7 m + 0.81 p m (1 - m); from rho = (0.4, 0.6) the iteration tends to the endemic
+    # m* = 1 - 0.3 / (0.81 p), with contraction factor 1.3 - 0.81 p (0.99989 at p = 0.3705: ~3e5 plain sweeps,
+    # where induce used to raise after 1e5). Newton's finish must land on m*, not on the disease-free m = 0.
+    game = games.sis()
+    mu, _ = game.induce(np.array([[1.0 - p, p], [0.5, 0.5]]))
+    rate = 1.3 - 0.81 * p
+    assert mu[1] == pytest.approx(1.0 - 0.3 / (0.81 * p), abs=1e-12 / (1.0 - rate))

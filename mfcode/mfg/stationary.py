@@ -33,7 +33,7 @@ import numpy.typing as npt
 
 from mfcode import markov
 from mfcode.arrays import FloatArray
-from mfcode.fixed_point import compute_fixed_point, iterate, l1_distance
+from mfcode.fixed_point import FixedPointTrace, compute_fixed_point, iterate, l1_distance
 from mfcode.mfg.checks import check_kernel, check_model_values, check_reward, check_shaped_distribution, freeze_common
 from mfcode.mfg.protocol import BestResponse, PolicyEvaluation
 from mfcode.mfg.soft import regularized_reward, soft_max_value
@@ -78,6 +78,61 @@ def _push(mu: FloatArray, policy: FloatArray, kernel: FloatArray) -> FloatArray:
     s, a = policy.shape
     out: FloatArray = (mu[:, None] * policy).reshape(s * a) @ kernel.reshape(s * a, s)
     return out
+
+
+#: Plain sweeps of :meth:`StationaryMFG.induce` before it tries to finish with Newton's method.
+_PLAIN_SWEEPS = 200
+
+
+def _newton_finish(operator: Callable[[FloatArray], FloatArray], trace: FixedPointTrace[FloatArray], tol: float) -> FloatArray | None:
+    """Finish a slowly converging iteration :math:`\\mu_{k+1}=F(\\mu_k)` by Newton's method, or ``None``.
+
+    Near a bifurcation (SIS at the epidemic threshold :math:`\\pi(U|S)\\approx0.3/0.81`) the
+    contraction factor of :math:`F` at its fixed point tends to 1 and the plain iteration needs
+    :math:`10^5` sweeps and more. Newton's method on :math:`F(\\mu)-\\mu=0` in the simplex's affine
+    coordinates (directions :math:`e_i-e_r`, :math:`r` the largest entry; forward differences)
+    converges in a few steps, but may reach *another* fixed point (SIS's disease-free one). Its
+    answer is accepted only if it is the limit the iteration was heading for: a fixed point to
+    ``tol``, on the simplex, in the direction of the last step, and no farther from the last iterate
+    than the geometric tail :math:`\\|\\Delta_k\\|\\,\\hat r/(1-\\hat r)` of the observed
+    rate :math:`\\hat r` allows (with a factor 4 of slack). Otherwise the caller keeps iterating.
+    """
+    res = trace.residuals
+    if res.size < 3 or not res[-1] < res[-2]:
+        return None
+    rate = float(res[-1] / res[-2])
+    tail = 4.0 * float(res[-1]) * rate / max(1.0 - rate, 1e-12)
+    x = trace.value.copy()
+    prev = operator(x)
+    heading = prev - x
+    n = x.size
+    h = 1e-7
+    for _ in range(30):
+        g = operator(x) - x
+        if float(np.abs(g).sum()) <= tol:
+            break
+        r = int(np.argmax(x))
+        others = [i for i in range(n) if i != r]
+        jac = np.empty((n, n - 1))
+        for col, i in enumerate(others):
+            d = np.zeros(n)
+            d[i], d[r] = h, -h
+            jac[:, col] = ((operator(x + d) - (x + d)) - g) / h
+        step = np.linalg.lstsq(jac, -g, rcond=None)[0]
+        delta = np.zeros(n)
+        delta[others] = step
+        delta[r] = -step.sum()
+        x = x + delta
+        if x.min() < -1e-12:
+            return None
+        x = np.clip(x, 0.0, None)
+        x /= x.sum()
+    else:
+        return None
+    moved = x - trace.value
+    if float(np.abs(moved).sum()) > tail or float(moved @ heading) < 0.0:
+        return None
+    return x
 
 
 @dataclass(frozen=True, eq=False)
@@ -230,11 +285,17 @@ class StationaryMFG:
                 out: FloatArray = mu @ fixed
                 return out
 
-        trace = compute_fixed_point(
-            operator, mu0, tol=tol, max_iter=max_iter, distance=l1_distance,
-            what="the population dynamics mu <- Gamma_2(pi, mu) (periodic chain?)",
-        )
-        return trace.value, None
+        what = "the population dynamics mu <- Gamma_2(pi, mu) (periodic chain?)"
+        budget = min(max_iter, _PLAIN_SWEEPS)
+        trace = compute_fixed_point(operator, mu0, tol=tol, max_iter=budget, distance=l1_distance, what=what,
+                                    raise_on_failure=budget == max_iter)
+        if trace.converged:
+            return trace.value, None
+        finished = _newton_finish(operator, trace, tol)
+        if finished is not None:
+            return finished, None
+        rest = compute_fixed_point(operator, trace.value, tol=tol, max_iter=max_iter - budget, distance=l1_distance, what=what)
+        return rest.value, None
 
     def mean_field_update(
         self,
