@@ -17,17 +17,19 @@ from scipy.optimize import brentq
 from scipy.stats import chisquare
 
 from mfcode.mfg import StationaryMFG, games
+from mfcode.nac.algorithm import NACConfig, nac
+from mfcode.nac.exact import ExactActor, ExactCritic
 from mfcode.nac.features import Features, one_hot
 from mfcode.nac.protocol import Iterate
 from mfcode.nac.sampling import (
     MarkovChain,
     SamplingTables,
-    discounted_visitation,
     episode_visits,
     sample_state_actions,
     sample_visitation,
 )
-from mfcode.nac.sgd import ProjectedSGD, advantage, q_max
+from mfcode.nac.schedules import Constant
+from mfcode.nac.sgd import ProjectedSGD, q_max
 from mfcode.nac.simulation import EmpiricalNPG
 from mfcode.nac.td import ConstantStepSize, ProjectedTD, Prop1StepSize, steady_state_omega
 
@@ -80,6 +82,13 @@ def exact_q(game: StationaryMFG, policy: np.ndarray, mu: np.ndarray) -> np.ndarr
     return q
 
 
+def exact_advantage(game: StationaryMFG, policy: np.ndarray, mu: np.ndarray) -> np.ndarray:
+    """:math:`A=Q-\\sum_a\\pi Q`, eq. (3)'s target when the critic is exact."""
+    big_q = game.evaluate(policy, game.dynamics_at(mu), LAM).q
+    out: np.ndarray = big_q - (policy * big_q).sum(1, keepdims=True)
+    return out
+
+
 def weights(game: StationaryMFG, policy: np.ndarray, mu: np.ndarray, rho: np.ndarray | None = None) -> np.ndarray:
     """:math:`d^\\pi_\\mu(s)\\pi(a|s)`, the weighting of eq. (2)."""
     out: np.ndarray = game.visitation(policy, mu, rho)[:, None] * policy
@@ -111,7 +120,6 @@ def test_visitation_sampler_draws_the_discounted_visitation(problem: Callable[[]
     states, actions = sample_state_actions(tables, size, np.random.default_rng(2))
     for i in range(3):
         target = weights(game, it.policy[i], mu)
-        np.testing.assert_allclose(discounted_visitation(it)[i], target.sum(1), atol=1e-12)
         counts = np.bincount(states[i] * game.n_actions + actions[i], minlength=target.size)
         assert chisquare(counts, size * target.ravel()).pvalue > 1e-4
         # the test has power: rho is not d (the chain does move)
@@ -119,7 +127,7 @@ def test_visitation_sampler_draws_the_discounted_visitation(problem: Callable[[]
         assert chisquare(counts, size * wrong.ravel()).pvalue < 1e-6
     states_only = sample_visitation(tables, size, np.random.default_rng(3))
     counts = np.bincount(states_only[0], minlength=game.n_states)
-    assert chisquare(counts, size * discounted_visitation(it)[0]).pvalue > 1e-4
+    assert chisquare(counts, size * game.visitation(it.policy[0], mu)).pvalue > 1e-4
 
 
 def test_restart_chain_is_stationary_at_d_times_pi_and_moves_by_the_kernel() -> None:
@@ -334,7 +342,7 @@ def test_sgd_excess_risk_falls_like_one_over_root_k(
     it = replicated(game, mu, f, n, seed=2)
     pi = it.policy[0]
     q = exact_q(game, pi, mu)
-    x, y = regression(f, pi, weights(game, pi, mu), advantage(q, pi, LAM))
+    x, y = regression(f, pi, weights(game, pi, mu), exact_advantage(game, pi, mu))
     unconstrained = float(np.linalg.norm(np.linalg.lstsq(x, y, rcond=None)[0]))
     radius = 2.0 * unconstrained if shrink is None else shrink * unconstrained
     w_star, best = constrained_minimum(x, y, radius)
@@ -350,13 +358,10 @@ def test_sgd_excess_risk_falls_like_one_over_root_k(
     assert excess[-1] < 0.1 * float((y**2).sum() - best)  # far below the excess risk of w = 0
 
 
-def test_advantage_and_q_max() -> None:
+def test_sgd_step_is_app_c_r_over_q_max_root_k() -> None:
     game, mu = garnet()
     f = one_hot(3, 2)
     it = replicated(game, mu, f, 1)
-    pi = it.policy[0]
-    big_q = game.evaluate(pi, game.dynamics_at(mu), LAM).q
-    np.testing.assert_allclose(advantage(exact_q(game, pi, mu), pi, LAM), big_q - (pi * big_q).sum(1, keepdims=True), atol=1e-12)
     assert q_max(0.9, 0.1, 2) == pytest.approx((1 + 0.09 * math.log(2)) / 0.1)
     assert ProjectedSGD(100).step_size(it, f, 2.0) == pytest.approx(2.0 / (q_max(0.9, LAM, 2) * 10.0))
     assert ProjectedSGD(100, step=0.3).step_size(it, f, 2.0) == 0.3
@@ -388,7 +393,7 @@ def test_empirical_npg_direction_tends_to_the_exact_npg_direction(length: int | 
         w = (law / law.sum())[:, None] * pi
     x, y = regression(f, pi, w, centred)
     exact = np.linalg.lstsq(x, y, rcond=None)[0]  # F^+ E[g q] (F is invertible here)
-    a_fit = np.linalg.lstsq(*regression(f, pi, w, advantage(q, pi, LAM)), rcond=None)[0]
+    a_fit = np.linalg.lstsq(*regression(f, pi, w, exact_advantage(game, pi, mu)), rcond=None)[0]
     np.testing.assert_allclose(exact, a_fit - LAM * it.theta[0], atol=1e-10)  # F^+ E[g q] = w_A - lambda theta
     episodes = [50, 200, 800, 3200]
     rmse = []
@@ -410,11 +415,38 @@ def test_empirical_npg_is_exact_for_one_hot_features_and_clips() -> None:
     w_hat = EmpiricalNPG(30).estimate(it, f, q_hat, math.inf, np.random.default_rng(19))
     for i in range(5):
         pi = it.policy[i]
-        x, y = regression(f, pi, weights(game, pi, mu), advantage(q_hat[i], pi, LAM))
+        x, y = regression(f, pi, weights(game, pi, mu), exact_advantage(game, pi, mu))
         np.testing.assert_allclose(w_hat[i], np.linalg.lstsq(x, y, rcond=None)[0], atol=1e-9)  # Algorithm 3's minimiser
     clipped = EmpiricalNPG(30).estimate(it, f, q_hat, 0.1, np.random.default_rng(19))
     np.testing.assert_allclose(np.linalg.norm(clipped, axis=1), 0.1)
     np.testing.assert_allclose(clipped, w_hat * (0.1 / np.linalg.norm(w_hat, axis=1, keepdims=True)), atol=1e-12)
+
+
+# -- inside Algorithm 1 --------------------------------------------------------------------------------
+
+
+def test_oracles_inside_algorithm_1_track_the_exact_run() -> None:
+    game, f = games.sis(), one_hot(2, 2)
+
+    def config(iterations: int) -> NACConfig:
+        return NACConfig(iterations=iterations, temperature=LAM, eta=Constant(0.5), beta=Constant(0.05), radius=50.0, score_every=min(10, iterations))
+
+    exact = nac(game, f, critic=ExactCritic(), actor=ExactActor(), config=config(40))
+    # tabular: the empirical Fisher step is the exact NPG step once every pair is visited
+    fisher = nac(game, f, critic=ExactCritic(), actor=EmpiricalNPG(100), config=config(40), n_seeds=4, seed=3)
+    np.testing.assert_allclose(fisher.policies, np.broadcast_to(exact.policies, fisher.policies.shape), atol=1e-10)
+    np.testing.assert_allclose(fisher.exploitability, np.broadcast_to(exact.exploitability, fisher.exploitability.shape), atol=1e-9)
+    # TD(0) as the critic: the run approaches the exact one as K grows
+    short = nac(game, f, critic=ExactCritic(), actor=ExactActor(), config=config(5))
+    gaps = []
+    for k in (1000, 8000):
+        run = nac(game, f, critic=ProjectedTD(k, 30.0, Prop1StepSize()), actor=ExactActor(), config=config(5), n_seeds=8, seed=3)
+        assert run.parameters is not None and short.parameters is not None
+        gaps.append(float(np.sqrt(((run.parameters[:, -1] - short.parameters[0, -1]) ** 2).sum(1).mean())))
+    assert gaps[1] < 0.5 * gaps[0] and gaps[1] < 0.1 * float(np.linalg.norm(short.parameters[0, -1]))
+    # Algorithm 3 as the actor keeps the loop's ||w_hat|| <= R (the loop raises otherwise)
+    sgd = nac(game, f, critic=ExactCritic(), actor=ProjectedSGD(200), config=config(3), n_seeds=2, seed=4)
+    assert sgd.policies.shape == (2, 3, 2, 2)
 
 
 # -- projections, reproducibility, bad parameters ----------------------------------------------------

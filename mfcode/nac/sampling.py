@@ -57,7 +57,6 @@ __all__ = [
     "Transitions",
     "check_iterate",
     "check_rng",
-    "discounted_visitation",
     "episode_visits",
     "sample_state_actions",
     "sample_visitation",
@@ -370,17 +369,3 @@ class MarkovChain:
         now, after = np.ascontiguousarray(pairs.transpose(0, 2, 1))
         a = t.n_actions
         return Transitions(now // a, now % a, after // a, after % a)
-
-
-def discounted_visitation(iterate: Iterate) -> FloatArray:
-    """The exact :math:`d^\\pi_\\mu=(1-\\gamma)\\rho^\\top(I-\\gamma P^\\pi_\\mu)^{-1}` of every seed, ``(n, S)`` (001 §2).
-
-    The law :func:`sample_visitation` draws from; it uses the model (Prop. 1's :math:`\\omega` needs it).
-    """
-    pi = np.asarray(iterate.policy, dtype=np.float64)
-    n, s, _ = pi.shape
-    p_pi = np.einsum("nsa,nsat->nst", pi, np.asarray(iterate.kernel, dtype=np.float64))
-    lhs = np.eye(s)[None] - iterate.gamma * p_pi.transpose(0, 2, 1)
-    rhs = np.broadcast_to((1.0 - iterate.gamma) * np.asarray(iterate.initial, dtype=np.float64), (n, s))
-    out: FloatArray = np.linalg.solve(lhs, rhs[..., None])[..., 0]
-    return out

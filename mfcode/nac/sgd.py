@@ -1,7 +1,8 @@
 """Algorithm 3 of 001 App. C: projected SGD on the compatible regression, the actor of Algorithm 1.
 
 From the critic's :math:`\\hat q` form (eq. (3)) :math:`\\hat Q=\\hat q+\\lambda\\log\\pi` and
-:math:`\\hat A(s,a)=\\hat Q(s,a)-\\sum_{a'}\\pi(a'|s)\\hat Q(s,a')` (:func:`advantage`); then minimise
+:math:`\\hat A(s,a)=\\hat Q(s,a)-\\sum_{a'}\\pi(a'|s)\\hat Q(s,a')`
+(:func:`mfcode.nac.exact.advantage_estimate`); then minimise
 :math:`L(w)=\\mathbb E_{s\\sim d^\\pi_\\mu,a\\sim\\pi}[(w^\\top\\nabla\\log\\pi(a|s)-\\hat A(s,a))^2]` over
 :math:`\\|w\\|_2\\le R` by
 
@@ -28,18 +29,18 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-import numpy.typing as npt
 from tqdm.auto import tqdm
 
 from mfcode.arrays import FloatArray
 from mfcode.limits import check_steps
+from mfcode.nac.exact import advantage_estimate
 from mfcode.nac.features import Features
 from mfcode.nac.protocol import Iterate
 from mfcode.nac.sampling import SamplingTables, check_iterate, check_rng, sample_state_actions
 from mfcode.nac.td import block_length, check_radius, project_ball
 from mfcode.validation import check_int, check_real, check_temperature
 
-__all__ = ["ProjectedSGD", "advantage", "check_q_hat", "q_max"]
+__all__ = ["ProjectedSGD", "q_max"]
 
 
 def q_max(gamma: float, temperature: float, n_actions: int) -> float:
@@ -48,28 +49,6 @@ def q_max(gamma: float, temperature: float, n_actions: int) -> float:
     lam = check_temperature(temperature)
     a = check_int(n_actions, "n_actions", low=1)
     return (1.0 + g * lam * math.log(a)) / (1.0 - g)
-
-
-def check_q_hat(q_hat: npt.ArrayLike, shape: tuple[int, ...]) -> FloatArray:
-    """``q_hat`` as a finite float array of shape ``shape`` (``(n, S, A)``)."""
-    q = np.asarray(q_hat)
-    if q.dtype.kind not in "fiu" or q.dtype == np.bool_:
-        raise TypeError(f"q_hat must be a real array, got dtype {q.dtype}")
-    if q.shape != shape:
-        raise ValueError(f"q_hat must have shape {shape}, got {q.shape}")
-    if not np.isfinite(q).all():
-        raise ValueError("q_hat must be finite")
-    return q.astype(np.float64, copy=False)
-
-
-def advantage(q_hat: FloatArray, policy: FloatArray, temperature: float) -> FloatArray:
-    """Eq. (3): :math:`\\hat A=\\hat Q-\\sum_{a'}\\pi(a'|\\cdot)\\hat Q(\\cdot,a')` with :math:`\\hat Q=\\hat q+\\lambda\\log\\pi`, ``(..., S, A)``.
-
-    ``policy`` must be positive where ``temperature`` is; arrays broadcast over leading axes.
-    """
-    q = q_hat + temperature * np.log(policy) if temperature > 0.0 else q_hat
-    out: FloatArray = q - np.einsum("...sa,...sa->...s", policy, q)[..., None]
-    return out
 
 
 @dataclass(frozen=True)
@@ -113,9 +92,7 @@ class ProjectedSGD:
         check_steps(self.iterations, f"Algorithm 3's SGD steps of ProjectedSGD(iterations={self.iterations})")
         r = check_radius(radius, "radius")
         pi = np.asarray(iterate.policy, dtype=np.float64)
-        if iterate.temperature > 0.0 and not (pi > 0.0).all():
-            raise ValueError("iterate.policy must be positive (Q_hat = q_hat + lambda log pi)")
-        adv = advantage(check_q_hat(q_hat, pi.shape), pi, iterate.temperature)
+        adv = advantage_estimate(iterate, q_hat)
         score = features.score(pi)
         step2, r2 = 2.0 * self.step_size(iterate, features, r), r * r
         tables = SamplingTables.from_iterate(iterate)

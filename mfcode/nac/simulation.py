@@ -55,10 +55,10 @@ import numpy as np
 
 from mfcode.arrays import FloatArray
 from mfcode.limits import check_elements
+from mfcode.nac.exact import advantage_estimate
 from mfcode.nac.features import Features
 from mfcode.nac.protocol import Iterate
 from mfcode.nac.sampling import SamplingTables, check_iterate, check_rng, episode_visits
-from mfcode.nac.sgd import check_q_hat
 from mfcode.nac.td import check_radius, project_ball
 from mfcode.validation import check_int, check_real
 
@@ -99,8 +99,11 @@ class EmpiricalNPG:
         check_iterate(iterate, features)
         check_rng(rng)
         pi = np.asarray(iterate.policy, dtype=np.float64)
-        q = check_q_hat(q_hat, pi.shape)
-        centred = q - np.einsum("nsa,nsa->ns", pi, q)[..., None]
+        log_pi = np.log(pi)
+        # q_hat - sum_a pi q_hat, written as eq. (3)'s A_hat minus lambda (log pi - sum_a pi log pi).
+        centred = advantage_estimate(iterate, q_hat) - iterate.temperature * (
+            log_pi - np.einsum("nsa,nsa->ns", pi, log_pi)[..., None]
+        )
         visits = episode_visits(SamplingTables.from_iterate(iterate), self.episodes, rng, self.episode_length)
         score = features.score(pi)
         n, d = pi.shape[0], features.dim

@@ -46,9 +46,10 @@ from tqdm.auto import tqdm
 
 from mfcode.arrays import FloatArray, IntArray
 from mfcode.limits import check_elements, check_steps
+from mfcode.nac.exact import visitation
 from mfcode.nac.features import Features
 from mfcode.nac.protocol import CriticEstimate, Iterate
-from mfcode.nac.sampling import MarkovChain, SamplingTables, check_iterate, check_rng, discounted_visitation
+from mfcode.nac.sampling import MarkovChain, SamplingTables, check_iterate, check_rng
 from mfcode.validation import check_int, check_real
 
 __all__ = [
@@ -93,11 +94,11 @@ def block_length(n_seeds: int, remaining: int) -> int:
 def steady_state_omega(iterate: Iterate, features: Features) -> FloatArray:
     """Prop. 1's :math:`\\omega`: the smallest eigenvalue of :math:`\\sum_{s,a}d^\\pi_\\mu(s)\\pi(a|s)\\phi_{s,a}\\phi_{s,a}^\\top`, ``(n,)``.
 
-    Uses the model (the exact :math:`d^\\pi_\\mu` of :func:`~mfcode.nac.sampling.discounted_visitation`).
+    Uses the model (the exact :math:`d^\\pi_\\mu` of :func:`mfcode.nac.exact.visitation`).
     """
     check_iterate(iterate, features)
     check_elements(int(np.asarray(iterate.policy).shape[0]) * features.dim**2, "the feature covariances (n, d, d) of steady_state_omega")
-    weight = discounted_visitation(iterate)[:, :, None] * np.asarray(iterate.policy, dtype=np.float64)
+    weight = visitation(iterate)[:, :, None] * np.asarray(iterate.policy, dtype=np.float64)
     s, a, d = features.phi.shape
     rows = np.sqrt(np.maximum(weight, 0.0)).reshape(-1, s * a, 1) * features.phi.reshape(1, s * a, d)
     cov: FloatArray = rows.transpose(0, 2, 1) @ rows
@@ -238,11 +239,10 @@ class ProjectedTD:
             if first.shape != (n, d):
                 raise ValueError(f"start must have shape {(n, d)}, got {first.shape}")
             psi = project_ball(first.copy(), self.radius)
-        cost = np.asarray(iterate.reward, dtype=np.float64) - iterate.temperature * np.log(pi)
+        cost = (np.asarray(iterate.reward, dtype=np.float64) - iterate.temperature * np.log(pi)).reshape(n, -1)
         scale = self.step_size.scale(iterate, features)
         chain = MarkovChain(SamplingTables.from_iterate(iterate), rng, restart=self.restart)
         phi = features.phi.reshape(-1, d)
-        cost = cost.reshape(n, -1)
         gamma, b2 = float(iterate.gamma), self.radius**2
         seeds = np.arange(n)[None, :]
         total = np.zeros((n, d))
