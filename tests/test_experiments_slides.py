@@ -49,9 +49,20 @@ def test_learning(learned: X.Learning) -> None:
 
 def test_n_player() -> None:
     out = X.n_player("ci", seed=0)
-    assert out.ne.gap_slope < -0.5 and out.ne.exploitability_slope < -0.5
-    assert out.mc_value_gap.shape == out.mc_n.shape == out.mc_gain.shape
-    assert out.mc_check_error <= out.mc_check_half
+    for exact in (out.ne, out.learned, out.episodic):
+        assert exact.exact.all() and exact.gap_slope < -0.5 and exact.exploitability_slope < -0.5
+    for mc in (out.ne_mc, out.episodic_mc):
+        assert not mc.exact.any() and np.all(mc.value_gap_half > 0) and np.all(mc.exploitability_half > 0)
+    for check in (out.check, out.episodic_check, out.mfc_check):
+        assert check.ratio <= 1.0
+    # MFC: J^N < J (a finite team does worse than the limit), gains >= 0, the optimum's gain below JSQ's
+    assert np.all(out.mfc_optimum.value_gap < 0) and out.mfc_optimum.gap_slope < -0.5
+    assert np.all(out.mfc_optimum.exploitability >= 0) and np.all(out.mfc_jsq.exploitability[1:] > out.mfc_optimum.exploitability[1:])
+    assert out.mfc_optimum.mean_field.exploitability == 0.0
+    # load balancing: the best threshold rule is a threshold; OWN has no gap; the rule's gap shrinks
+    assert set(out.queue_rule.tolist()) <= {0.0, 1.0} and np.all(np.diff(out.queue_rule) >= 0)
+    assert np.all(np.abs(out.queue_own.value_gap) <= out.queue_own.value_gap_half)
+    assert out.queueing.gap_slope < -0.5 and np.isnan(out.queueing.exploitability).all()
 
 
 def test_anarchy() -> None:

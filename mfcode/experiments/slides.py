@@ -12,7 +12,8 @@ numbers; each function turns one of its statements into a computation:
 - :func:`learning` -- naive Q-learning (Algorithm 1) vs GMF-Q (Algorithm 2) over 30 sample paths on
   SIS and on the ad auction, against the MFG core's exact regularized NE, and the argmax-e vs
   softmax demo (:mod:`mfcode.slides.qlearning`, :mod:`mfcode.slides.smoothing`);
-- :func:`n_player` -- the N-player value gap and exploitability of mean-field policies
+- :func:`n_player` -- the N-player value gap and exploitability of mean-field policies of four model
+  families: stationary and episodic SIS, the MFC scheduling model of 002, dense load balancing of 003
   (:mod:`mfcode.nplayer`);
 - :func:`anarchy` -- the price of anarchy against the infection rate (:mod:`mfcode.slides.anarchy`);
 - :func:`nplayer_benchmark` -- the rows of ``benchmarks/bench_nplayer.py``'s results.
@@ -25,17 +26,20 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
+from typing import TypeVar
 
 import numpy as np
 
-from mfcode.arrays import FloatArray, IntArray
+from mfcode.arrays import FloatArray
 from mfcode.experiments.budget import check_budget
+from mfcode.mfc import MFCMDP, SchedulingModel, jsq_policy, solve_mfc_mdp_on_grid
 from mfcode.mfg import games
-from mfcode.mfg.operators import best_response
-from mfcode.mfg.solvers import solve_equilibrium
+from mfcode.mfg.solvers import FixedPoint, solve_equilibrium
 from mfcode.mfg.stationary import StationaryMFG
-from mfcode.nplayer.evaluate import NPlayerCurve, n_player_curve
-from mfcode.nplayer.monte_carlo import simulate
+from mfcode.nplayer.adapters import DenseLoadBalancing, EpisodicGame, MeanFieldControl, StationaryGame
+from mfcode.nplayer.evaluate import NPlayerCurve, evaluate
+from mfcode.nplayer.protocol import NPlayerModel
+from mfcode.queueing.system import QueueSystem
 from mfcode.slides import lecture as lec
 from mfcode.slides.anarchy import price_of_anarchy
 from mfcode.slides.auction import ad_auction
@@ -44,12 +48,16 @@ from mfcode.slides.smoothing import ArgmaxE, MellowMax, Softmax, argmax_jump_rat
 from mfcode.validation import check_int, check_real
 
 __all__ = [
+    "NPLAYER_SIZES",
+    "QUEUE_SYSTEM",
     "SIZES",
     "AnarchyCurve",
     "GameLearning",
     "Learning",
     "LectureStart",
+    "MonteCarloCheck",
     "NPlayer",
+    "NPlayerSizes",
     "Sizes",
     "StepTiming",
     "anarchy",
@@ -71,10 +79,6 @@ class Sizes:
         Points per axis of the contraction-factor maps.
     naive_iterations, gmfq_iterations, inner_steps
         Outer iterations of Algorithm 1 and 2, and Q-learning steps per outer iteration.
-    exact_n
-        :math:`N` of the exact N-player evaluation.
-    mc_n, mc_replicates, mc_horizon
-        :math:`N`, replicates and horizon of the Monte Carlo evaluation.
     anarchy_points, anarchy_grid
         Infection rates of the price-of-anarchy curve and the :math:`\\mu` grid of the planner's DP.
     """
@@ -83,10 +87,6 @@ class Sizes:
     naive_iterations: int
     gmfq_iterations: int
     inner_steps: int
-    exact_n: tuple[int, ...]
-    mc_n: tuple[int, ...]
-    mc_replicates: int
-    mc_horizon: int
     anarchy_points: int
     anarchy_grid: int
 
@@ -94,10 +94,12 @@ class Sizes:
 #: The sizes per budget: ``"ci"`` for the tests, ``"full"`` for the book.
 SIZES: Mapping[str, Sizes] = MappingProxyType(
     {
-        "ci": Sizes(12, 40, 60, 100, (5, 10, 20, 40), (100, 400), 32, 100, 4, 60),
-        "full": Sizes(40, 100, 150, 300, (5, 10, 20, 40, 80, 160), (100, 400, 1600), 128, 150, 9, 150),
+        "ci": Sizes(12, 40, 60, 100, 4, 60),
+        "full": Sizes(40, 100, 150, 300, 9, 150),
     }
 )
+
+P = TypeVar("P")
 
 #: The slides' number of sample paths (Fig. "Fluctuations of Naive Algorithm (30 sample paths)").
 N_PATHS = 30
@@ -350,76 +352,164 @@ def learning(budget: str, *, seed: int, sis_c: float = 5.0, auction_c: float = 1
 # ----------------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, eq=False)
-class NPlayer:
-    """Output of :func:`n_player` on SIS, every population started i.i.d. from the NE's :math:`\\mu^\\star`.
+@dataclass(frozen=True)
+class NPlayerSizes:
+    """How much :func:`n_player` computes at one budget.
 
     Attributes
     ----------
-    ne, learned
-        Exact curves of the regularized NE's policy and of a GMF-Q-learned policy (the mean of the last
-        policies of its 30 paths).
-    mc_n
-        :math:`N` of the Monte Carlo runs, ``(M,)``.
-    mc_value_gap, mc_value_half
-        Monte Carlo :math:`V^N(\\pi^\\star)-V^{\\mathrm{MF}}` and the half-width of its 95% interval, ``(M,)``.
-    mc_gain, mc_gain_half
-        Monte Carlo gain of one agent deviating to the mean-field best response, and its half-width, ``(M,)``.
-    mc_check_n, mc_check_error, mc_check_half
-        A Monte Carlo run at an :math:`N` of the exact curve: :math:`|V^N_{\\mathrm{MC}}-V^N|` and the half-width.
+    exact_n
+        :math:`N` of the exact evaluations of the two games (stationary and episodic SIS).
+    mc_n, mc_replicates, mc_horizon
+        :math:`N`, replicates and (stationary) horizon of their Monte Carlo evaluations.
+    mfc_n, mfc_grid
+        :math:`N` of the exact MFC evaluation and the resolution of the decision-rule grid of its optimum.
+    mfc_check_replicates, mfc_horizon
+        Replicates and horizon of the N-agent simulation checked against the exact MFC value.
+    queue_n, queue_replicates
+        :math:`N` and replicate episodes of the load-balancing simulation.
+    """
+
+    exact_n: tuple[int, ...]
+    mc_n: tuple[int, ...]
+    mc_replicates: int
+    mc_horizon: int
+    mfc_n: tuple[int, ...]
+    mfc_grid: int
+    mfc_check_replicates: int
+    mfc_horizon: int
+    queue_n: tuple[int, ...]
+    queue_replicates: int
+
+
+#: The sizes of :func:`n_player` per budget.
+NPLAYER_SIZES: Mapping[str, NPlayerSizes] = MappingProxyType(
+    {
+        "ci": NPlayerSizes((5, 10, 20, 40), (100, 400), 32, 100, (2, 5, 10, 20, 50, 100, 200), 50, 32, 700,
+                           (2, 4, 8, 16, 32), 512),
+        "full": NPlayerSizes((5, 10, 20, 40, 80, 160), (100, 400, 1600), 128, 150, (2, 5, 10, 20, 50, 100, 200, 500, 1000),
+                             200, 128, 1000, (2, 4, 8, 16, 32, 64, 128), 4096),
+    }
+)
+
+#: The episodic SIS game's horizon (:func:`mfcode.mfg.games.sis_episodic`'s default, as in 001's episodic setting).
+EPISODE_HORIZON = 50
+
+#: The load-balancing system of the chapter: 003 Table 1 with a constant arrival rate 0.9 (the high regime).
+QUEUE_SYSTEM = QueueSystem(arrival_rates=(0.9, 0.9))
+
+
+@dataclass(frozen=True, eq=False)
+class MonteCarloCheck:
+    """One Monte Carlo value against the exact one at the same :math:`N`.
+
+    Attributes
+    ----------
+    n_agents
+        :math:`N`.
+    error, half
+        :math:`|V^N_{\\mathrm{MC}}-V^N|` and the half-width of the 95% interval plus the truncation bias bound.
+    """
+
+    n_agents: int
+    error: float
+    half: float
+
+    @property
+    def ratio(self) -> float:
+        """``error / half``: at most 1 when the exact value lies in the interval."""
+        return self.error / self.half
+
+
+@dataclass(frozen=True, eq=False)
+class NPlayer:
+    """Output of :func:`n_player`: one curve per model family, and the Monte Carlo checks.
+
+    Attributes
+    ----------
+    ne, learned, ne_mc, check
+        SIS (stationary, every agent i.i.d. from the NE's :math:`\\mu^\\star`): exact curves of the
+        regularized NE's policy and of a GMF-Q-learned policy (the mean of the last policies of its 30
+        paths), the NE's Monte Carlo curve at large :math:`N` (deviator: the mean-field best response), and
+        a Monte Carlo run at an :math:`N` of the exact curve.
+    episodic, episodic_mc, episodic_check
+        The same for the regularized NE of the episodic SIS game (:data:`EPISODE_HORIZON` epochs, from its
+        :math:`\\mu_0`).
+    mfc_optimum, mfc_jsq, mfc_check
+        The MFC scheduling model of 002: exact curves of the grid MFC optimum and of JSQ, and the N-agent
+        simulator of :mod:`mfcode.mfc.nagent` against the exact :math:`J^N` of the optimum.
+    queue_rule, queueing, queue_own
+        Dense load balancing (:data:`QUEUE_SYSTEM`): the offload rule, the best threshold rule
+        :math:`\\zeta=\\mathbb 1\\{z\\ge k\\}` of the mean-field limit; its Monte Carlo curve; OWN's curve
+        (:math:`\\zeta\\equiv0`, whose gap is 0 for every :math:`N`).
     """
 
     ne: NPlayerCurve
     learned: NPlayerCurve
-    mc_n: IntArray
-    mc_value_gap: FloatArray
-    mc_value_half: FloatArray
-    mc_gain: FloatArray
-    mc_gain_half: FloatArray
-    mc_check_n: int
-    mc_check_error: float
-    mc_check_half: float
+    ne_mc: NPlayerCurve
+    check: MonteCarloCheck
+    episodic: NPlayerCurve
+    episodic_mc: NPlayerCurve
+    episodic_check: MonteCarloCheck
+    mfc_optimum: NPlayerCurve
+    mfc_jsq: NPlayerCurve
+    mfc_check: MonteCarloCheck
+    queue_rule: FloatArray
+    queueing: NPlayerCurve
+    queue_own: NPlayerCurve
+
+
+def _check(model: NPlayerModel[P], policy: P, exact: NPlayerCurve, index: int, *, n_replicates: int, seed: int) -> MonteCarloCheck:
+    """The Monte Carlo value at ``exact.n_agents[index]`` against the exact one."""
+    n = int(exact.n_agents[index])
+    mc = model.simulate(policy, n, n_replicates=n_replicates, seed=seed)
+    v, half = mc.value()
+    return MonteCarloCheck(n, abs(v - float(exact.value[index])), half + mc.truncation_bias)
 
 
 def n_player(budget: str, *, seed: int, temperature: float = 0.1) -> NPlayer:
-    """The N-player evaluation of two mean-field policies of SIS (exact for small N, Monte Carlo for large N)."""
-    size = sizes(budget)
+    """The N-player evaluation of mean-field policies of four model families (see :class:`NPlayer`)."""
+    size = NPLAYER_SIZES[check_budget(budget)]
+    learning_size = sizes(budget)
     s = check_int(seed, "seed", low=0)
     lam = check_real(temperature, "temperature", low=0.0, low_open=True)
-    game = games.sis()
-    eq = solve_equilibrium(game, lam)
-    mu = eq.mean_field
-    run = learn(game, LearningConfig(Softmax(1.0 / lam), size.gmfq_iterations, size.inner_steps, net_resolution=10_000,
-                                     inner_temperature=lam, step_exponent=0.9), n_paths=N_PATHS, seed=s)
-    learned = run.policies[-1].mean(axis=0)
-    ne_curve = n_player_curve(game, eq.policy, size.exact_n, mu)
-    learned_curve = n_player_curve(game, learned, size.exact_n, mu)
-    br = best_response(game, mu, 0.0).policy
-    gaps, halves, gains, gain_halves = [], [], [], []
-    for i, n in enumerate(size.mc_n):
-        mc = simulate(game, eq.policy, n, n_replicates=size.mc_replicates, seed=s + i, initial=mu, deviation=br,
-                      horizon=size.mc_horizon)
-        v, half = mc.value()
-        g, g_half = mc.gain()
-        gaps.append(v - ne_curve.mean_field.value)
-        halves.append(half + mc.truncation_bias)
-        gains.append(g)
-        gain_halves.append(g_half + mc.truncation_bias)
-    check_n = int(size.exact_n[1])
-    check = simulate(game, eq.policy, check_n, n_replicates=4 * size.mc_replicates, seed=s + 99, initial=mu,
-                     horizon=size.mc_horizon)
-    v, half = check.value()
+    # stationary SIS
+    sis = games.sis()
+    eq = solve_equilibrium(sis, lam)
+    stationary = StationaryGame(sis, eq.mean_field, horizon=size.mc_horizon, label=sis.name)
+    run = learn(sis, LearningConfig(Softmax(1.0 / lam), learning_size.gmfq_iterations, learning_size.inner_steps,
+                                    net_resolution=10_000, inner_temperature=lam, step_exponent=0.9), n_paths=N_PATHS, seed=s)
+    ne = evaluate(stationary, eq.policy, size.exact_n, method="exact")
+    # episodic SIS
+    episodic_game = games.sis_episodic(horizon=EPISODE_HORIZON)
+    solved = FixedPoint(temperature=lam).solve(episodic_game, max_iter=1000, atol=1e-12)
+    if solved.exploitability[-1] > 1e-10:
+        raise RuntimeError(f"the episodic NE iteration stopped at exploitability {solved.exploitability[-1]:.2e}")
+    episodic = EpisodicGame(episodic_game)
+    episodic_ne = evaluate(episodic, solved.policy, size.exact_n, method="exact")
+    # MFC scheduling (002)
+    model = SchedulingModel()
+    optimum = solve_mfc_mdp_on_grid(MFCMDP(model), size.mfc_grid).policy
+    control = MeanFieldControl(model, horizon=size.mfc_horizon, label="MFC scheduling")
+    mfc_optimum = evaluate(control, optimum, size.mfc_n, method="exact")
+    # dense load balancing (003)
+    balancing = DenseLoadBalancing(QUEUE_SYSTEM, label="load balancing")
+    thresholds = (np.arange(QUEUE_SYSTEM.n_states)[None, :] >= np.arange(QUEUE_SYSTEM.n_states + 1)[:, None]).astype(np.float64)
+    rule = thresholds[int(np.argmax([balancing.mean_field(z).value for z in thresholds]))]
     return NPlayer(
-        ne=ne_curve,
-        learned=learned_curve,
-        mc_n=np.array(size.mc_n, dtype=np.int64),
-        mc_value_gap=np.array(gaps),
-        mc_value_half=np.array(halves),
-        mc_gain=np.array(gains),
-        mc_gain_half=np.array(gain_halves),
-        mc_check_n=check_n,
-        mc_check_error=abs(v - float(ne_curve.value[1])),
-        mc_check_half=half + check.truncation_bias,
+        ne=ne,
+        learned=evaluate(stationary, run.policies[-1].mean(axis=0), size.exact_n, method="exact"),
+        ne_mc=evaluate(stationary, eq.policy, size.mc_n, method="monte-carlo", n_replicates=size.mc_replicates, seed=s),
+        check=_check(stationary, eq.policy, ne, 1, n_replicates=4 * size.mc_replicates, seed=s + 99),
+        episodic=episodic_ne,
+        episodic_mc=evaluate(episodic, solved.policy, size.mc_n, method="monte-carlo", n_replicates=size.mc_replicates, seed=s),
+        episodic_check=_check(episodic, solved.policy, episodic_ne, 1, n_replicates=4 * size.mc_replicates, seed=s + 99),
+        mfc_optimum=mfc_optimum,
+        mfc_jsq=evaluate(control, jsq_policy(model), size.mfc_n, method="exact"),
+        mfc_check=_check(control, optimum, mfc_optimum, 2, n_replicates=size.mfc_check_replicates, seed=s + 99),
+        queue_rule=rule,
+        queueing=evaluate(balancing, rule, size.queue_n, n_replicates=size.queue_replicates, seed=s),
+        queue_own=evaluate(balancing, np.zeros(QUEUE_SYSTEM.n_states), size.queue_n, n_replicates=size.queue_replicates, seed=s),
     )
 
 

@@ -1,4 +1,4 @@
-"""The mean-field counterparts of the N-player quantities, along the flow from the same initial law.
+"""The mean-field counterparts of the N-player quantities of a stationary model, along the flow from the same initial law.
 
 For a :class:`~mfcode.nplayer.protocol.PopulationModel` and a local policy :math:`\\pi`, with all agents
 started i.i.d. from :math:`\\rho`, the mean-field limit of the N-player game is the deterministic flow
@@ -19,30 +19,39 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from mfcode.nplayer.protocol import require_model
+from mfcode.arrays import FloatArray
+from mfcode.nplayer.protocol import PopulationModel, require_model
+from mfcode.nplayer.results import MeanFieldValues
 from mfcode.simplex import check_distribution
 from mfcode.validation import check_real
 
-__all__ = ["MeanFieldValues", "mean_field_evaluation"]
+__all__ = ["MeanFieldFlow", "mean_field_evaluation", "mean_field_flow"]
 
 
-@dataclass(frozen=True)
-class MeanFieldValues:
-    """:math:`V^{\\mathrm{MF}}(\\pi)`, the best-response value along the flow, and the horizon used."""
+@dataclass(frozen=True, eq=False)
+class MeanFieldFlow:
+    """The flow of a policy from :math:`\\rho`, its values and the best response to it.
 
-    value: float
-    best_value: float
-    horizon: int
+    Attributes
+    ----------
+    values
+        :math:`V^{\\mathrm{MF}}(\\pi)` and the best-response value, averaged over :math:`\\rho`.
+    best_response
+        The greedy best response to the flow, ``(H, S, A)`` (ties to the first action).
+    """
+
+    values: MeanFieldValues
+    best_response: FloatArray
 
     @property
-    def exploitability(self) -> float:
-        """Mean-field exploitability along the flow from :math:`\\rho`."""
-        return self.best_value - self.value
+    def horizon(self) -> int:
+        """The truncation horizon :math:`H`."""
+        return int(self.best_response.shape[0])
 
 
-def mean_field_evaluation(model: Any, policy: npt.ArrayLike, initial: npt.ArrayLike, *, tol: float = 1e-10) -> MeanFieldValues:
-    """:class:`MeanFieldValues` of ``policy`` ``(S, A)`` from ``initial`` (truncation error at most ``tol``)."""
-    m = require_model(model)
+def mean_field_flow(model: Any, policy: npt.ArrayLike, initial: npt.ArrayLike, *, tol: float = 1e-10) -> MeanFieldFlow:
+    """:class:`MeanFieldFlow` of ``policy`` ``(S, A)`` from ``initial`` (truncation error at most ``tol``)."""
+    m: PopulationModel = require_model(model)
     pi = check_distribution(policy, "policy")
     rho = check_distribution(initial, "initial")
     check_real(tol, "tol", low=0.0, low_open=True)
@@ -63,7 +72,15 @@ def mean_field_evaluation(model: Any, policy: npt.ArrayLike, initial: npt.ArrayL
     horizon = len(rewards)
     v_pi = np.zeros(m.n_states)
     v_star = np.zeros(m.n_states)
-    for r, p in zip(reversed(rewards), reversed(kernels), strict=True):
+    greedy = np.zeros((horizon, m.n_states, m.n_actions))
+    for k, (r, p) in enumerate(zip(reversed(rewards), reversed(kernels), strict=True)):
+        q = r + m.gamma * p @ v_star
         v_pi = (pi * (r + m.gamma * p @ v_pi)).sum(axis=1)
-        v_star = (r + m.gamma * p @ v_star).max(axis=1)
-    return MeanFieldValues(float(rho @ v_pi), float(rho @ v_star), horizon)
+        v_star = q.max(axis=1)
+        greedy[horizon - 1 - k, np.arange(m.n_states), q.argmax(axis=1)] = 1.0
+    return MeanFieldFlow(MeanFieldValues(float(rho @ v_pi), float(rho @ v_star)), greedy)
+
+
+def mean_field_evaluation(model: Any, policy: npt.ArrayLike, initial: npt.ArrayLike, *, tol: float = 1e-10) -> MeanFieldValues:
+    """:class:`~mfcode.nplayer.results.MeanFieldValues` of ``policy`` ``(S, A)`` from ``initial`` (truncation error at most ``tol``)."""
+    return mean_field_flow(model, policy, initial, tol=tol).values
