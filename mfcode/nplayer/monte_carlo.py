@@ -26,7 +26,7 @@ import numpy as np
 import numpy.typing as npt
 
 from mfcode.arrays import FloatArray, IntArray
-from mfcode.nplayer.protocol import StepModel, require_model
+from mfcode.nplayer.protocol import StepModel, require_model, require_step_model
 from mfcode.nplayer.results import MonteCarloNPlayer
 from mfcode.simplex import check_distribution
 from mfcode.validation import check_int, check_real
@@ -80,11 +80,12 @@ def _tables(model: StepModel, states: IntArray, cache: _Tables, need_kernel: boo
 
 
 def step(model: Any, policies: FloatArray, states: IntArray, rng: np.random.Generator) -> tuple[FloatArray, IntArray]:
-    """One step of the N-player game of a stationary model for every replicate: rewards ``(R, N)`` and next states ``(R, N)``.
+    """One step of the N-player game for every replicate: rewards ``(R, N)`` and next states ``(R, N)``.
 
-    ``policies``: ``(S, A)`` (everyone) or ``(N, S, A)`` (one policy per agent).
+    ``model``: a :class:`~mfcode.nplayer.protocol.StepModel` (a stationary model, or one epoch of a
+    finite-horizon game); ``policies``: ``(S, A)`` (everyone) or ``(N, S, A)`` (one policy per agent).
     """
-    m = require_model(model)
+    m = require_step_model(model)
     reward, kernel = _tables(m, states, {}, True)
     assert kernel is not None  # asked for
     s_n, a_n = m.n_states, m.n_actions

@@ -27,7 +27,7 @@ import numpy.typing as npt
 from mfcode.arrays import FloatArray
 from mfcode.nplayer.results import ExactNPlayer, MeanFieldValues, MonteCarloNPlayer
 
-__all__ = ["NPlayerModel", "PopulationModel", "StepModel", "require_model", "require_nplayer_model"]
+__all__ = ["NPlayerModel", "PopulationModel", "StepModel", "require_model", "require_nplayer_model", "require_step_model"]
 
 P_contra = TypeVar("P_contra", contravariant=True)
 
@@ -89,6 +89,13 @@ def require_model(model: Any, name: str = "model") -> PopulationModel:
     """``model`` if it implements :class:`PopulationModel`, else ``TypeError`` naming the argument."""
     if not isinstance(model, PopulationModel):
         raise TypeError(f"{name} must implement PopulationModel (n_states, n_actions, gamma, reward, transition), got {type(model).__name__}")
+    return model
+
+
+def require_step_model(model: Any, name: str = "model") -> StepModel:
+    """``model`` if it implements :class:`StepModel`, else ``TypeError`` naming the argument."""
+    if not isinstance(model, StepModel):
+        raise TypeError(f"{name} must implement StepModel (n_states, n_actions, reward, transition), got {type(model).__name__}")
     return model
 
 
