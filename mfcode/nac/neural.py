@@ -29,6 +29,12 @@ Seeds are the ``K = n`` members of one :class:`~mfcode.nac.neural_update.ActorCr
 then every sample and minibatch. The members never share data, but their initial weights are slices
 of joint draws, so member ``i`` of an ``n``-seed run is not the 1-seed run of any seed: a batch is
 reproducible as a whole (on one device), and the seeds in it are independent learners.
+
+Precision: the networks are float32 (mfcode.rl's networks; the noise of sampled transitions is
+orders of magnitude above float32 rounding); policy tables, mean fields, the sampler's tables and
+all scores are float64. Where the paper is silent (activation, :math:`d_{targ}`, initial
+:math:`\beta_{KL}`, its floor, the sampler, batch sizes) :class:`NeuralNACConfig` and
+:class:`~mfcode.nac.neural_update.UpdateSettings` name the book's choice.
 """
 
 from __future__ import annotations
@@ -74,7 +80,7 @@ class NeuralNACConfig:
     epochs
         SGD epochs per iteration, each network (App. E: 5).
     minibatch_size
-        TransitionBatch per SGD step (App. E: 5, read as samples per minibatch).
+        Transitions per SGD step (App. E: 5, read as samples per minibatch).
     kl_target
         :math:`d_{targ}` of the adaptive KL rule (ours: 0.01; App. E gives none).
     kl_coeff
@@ -117,7 +123,7 @@ class NeuralNACConfig:
 
     @property
     def batch_size(self) -> int:
-        """TransitionBatch per seed per iteration, ``n_envs * rollout_length``."""
+        """Transitions per seed per iteration, ``n_envs * rollout_length``."""
         return self.n_envs * self.rollout_length
 
     def scored_at(self) -> npt.NDArray[np.int64]:

@@ -163,7 +163,7 @@ class UpdateSettings:
     epochs
         SGD epochs over the batch, for the critic and then for the actor (App. E: 5).
     minibatch_size
-        TransitionBatch per SGD step (App. E: "mini-batch size ... 5"; we read it as samples per
+        Transitions per SGD step (App. E: "mini-batch size ... 5"; we read it as samples per
         minibatch, RLlib's ``sgd_minibatch_size``); the last minibatch of an epoch may be smaller.
     kl_target
         :math:`d_{targ}` of the adaptive rule. The paper gives none; 0.01 is ours (the middle of the
