@@ -142,7 +142,7 @@ def test_encoding_of_another_width() -> None:
 
 
 def test_rollout_visits_the_discounted_visitation() -> None:
-    """The restart chain's states follow d^pi_mu and its transitions the kernel (LQ-free: SIS at mu = rho)."""
+    """The restart chain's states follow d^pi_mu, its actions pi and its transitions the kernel and rewards (SIS at mu = rho)."""
     game = games.sis()
     pi = np.array([[0.3, 0.7], [0.6, 0.4]])
     mu = game.initial
