@@ -37,7 +37,7 @@ from mfcode.mfg import games
 from mfcode.mfg.solvers import FixedPoint, solve_equilibrium
 from mfcode.mfg.stationary import StationaryMFG
 from mfcode.nplayer.adapters import DenseLoadBalancing, EpisodicGame, MeanFieldControl, StationaryGame
-from mfcode.nplayer.evaluate import NPlayerCurve, evaluate
+from mfcode.nplayer.evaluate import NPlayerCurve, evaluate, fitted_slope
 from mfcode.nplayer.protocol import NPlayerModel
 from mfcode.queueing.system import QueueSystem
 from mfcode.slides import lecture as lec
@@ -48,6 +48,7 @@ from mfcode.slides.smoothing import ArgmaxE, MellowMax, Softmax, argmax_jump_rat
 from mfcode.validation import check_int, check_real
 
 __all__ = [
+    "JSQ_SLOPE_FROM",
     "NPLAYER_SIZES",
     "QUEUE_SYSTEM",
     "SIZES",
@@ -395,6 +396,9 @@ NPLAYER_SIZES: Mapping[str, NPlayerSizes] = MappingProxyType(
 #: The episodic SIS game's horizon (:func:`mfcode.mfg.games.sis_episodic`'s default, as in 001's episodic setting).
 EPISODE_HORIZON = 50
 
+#: The smallest N of the fit of JSQ's deviation gain (:attr:`NPlayer.jsq_deviation_slope`).
+JSQ_SLOPE_FROM = 10
+
 #: The load-balancing system of the chapter: 003 Table 1 with a constant arrival rate 0.9 (the high regime).
 QUEUE_SYSTEM = QueueSystem(arrival_rates=(0.9, 0.9))
 
@@ -457,6 +461,12 @@ class NPlayer:
     queue_rule: FloatArray
     queueing: NPlayerCurve
     queue_own: NPlayerCurve
+
+    @property
+    def jsq_deviation_slope(self) -> float:
+        """Fitted log-log slope of JSQ's deviation gain from :math:`N\\ge` :data:`JSQ_SLOPE_FROM` (below it the gain rises)."""
+        keep = self.mfc_jsq.n_agents >= JSQ_SLOPE_FROM
+        return fitted_slope(self.mfc_jsq.n_agents[keep], self.mfc_jsq.exploitability[keep])
 
 
 def _check(model: NPlayerModel[P], policy: P, exact: NPlayerCurve, index: int, *, n_replicates: int, seed: int) -> MonteCarloCheck:
