@@ -178,3 +178,9 @@ def test_bad_arguments() -> None:
         plain.value_gap()
     with pytest.raises(ValueError, match="initial"):
         StationaryGame(CROWD, np.full(2, 0.5))
+    with pytest.raises(ValueError, match="total"):
+        exact.multinomial_pmf(3, np.full(2, 0.5), np.array([[1, 1]]))
+    with pytest.raises(ValueError, match="probs"):
+        exact.multinomial_pmf(2, np.array([0.5, 0.6]), np.array([[1, 1]]))
+    with pytest.raises(ValueError, match="counts"):
+        exact.count_index(np.array([[0.5, 1.5]]))

@@ -75,3 +75,8 @@ def test_bad_arguments() -> None:
     with pytest.raises(ValueError, match="n_agents"):
         evaluate(lb, np.zeros(6), [4], method="exact")
     assert lb.exact(np.zeros(6), 4) is None
+    with pytest.raises(ValueError, match="z"):
+        UniformOffload(ZETA).weights(np.full((2, 3), 6), policies.RoutingContext(_complete(3), np.ones(3), 5), np.random.default_rng(0))
+    with pytest.raises(ValueError, match="z"):
+        UniformOffload(ZETA).weights(np.zeros((2, 1), dtype=np.int64), policies.RoutingContext(_complete(1), np.ones(1), 5),
+                                     np.random.default_rng(0))

@@ -9,7 +9,7 @@ agent (the *deviator*) faces an MDP whose state is its own state :math:`s` and t
 - independently, each of the :math:`n_x` others in state :math:`x` moves by
   :math:`q_x=\\sum_b\\pi(b|x)P(\\cdot|x,b,\\mu^{-j})` with :math:`\\mu^{-j}=(n-e_x+e_s)/(N-1)`, so the next
   counts are the convolution of the multinomials :math:`\\mathrm{Mult}(n_x,q_x)` (they do not depend on the
-  deviator's action: the interaction is through states). :func:`others_kernel` computes that law for
+  deviator's action: the interaction is through states). That law is computed for
   every :math:`(s,n)` at once from its probability generating function
   :math:`\\prod_x(\\sum_yq_x(y)z_y)^{n_x}` on the :math:`N`-th roots of unity and one inverse FFT.
 
@@ -53,23 +53,33 @@ __all__ = [
     "lifted_game",
     "lifted_size",
     "multinomial_pmf",
-    "others_kernel",
 ]
 
 #: Largest lifted MDP (deviator states x count vectors) the exact evaluations build.
 MAX_LIFTED_STATES = 6000
 
 
-def multinomial_pmf(total: int, probs: FloatArray, outcomes: IntArray) -> FloatArray:
-    """:math:`\\mathrm{Mult}(total,probs)` at each row of ``outcomes`` (compositions of ``total``)."""
+def multinomial_pmf(total: int, probs: npt.ArrayLike, outcomes: npt.ArrayLike) -> FloatArray:
+    """:math:`\\mathrm{Mult}(total,probs)` at each row of ``outcomes`` ``(L, K)`` (compositions of ``total``)."""
+    n = check_int(total, "total", low=0)
+    probs = check_distribution(probs, "probs")
+    outcomes = np.asarray(outcomes)
+    if probs.ndim != 1 or outcomes.ndim != 2 or outcomes.shape[1] != probs.size or not np.issubdtype(outcomes.dtype, np.integer):
+        raise ValueError(f"outcomes must be integer count vectors (L, {probs.size}) for probs of shape (K,)")
+    if np.any(outcomes < 0) or np.any(outcomes.sum(axis=1) != n):
+        raise ValueError(f"outcomes must be non-negative and sum to total = {n}")
     with np.errstate(divide="ignore", invalid="ignore"):
         terms = np.where(outcomes > 0, outcomes * np.log(probs)[None, :], 0.0)
-    out: FloatArray = np.exp(gammaln(total + 1) - gammaln(outcomes + 1).sum(axis=1) + terms.sum(axis=1))
+    out: FloatArray = np.exp(gammaln(n + 1) - gammaln(outcomes + 1).sum(axis=1) + terms.sum(axis=1))
     return out
 
 
 def count_index(counts: IntArray) -> Callable[[IntArray], IntArray]:
     """The row of ``counts`` ``(C, S)`` (distinct count vectors of one total) holding each given vector ``(..., S)``."""
+    c = np.asarray(counts)
+    if c.ndim != 2 or c.shape[0] == 0 or not np.issubdtype(c.dtype, np.integer) or np.any(c < 0):
+        raise ValueError(f"counts must be a non-empty (C, S) array of non-negative integers, got shape {c.shape}")
+    counts = c.astype(np.int64)
     base = int(counts.sum(axis=1).max()) + 1
     weights = base ** np.arange(counts.shape[1], dtype=np.int64)
     keys = counts @ weights
@@ -93,7 +103,7 @@ def _check_size(n_states: int, n_agents: int) -> None:
         raise ValueError(f"n_agents={n_agents} gives {size} lifted states (> {MAX_LIFTED_STATES}); use the Monte Carlo evaluation")
 
 
-def others_kernel(policy: FloatArray, kernels: FloatArray, counts: IntArray) -> FloatArray:
+def _others_kernel(policy: FloatArray, kernels: FloatArray, counts: IntArray) -> FloatArray:
     """The others' one-step count law given the deviator's state, ``(S, C, C)``.
 
     ``kernels[i]`` is :math:`P(\\cdot|\\cdot,\\cdot,\\mathrm{counts}_i/(N-1))` ``(C, S, A, S)`` at every count vector
@@ -144,7 +154,7 @@ def count_kernel(model: Any, policy: npt.ArrayLike, n_agents: int) -> tuple[IntA
     n = check_int(n_agents, "n_agents", low=2)
     pi = check_distribution(policy, "policy")
     counts = compositions(n - 1, m.n_states)
-    return counts, others_kernel(pi, _views(m, counts, n)[1], counts)
+    return counts, _others_kernel(pi, _views(m, counts, n)[1], counts)
 
 
 def _start_law(rho: FloatArray, counts: IntArray, n_agents: int) -> FloatArray:
@@ -179,7 +189,7 @@ def lifted_game(model: Any, policy: npt.ArrayLike, n_agents: int, initial: npt.A
     counts = compositions(n - 1, s_n)
     c_n = counts.shape[0]
     rewards, kernels = _views(m, counts, n)
-    others = others_kernel(pi, kernels, counts)
+    others = _others_kernel(pi, kernels, counts)
     # P((s', n') | (s, n), a) = P(s'|s,a,n/(N-1)) * K_s(n'|n)
     kernel = kernels.transpose(1, 0, 2, 3)[:, :, :, :, None] * others[:, :, None, None, :]
     lifted = _LiftedModel(rewards.transpose(1, 0, 2).reshape(s_n * c_n, a_n), kernel.reshape(s_n * c_n, a_n, s_n * c_n))
@@ -232,7 +242,7 @@ def flow_evaluation(
         q_pi, q_star = r.copy(), r.copy()
         if t < horizon - 1:
             kernels = np.stack([np.asarray(model.transition(v), dtype=np.float64) for v in views])  # (C, S, A, S)
-            others = others_kernel(pi[t], kernels, counts)
+            others = _others_kernel(pi[t], kernels, counts)
             for q, v in ((q_pi, v_pi), (q_star, v_star)):
                 w = np.einsum("sij,uj->siu", others, v)  # E[V_{t+1}(s', n') | s, n] per next own state s'
                 q += gamma * np.einsum("isau,siu->sia", kernels, w)

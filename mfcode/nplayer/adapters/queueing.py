@@ -50,10 +50,16 @@ from mfcode.validation import check_int
 __all__ = ["DenseLoadBalancing", "UniformOffload", "dense_arrival_weights"]
 
 
-def dense_arrival_weights(zeta: FloatArray, z: IntArray) -> FloatArray:
+def dense_arrival_weights(zeta: npt.ArrayLike, z: npt.ArrayLike) -> FloatArray:
     """:math:`w_j=1-\\zeta(z_j)+\\frac1{N-1}\\sum_{k\\ne j}\\zeta(z_k)` for queue states ``z`` ``(R, N)`` on the complete graph."""
-    a = zeta[z]
-    out: FloatArray = 1.0 - a + (a.sum(axis=1, keepdims=True) - a) / (z.shape[1] - 1)
+    rule = MeanFieldRule(np.asarray(zeta, dtype=np.float64)).zeta
+    states = np.asarray(z)
+    if states.ndim != 2 or states.shape[1] < 2 or not np.issubdtype(states.dtype, np.integer):
+        raise ValueError(f"z must be an (R, N) integer array of queue states with N >= 2, got shape {states.shape}")
+    if np.any(states < 0) or np.any(states >= rule.size):
+        raise ValueError(f"z must hold queue states in 0..{rule.size - 1}")
+    a = rule[states]
+    out: FloatArray = 1.0 - a + (a.sum(axis=1, keepdims=True) - a) / (states.shape[1] - 1)
     return out
 
 
