@@ -24,7 +24,8 @@ import numpy as np
 from tqdm.std import tqdm
 
 from mfcode.arrays import FloatArray
-from mfcode.validation import check_int, check_real
+from mfcode.limits import check_steps
+from mfcode.validation import check_array, check_bool, check_callable, check_int, check_real
 
 __all__ = ["FixedPointTrace", "compute_fixed_point", "iterate", "l1_distance", "sup_distance"]
 
@@ -78,21 +79,41 @@ def iterate(
     tol
         Stopping tolerance, ``>= 0``.
     max_iter
-        Maximum number of sweeps, ``>= 1``.
+        Maximum number of sweeps, ``>= 1`` (at most :func:`mfcode.limits.max_steps`: a budget that
+        large could not end).
     what
         Name of the iteration in the error message.
     raise_on_failure
         Raise ``RuntimeError`` if ``tol`` is not reached (default), else return the trace.
     progress
         Show a tqdm bar (stderr).
+
+    Raises
+    ------
+    TypeError
+        If ``step`` is not callable or returns no ``(next_state, residual)`` pair.
+    ValueError
+        If a residual is NaN (no tolerance can be reached).
     """
-    check_real(tol, "tol", low=0.0)
-    check_int(max_iter, "max_iter", low=1)
+    check_callable(step, "step")
+    tol = check_real(tol, "tol", low=0.0)
+    check_steps(check_int(max_iter, "max_iter", low=1), f"{what} (max_iter={max_iter})")
+    if not isinstance(what, str):
+        raise TypeError(f"what must be a str, got {type(what).__name__}")
+    check_bool(raise_on_failure, "raise_on_failure")
+    check_bool(progress, "progress")
     state = start
     residuals: list[float] = []
     for _ in tqdm(range(max_iter), disable=not progress, desc=what):
-        state, res = step(state)
-        residuals.append(float(res))
+        out = step(state)
+        try:
+            state, res = out
+            res = float(res)
+        except (TypeError, ValueError):
+            raise TypeError(f"step must return a pair (next_state, residual), got {type(out).__name__}") from None
+        if res != res:
+            raise ValueError(f"step returned a NaN residual in {what}")
+        residuals.append(res)
         if res <= tol:
             return FixedPointTrace(state, np.array(residuals), True)
     if raise_on_failure:
@@ -100,14 +121,29 @@ def iterate(
     return FixedPointTrace(state, np.array(residuals), False)
 
 
+def _pair(x: FloatArray, y: FloatArray) -> FloatArray:
+    """``|x - y|`` of two non-empty float arrays of one shape (O(1) checks: the loops call it every sweep)."""
+    a, b = check_array(x, "x"), check_array(y, "y")
+    if a.shape != b.shape or a.size == 0:
+        raise ValueError(f"x and y must be non-empty arrays of one shape, got {a.shape} and {b.shape}")
+    out: FloatArray = np.abs(a - b)
+    return out
+
+
+def _not_nan(d: float) -> float:
+    if d != d:  # NaN in x or y makes the distance NaN: checked on the one number, not on the arrays
+        raise ValueError("x and y must not contain NaN")
+    return d
+
+
 def sup_distance(x: FloatArray, y: FloatArray) -> float:
     """:math:`\\max_i|x_i-y_i|`."""
-    return float(np.abs(x - y).max())
+    return _not_nan(float(_pair(x, y).max()))
 
 
 def l1_distance(x: FloatArray, y: FloatArray) -> float:
     """:math:`\\sum_i|x_i-y_i|` (the distance on mean fields of 001 §4)."""
-    return float(np.abs(x - y).sum())
+    return _not_nan(float(_pair(x, y).sum()))
 
 
 def compute_fixed_point(
@@ -125,9 +161,19 @@ def compute_fixed_point(
     Returns the trace whose ``value`` is the last :math:`T(x_k)` and whose residuals are
     :math:`d(T(x_k),x_k)`, :math:`k=0,1,\\dots`.
     """
+    check_callable(operator, "operator")
+    check_callable(distance, "distance")
+    start = check_array(start, "start", finite=True)
+    if start.size == 0:
+        raise ValueError("start must not be empty")
 
     def step(x: FloatArray) -> tuple[FloatArray, float]:
         nxt = operator(x)
-        return nxt, distance(nxt, x)
+        if not isinstance(nxt, (np.ndarray, np.generic)) or np.shape(nxt) != x.shape:
+            raise TypeError(f"operator must return an array of shape {x.shape}, got {type(nxt).__name__} {np.shape(nxt)}")
+        d = distance(nxt, x)
+        if not isinstance(d, (float, int, np.floating, np.integer)) or d != d:
+            raise TypeError(f"distance must return a number (not NaN), got {d!r}")
+        return nxt, float(d)
 
     return iterate(step, start, tol=tol, max_iter=max_iter, what=what, raise_on_failure=raise_on_failure)

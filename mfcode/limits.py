@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import os
 
+from mfcode.validation import check_int
+
 __all__ = ["DEFAULT_MAX_ELEMENTS", "DEFAULT_MAX_STEPS", "check_elements", "check_steps", "max_elements", "max_steps"]
 
 DEFAULT_MAX_ELEMENTS = 2**28
@@ -50,6 +52,10 @@ def check_elements(count: int, what: str, *, itemsize: int = 8) -> int:
     ``what`` names the array and the arguments it grows with, e.g. ``"the kernel (S, A, S) of
     garnet(n_states=100000, n_actions=100)"``.
     """
+    count = check_int(count, "count", low=0)
+    check_int(itemsize, "itemsize", low=1)
+    if not isinstance(what, str):
+        raise TypeError(f"what must be a str, got {type(what).__name__}")
     limit = max_elements()
     if count > limit:
         gib = count * itemsize / 2**30
@@ -62,6 +68,9 @@ def check_elements(count: int, what: str, *, itemsize: int = 8) -> int:
 
 def check_steps(count: int, what: str) -> int:
     """``count`` if a loop of ``count`` iterations is within the limit, else ``ValueError`` with the estimate."""
+    count = check_int(count, "count", low=0)
+    if not isinstance(what, str):
+        raise TypeError(f"what must be a str, got {type(what).__name__}")
     limit = max_steps()
     if count > limit:
         raise ValueError(f"{what} would run {count:,} iterations, above the limit of {limit:,}; set MFCODE_MAX_STEPS to raise it")

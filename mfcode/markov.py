@@ -20,33 +20,76 @@ Every function accepts leading batch axes (seeds first, as the batched NAC runs 
 from __future__ import annotations
 
 import numpy as np
+import numpy.typing as npt
 
 from mfcode.arrays import FloatArray
+from mfcode.validation import check_array, check_real
 
 __all__ = ["evaluate", "kernel_under", "reward_under"]
 
+# The solvers call these functions in every sweep, so the checks below cost O(1) on the inputs
+# (types and shapes) and one pass over the (smaller) output: a NaN or infinity in the inputs shows
+# up as a non-finite result, which is refused naming the inputs.
 
-def kernel_under(policy: FloatArray, kernel: FloatArray) -> FloatArray:
+
+def _finite(out: FloatArray, names: str) -> FloatArray:
+    if not np.isfinite(out).all():
+        raise ValueError(f"{names} must be finite (the result is not)")
+    return out
+
+
+def _broadcast(what: str, *shapes: tuple[int, ...]) -> tuple[int, ...]:
+    try:
+        return np.broadcast_shapes(*shapes)
+    except ValueError:
+        raise ValueError(f"the leading (batch) axes of {what} do not broadcast: {shapes}") from None
+
+
+def kernel_under(policy: npt.ArrayLike, kernel: npt.ArrayLike) -> FloatArray:
     """:math:`P^\\pi(s,s')=\\sum_a\\pi(a|s)P(s'|s,a)` for a ``(..., S, A)`` policy and a ``(..., S, A, S)`` kernel."""
-    out: FloatArray = np.matmul(policy[..., :, None, :], kernel)[..., 0, :]
-    return out
+    pi = check_array(policy, "policy", min_ndim=2)
+    p = check_array(kernel, "kernel", min_ndim=3)
+    if p.shape[-3:-1] != pi.shape[-2:] or p.shape[-1] != pi.shape[-2]:
+        raise ValueError(f"policy (..., S, A) and kernel (..., S, A, S) must share S and A, got {pi.shape} and {p.shape}")
+    _broadcast("policy and kernel", pi.shape[:-2], p.shape[:-3])
+    out: FloatArray = np.matmul(pi[..., :, None, :], p)[..., 0, :]
+    return _finite(out, "policy and kernel")
 
 
-def reward_under(policy: FloatArray, reward: FloatArray) -> FloatArray:
+def reward_under(policy: npt.ArrayLike, reward: npt.ArrayLike) -> FloatArray:
     """:math:`r^\\pi(s)=\\sum_a\\pi(a|s)r(s,a)` for ``(..., S, A)`` arrays."""
-    out: FloatArray = np.einsum("...sa,...sa->...s", policy, reward)
-    return out
+    pi = check_array(policy, "policy", min_ndim=2)
+    r = check_array(reward, "reward", min_ndim=2)
+    if r.shape[-2:] != pi.shape[-2:]:
+        raise ValueError(f"policy and reward must both be (..., S, A), got {pi.shape} and {r.shape}")
+    _broadcast("policy and reward", pi.shape[:-2], r.shape[:-2])
+    out: FloatArray = np.einsum("...sa,...sa->...s", pi, r)
+    return _finite(out, "policy and reward")
 
 
-def evaluate(reward: FloatArray, kernel: FloatArray, gamma: float) -> FloatArray:
+def evaluate(reward: npt.ArrayLike, kernel: npt.ArrayLike, gamma: float) -> FloatArray:
     """:math:`V=(I-\\gamma P)^{-1}r` for a ``(..., S)`` reward and a ``(..., S, S)`` row-stochastic kernel.
 
     The caller guarantees :math:`0\\le\\gamma<1` (or a substochastic ``kernel``), so that
     :math:`I-\\gamma P` is invertible. Leading axes of ``reward`` and ``kernel`` broadcast.
+
+    Raises
+    ------
+    ValueError
+        If the shapes do not fit, :math:`\\gamma\\notin[0,1]`, :math:`I-\\gamma P` is singular or an
+        input is not finite.
     """
-    n = reward.shape[-1]
-    batch = np.broadcast_shapes(reward.shape[:-1], kernel.shape[:-2])
-    system = np.broadcast_to(np.eye(n) - gamma * kernel, (*batch, n, n))
-    rhs = np.broadcast_to(reward, (*batch, n))
-    out: FloatArray = np.linalg.solve(system, rhs[..., None])[..., 0].astype(np.float64, copy=False)
-    return out
+    r = check_array(reward, "reward", min_ndim=1)
+    p = check_array(kernel, "kernel", min_ndim=2)
+    g = check_real(gamma, "gamma", low=0.0, high=1.0)
+    n = r.shape[-1]
+    if p.shape[-2:] != (n, n):
+        raise ValueError(f"kernel must be (..., S, S) for a reward (..., S) with S = {n}, got {p.shape}")
+    batch = _broadcast("reward and kernel", r.shape[:-1], p.shape[:-2])
+    system = np.broadcast_to(np.eye(n) - g * p, (*batch, n, n))
+    rhs = np.broadcast_to(r, (*batch, n))
+    try:
+        out: FloatArray = np.linalg.solve(system, rhs[..., None])[..., 0].astype(np.float64, copy=False)
+    except np.linalg.LinAlgError:
+        raise ValueError(f"I - gamma * kernel is singular (gamma = {g:g}): kernel must be substochastic or gamma < 1") from None
+    return _finite(out, "reward and kernel")

@@ -43,7 +43,7 @@ def command_line(module: str, argv: Sequence[str]) -> str:
     """The shell command ``python -m <module> <argv...>`` that reproduces a run."""
     if not isinstance(module, str) or not module:
         raise ValueError(f"module must be a non-empty str, got {module!r}")
-    if isinstance(argv, str) or not all(isinstance(a, str) for a in argv):
+    if not isinstance(argv, Sequence) or isinstance(argv, str) or not all(isinstance(a, str) for a in argv):
         raise TypeError("argv must be a sequence of str")
     return " ".join(["python -m", module, *argv])
 
@@ -64,7 +64,21 @@ def runtime_record() -> dict[str, object]:
 
 
 def jsonable(obj: object) -> object:
-    """``obj`` (a dataclass instance is taken as its fields) as a JSON round trip returns it."""
+    """``obj`` (a dataclass instance is taken as its fields) as a JSON round trip returns it.
+
+    Raises
+    ------
+    TypeError
+        If ``obj`` holds a value JSON cannot store.
+    ValueError
+        If it holds NaN or an infinity (not JSON numbers).
+    """
     if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
         obj = dataclasses.asdict(obj)
-    return json.loads(json.dumps(obj))
+    try:
+        text = json.dumps(obj, allow_nan=False)
+    except TypeError as error:
+        raise TypeError(f"obj must hold JSON values only ({error})") from None
+    except ValueError as error:
+        raise ValueError(f"obj must hold finite numbers only ({error})") from None
+    return json.loads(text)

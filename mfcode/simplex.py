@@ -20,6 +20,7 @@ import numpy as np
 import numpy.typing as npt
 
 from mfcode.arrays import FloatArray
+from mfcode.validation import check_array, check_real, check_temperature
 
 __all__ = [
     "check_distribution",
@@ -50,9 +51,12 @@ def check_distribution(x: npt.ArrayLike, name: str, *, atol: float = 1e-8) -> Fl
     ValueError
         If ``x`` is empty, not finite, has an entry below ``-atol`` or a last-axis sum off 1 by more
         than ``atol``.
+    TypeError
+        If ``x`` does not hold real numbers.
     """
-    arr = np.asarray(x, dtype=np.float64)
-    if arr.ndim == 0 or arr.shape[-1] == 0:
+    check_real(atol, "atol", low=0.0)
+    arr: FloatArray = check_array(x, name)
+    if arr.ndim == 0 or arr.size == 0:
         raise ValueError(f"{name} must have a non-empty last axis, got shape {arr.shape}")
     if not np.all(np.isfinite(arr)):
         raise ValueError(f"{name} must be finite")
@@ -64,10 +68,20 @@ def check_distribution(x: npt.ArrayLike, name: str, *, atol: float = 1e-8) -> Fl
     return arr
 
 
+def _last_axis(x: npt.ArrayLike, name: str, *, empty: bool = False) -> FloatArray:
+    """``x`` as a float array with a last axis (non-empty unless ``empty``)."""
+    arr: FloatArray = check_array(x, name, min_ndim=1)
+    if not empty and arr.shape[-1] == 0:
+        raise ValueError(f"{name} must have a non-empty last axis, got shape {arr.shape}")
+    return arr
+
+
 def logsumexp(x: npt.ArrayLike) -> FloatArray:
-    """Stable :math:`\\log\\sum_a e^{x_a}` over the last axis (``-inf`` entries allowed)."""
-    arr = np.asarray(x, dtype=np.float64)
+    """Stable :math:`\\log\\sum_a e^{x_a}` over the last axis (``-inf`` entries allowed, NaN refused)."""
+    arr = _last_axis(x, "x")
     m = arr.max(axis=-1, keepdims=True)
+    if np.isnan(m).any():  # the row maxima are NaN exactly where a row holds a NaN
+        raise ValueError("x must not contain NaN")
     m = np.where(np.isfinite(m), m, 0.0)
     out: FloatArray = np.log(np.exp(arr - m).sum(axis=-1)) + m[..., 0]
     return out
@@ -85,9 +99,8 @@ def softmax(x: npt.ArrayLike, temperature: float = 1.0) -> FloatArray:
         maximisers (the greedy policy with ties split evenly), which is the limit
         :math:`\\lambda\\to0` of the Boltzmann policy.
     """
-    if not temperature >= 0.0:
-        raise ValueError(f"temperature must be >= 0, got {temperature}")
-    arr = np.asarray(x, dtype=np.float64)
+    temperature = check_temperature(temperature)
+    arr = _last_axis(x, "x")
     top = arr.max(axis=-1, keepdims=True)
     if not np.isfinite(top).all():
         # the row maxima are NaN if a row holds a NaN, +inf if it holds +inf, -inf if it has no finite entry
@@ -113,19 +126,22 @@ def _xlogy(x: FloatArray, y: FloatArray) -> FloatArray:
 
 def entropy(p: npt.ArrayLike) -> FloatArray:
     """Shannon entropy :math:`-\\sum_a p_a\\log p_a` over the last axis (nats)."""
-    arr = np.asarray(p, dtype=np.float64)
-    if arr.size and not arr.min() >= 0.0:
-        raise ValueError(f"p must be non-negative probabilities, got a minimum of {float(arr.min())!r}")
+    arr = _last_axis(p, "p", empty=True)
+    if arr.size and not (arr.min() >= 0.0 and arr.max() < np.inf):
+        raise ValueError(f"p must be finite non-negative probabilities, got entries from {float(arr.min())!r} to {float(arr.max())!r}")
     out: FloatArray = -_xlogy(arr, arr).sum(axis=-1)
     return out
 
 
 def kl_divergence(p: npt.ArrayLike, q: npt.ArrayLike) -> FloatArray:
     """:math:`\\mathrm{KL}(p\\|q) = \\sum_a p_a \\log(p_a/q_a)` over the last axis (``inf`` if unbounded)."""
-    pa = np.asarray(p, dtype=np.float64)
-    qa = np.asarray(q, dtype=np.float64)
+    pa = _last_axis(p, "p")
+    qa = _last_axis(q, "q")
     if pa.shape[-1] != qa.shape[-1]:
         raise ValueError(f"p and q must share the last axis, got {pa.shape} and {qa.shape}")
+    for name, arr in (("p", pa), ("q", qa)):
+        if not (arr.min() >= 0.0 and arr.max() < np.inf):
+            raise ValueError(f"{name} must hold finite non-negative probabilities")
     with np.errstate(divide="ignore", invalid="ignore"):
         terms = np.where(pa == 0.0, 0.0, pa * (np.log(pa) - np.log(qa)))
     out: FloatArray = terms.sum(axis=-1)
@@ -139,9 +155,7 @@ def project(x: npt.ArrayLike) -> FloatArray:
     ``k`` with ``u_k > (sum_{j<=k} u_j - 1)/k``, subtract that threshold and clip at 0 (after
     shifting each vector so that its largest entry is 0, which leaves the projection unchanged).
     """
-    arr = np.asarray(x, dtype=np.float64)
-    if arr.ndim == 0 or arr.shape[-1] == 0:
-        raise ValueError(f"x must have a non-empty last axis, got shape {arr.shape}")
+    arr = _last_axis(x, "x")
     if not np.all(np.isfinite(arr)):
         raise ValueError("x must be finite")
     n = arr.shape[-1]
@@ -173,16 +187,14 @@ def policy_distance(
         ``None`` takes the maximum over states instead (the sup-distance, which bounds every
         weighted one).
     """
-    a = np.asarray(pi, dtype=np.float64)
-    b = np.asarray(pi_prime, dtype=np.float64)
+    a = check_distribution(pi, "pi")
+    b = check_distribution(pi_prime, "pi_prime")
     if a.shape != b.shape or a.ndim < 2:
         raise ValueError(f"pi and pi_prime must be policies of equal shape, got {a.shape} and {b.shape}")
     l1 = np.abs(a - b).sum(axis=-1)
     if weights is None:
         return float(l1.max(axis=-1).sum())
-    w = np.asarray(weights, dtype=np.float64)
-    if w.shape != l1.shape:
-        raise ValueError(f"weights must have shape {l1.shape}, got {w.shape}")
+    w = check_array(weights, "weights", shape=l1.shape, finite=True)
     if w.min() < 0:
         raise ValueError("weights must be non-negative")
     return float((w * l1).sum())

@@ -8,8 +8,13 @@ from __future__ import annotations
 
 import math
 from numbers import Integral, Real
+from typing import Any
 
-__all__ = ["check_int", "check_real", "check_temperature"]
+import numpy as np
+import numpy.typing as npt
+from numpy.typing import NDArray
+
+__all__ = ["check_array", "check_bool", "check_callable", "check_int", "check_real", "check_temperature"]
 
 
 def check_real(
@@ -38,12 +43,14 @@ def check_real(
     x = float(value)
     if not math.isfinite(x):
         raise ValueError(f"{name} must be finite, got {value!r}")
+    if not (isinstance(low, Real) and isinstance(high, Real) and isinstance(low_open, bool) and isinstance(high_open, bool)):
+        raise TypeError(f"the bounds low, high of {name} must be real numbers and low_open, high_open booleans")
     below = x <= low if low_open else x < low
     above = x >= high if high_open else x > high
     if below or above:
         lo = "(" if low_open else "["
         hi = ")" if high_open else "]"
-        raise ValueError(f"{name} must lie in {lo}{low:g}, {high:g}{hi}, got {value!r}")
+        raise ValueError(f"{name} must lie in {lo}{float(low):g}, {float(high):g}{hi}, got {value!r}")
     return x
 
 
@@ -51,6 +58,8 @@ def check_int(value: object, name: str, *, low: int | None = None, high: int | N
     """``value`` as an ``int`` (Python or numpy integer, not ``bool``) with ``low <= value <= high``."""
     if isinstance(value, bool) or not isinstance(value, Integral):
         raise TypeError(f"{name} must be an integer, got {type(value).__name__}")
+    if not all(b is None or (isinstance(b, Integral) and not isinstance(b, bool)) for b in (low, high)):
+        raise TypeError(f"the bounds low, high of {name} must be integers or None")
     n = int(value)
     if (low is not None and n < low) or (high is not None and n > high):
         lo = "-inf" if low is None else str(low)
@@ -59,6 +68,82 @@ def check_int(value: object, name: str, *, low: int | None = None, high: int | N
     return n
 
 
+def check_bool(value: object, name: str) -> bool:
+    """``value`` as a ``bool`` (Python or numpy boolean; not an integer, a string or an array)."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name} must be True or False, got {type(value).__name__}")
+    return bool(value)
+
+
+def check_callable(value: object, name: str) -> None:
+    """``TypeError`` naming ``name`` unless ``value`` is callable."""
+    if not callable(value):
+        raise TypeError(f"{name} must be callable, got {type(value).__name__}")
+
+
 def check_temperature(value: object, name: str = "temperature") -> float:
     """An entropy weight :math:`\\lambda\\ge0` (001 §2): a finite non-negative real number."""
     return check_real(value, name, low=0.0)
+
+
+def _is_int(value: object) -> bool:
+    return isinstance(value, Integral) and not isinstance(value, bool)
+
+
+def check_array(
+    x: npt.ArrayLike,
+    name: str,
+    *,
+    ndim: int | None = None,
+    min_ndim: int = 0,
+    shape: tuple[int, ...] | None = None,
+    finite: bool = False,
+    integer: bool = False,
+) -> NDArray[Any]:
+    """``x`` as a numpy array of real numbers: ``float64``, or ``int64`` with ``integer``.
+
+    A ``float64`` (``int64``) array is returned as it is, not copied. Booleans count as numbers (as
+    in numpy); strings, complex numbers, objects that are not numbers and ragged nestings are
+    refused. ``ndim``/``min_ndim``/``shape`` constrain the shape, ``finite`` refuses NaN and
+    infinities. With ``integer``, entries must be integers (an integer or boolean dtype).
+
+    Raises
+    ------
+    TypeError
+        If ``x`` does not hold real numbers (or integers, with ``integer``).
+    ValueError
+        If its shape or entries are not the ones asked for.
+    """
+    if not (
+        (ndim is None or _is_int(ndim))
+        and _is_int(min_ndim)
+        and (shape is None or (isinstance(shape, tuple) and all(_is_int(n) for n in shape)))
+        and isinstance(finite, bool)
+        and isinstance(integer, bool)
+    ):
+        raise TypeError(f"the constraints on {name} must be: ndim an int or None, min_ndim an int, shape a tuple of ints "
+                        "or None, finite and integer booleans")
+    if x is None or isinstance(x, (str, bytes)):
+        raise TypeError(f"{name} must be an array of numbers, got {type(x).__name__}")
+    try:
+        arr = np.asarray(x)
+    except (TypeError, ValueError) as error:  # ragged nestings, objects numpy cannot stack
+        raise ValueError(f"{name} must be a rectangular array of numbers ({error})") from None
+    if arr.dtype.kind == "O":
+        try:
+            arr = arr.astype(np.int64 if integer else np.float64)
+        except (TypeError, ValueError, OverflowError):
+            raise TypeError(f"{name} must hold numbers, got objects such as {type(arr.reshape(-1)[0]).__name__}") from None
+    kinds = "biu" if integer else "biuf"
+    if arr.dtype.kind not in kinds:
+        raise TypeError(f"{name} must hold {'integers' if integer else 'real numbers'}, got dtype {arr.dtype}")
+    out: NDArray[Any] = np.asarray(arr, dtype=np.int64 if integer else np.float64)
+    if ndim is not None and out.ndim != ndim:
+        raise ValueError(f"{name} must have {ndim} dimension(s), got shape {out.shape}")
+    if out.ndim < min_ndim:
+        raise ValueError(f"{name} must have at least {min_ndim} dimension(s), got shape {out.shape}")
+    if shape is not None and out.shape != shape:
+        raise ValueError(f"{name} must have shape {shape}, got {out.shape}")
+    if finite and not integer and not np.isfinite(out).all():
+        raise ValueError(f"{name} must be finite")
+    return out
