@@ -78,6 +78,8 @@ __all__ = [
     "TheoremSetting",
     "Tradeoff",
     "concentrability",
+    "concentrability_maxima",
+    "constants_record",
     "horizon_to_reach",
     "lemma2",
     "log_log_fit",
@@ -152,7 +154,7 @@ SIZES: Mapping[str, Sizes] = MappingProxyType(
             bias_temperatures=8,
         ),
         "full": Sizes(
-            horizons=(10, 32, 100, 316, 1000, 3162, 10000),
+            horizons=(10, 32, 100, 316, 1000, 3162, 10000, 31623),
             noisy_horizons=(10, 32, 100, 316, 1000),
             noisy_seeds=16,
             oracle_samples=300,
@@ -433,6 +435,33 @@ class TheoremSetting:
         """:math:`\\bar d` per :math:`\\lambda`, ``(L,)`` (Theorem 1 needs every entry :math:`>0`)."""
         return np.array([c.dbar for c in self.constants])
 
+    @property
+    def table(self) -> str:
+        """One line per :math:`\\lambda`: the NE, the constants (estimated / closed form) and :math:`\\bar d`."""
+        lines = []
+        for c, eq in zip(self.constants, self.equilibria, strict=True):
+            lines.append(
+                f"lambda = {c.temperature:g}: NE residual {eq.residual:.1e}, min pi* {c.best_response_min:.2e}; "
+                f"d0 ~ {c.d0:.4f}; d1 {c.estimate.d1:.4f} / {c.closed.d1:.4f}; d2 {c.estimate.d2:.3f} / {c.closed.d2:.3f} "
+                f"(d*-weighted {c.d2_weighted:.3f}); d3 {c.estimate.d3:.3f} / {c.closed.d3:.3f}; d_bar = {c.dbar:.3f}"
+            )
+        return "\n".join(lines)
+
+    @property
+    def estimates_below_bounds(self) -> bool:
+        """Whether every estimated :math:`d_1,d_2,d_3` (a lower bound) is at most its closed form (an upper bound)."""
+        return all(
+            c.estimate.d1 <= c.closed.d1 and c.estimate.d2 <= c.closed.d2 and c.estimate.d3 <= c.closed.d3 for c in self.constants
+        )
+
+    @property
+    def lemma3_record(self) -> dict[str, dict[str, float]]:
+        """Per :math:`\\lambda`: :math:`Q_{\\max}`, Lemma 3's bound and the smallest NE probability (claim ``nac-theorem-lemma3-bound``)."""
+        return {
+            f"lambda={c.temperature:g}": {"q_max": c.q_max, "lemma3_bound": c.lemma3_bound, "min_pi_star": c.best_response_min}
+            for c in self.constants
+        }
+
     def index(self, temperature: float) -> int:
         """The position of ``temperature`` in :attr:`temperatures`."""
         hits = np.flatnonzero(np.isclose(self.temperatures, temperature, rtol=1e-12, atol=0.0))
@@ -561,6 +590,22 @@ class RateSweep:
     def slopes(self) -> FloatArray:
         """The fitted slopes per :math:`\\lambda`, ``(L,)``."""
         return np.array([f.slope for f in self.fits])
+
+    @property
+    def local_slopes(self) -> FloatArray:
+        """The slopes between consecutive horizons of the mean distance, ``(L, H - 1)``."""
+        out: FloatArray = np.diff(np.log(self.mean_distance), axis=1) / np.diff(np.log(self.horizons))
+        return out
+
+    @property
+    def table(self) -> str:
+        """One line per :math:`\\lambda`: the mean distance per :math:`T`, the fitted slope and the local slopes."""
+        lines = [self.name + ":"]
+        for i, lam in enumerate(self.temperatures):
+            cells = ", ".join(f"T={t}: {d:.4f}" for t, d in zip(self.horizons.tolist(), self.mean_distance[i].tolist(), strict=True))
+            local = ", ".join(f"{x:.2f}" for x in self.local_slopes[i])
+            lines.append(f"  lambda = {lam:g}: {cells}; fitted slope {self.slopes[i]:.3f} (local {local})")
+        return "\n".join(lines)
 
 
 def _final_losses(game: StationaryMFG, features: Features, run: NACRun, eta: float, radius: float) -> tuple[FloatArray, FloatArray]:
@@ -723,11 +768,41 @@ class Theorem1:
         return float(self.exact.slopes.max())
 
     @property
-    def exact_at_noisy(self) -> FloatArray:
-        """The exact one-hot mean distance at ``noisy_temperature`` on the noisy horizons, ``(H_noisy,)``."""
+    def sweeps(self) -> tuple[RateSweep, ...]:
+        """The four sweeps, exact one-hot first."""
+        return (self.exact, self.approx, self.noisy, self.noisy_low_dim)
+
+    @property
+    def table(self) -> str:
+        """The sweeps' tables, then Assumption 2's ratios per :math:`\\lambda`."""
+        lines = [sweep.table for sweep in self.sweeps]
+        lines += [f"Assumption 2 along the exact run, lambda = {c.temperature:g}: C1 = {c.maxima[0]:.4f}, C2 = {c.maxima[1]:.4f}, C3 = {c.maxima[2]:.4f}"
+                  for c in self.concentrability]
+        return "\n".join(lines)
+
+    @property
+    def floor_record(self) -> dict[str, float]:
+        """Theorem 1's left side at the largest noisy horizon per sweep, and the last actor losses (claim ``nac-theorem-error-floor``)."""
+        last = int(self.noisy.horizons[-1])
+        col = int(np.searchsorted(self.exact.horizons, last))
+        return {
+            "horizon": float(last),
+            "exact one-hot": float(self.exact_at_noisy_temperature[col]),
+            "exact low-dim": float(self.approx.mean_distance[0, col]),
+            "exact low-dim, largest T": float(self.approx.mean_distance[0, -1]),
+            "TD+SGD one-hot": float(self.noisy.mean_distance[0, -1]),
+            "TD+SGD low-dim": float(self.noisy_low_dim.mean_distance[0, -1]),
+            "L(w) TD+SGD one-hot": float(self.noisy.final_loss.mean()),
+            "L(w) TD+SGD low-dim": float(self.noisy_low_dim.final_loss.mean()),
+            "eps_approx low-dim (last iterate of TD+SGD)": float(self.noisy_low_dim.final_approx.mean()),
+            "eps_approx low-dim (last iterate of exact)": float(self.approx.final_approx.mean()),
+        }
+
+    @property
+    def exact_at_noisy_temperature(self) -> FloatArray:
+        """The exact one-hot mean distance at ``noisy_temperature`` on the exact horizons, ``(H,)``."""
         i = int(np.flatnonzero(np.isclose(self.exact.temperatures, self.noisy_temperature))[0])
-        cols = np.searchsorted(self.exact.horizons, self.noisy.horizons)
-        out: FloatArray = self.exact.mean_distance[i, cols]
+        out: FloatArray = self.exact.mean_distance[i]
         return out
 
 
@@ -775,6 +850,25 @@ def theorem1(
     return Theorem1(exact_sweep, approx, noisy, noisy_low, conc, float(c_eta), float(c_beta), noisy_lam[0], float(critic_rate), k)
 
 
+def constants_record(sett: TheoremSetting, result: Theorem1) -> dict[str, dict[str, float]]:
+    """Per :math:`\\lambda`: the constants of Assumptions 1–3 (claim ``nac-theorem-constants``)."""
+    out: dict[str, dict[str, float]] = {}
+    for c in sett.constants:
+        conc = next(x for x in result.concentrability if np.isclose(x.temperature, c.temperature))
+        c1, c2, c3 = conc.maxima
+        out[f"lambda={c.temperature:g}"] = {
+            "d0_estimated": c.d0, "d1_estimated": c.estimate.d1, "d1_closed": c.closed.d1, "d2_estimated": c.estimate.d2,
+            "d2_closed": c.closed.d2, "d2_weighted": c.d2_weighted, "d3_estimated": c.estimate.d3, "d3_closed": c.closed.d3,
+            "d_bar": c.dbar, "C1": c1, "C2": c2, "C3": c3,
+        }
+    return out
+
+
+def concentrability_maxima(result: Theorem1) -> FloatArray:
+    """:math:`(C_1,C_2,C_3)` per :math:`\\lambda` of :attr:`Theorem1.concentrability`, ``(L, 3)``."""
+    return np.array([c.maxima for c in result.concentrability], dtype=np.float64).reshape(-1, 3)
+
+
 # ----------------------------------------------------------------------------------------------
 # The trade-off in lambda
 # ----------------------------------------------------------------------------------------------
@@ -820,6 +914,15 @@ class Tradeoff:
         if np.unique(self.temperatures[ok]).size < 2:
             return None
         return log_log_fit(self.temperatures[ok], self.horizons_needed[ok])
+
+    @property
+    def table(self) -> str:
+        """The bias sweep and the horizons needed, one line each."""
+        bias = ", ".join(f"lambda={lam:.3g}: {g:.4f} <= {b:.4f}" for lam, g, b in zip(self.bias_temperatures, self.gaps, self.bounds, strict=True))
+        need = ", ".join(f"lambda={lam:g}: T = {h:.0f}" for lam, h in zip(self.temperatures, self.horizons_needed, strict=True))
+        fit = self.exponent
+        slope = "n/a" if fit is None else f"{fit.slope:.2f} +- {fit.stderr:.2f}"
+        return f"unregularized gap of the regularized NE vs bound: {bias}\nhorizon to reach {self.target:g}: {need}; T ~ lambda^x with x = {slope}"
 
     @property
     def needed(self) -> dict[str, float]:
@@ -880,6 +983,16 @@ class OracleRates:
     sgd_samples: IntArray
     sgd_excess: FloatArray
     sgd_minimum: float
+
+    @property
+    def table(self) -> str:
+        """The mean errors per :math:`K` and the fitted slopes."""
+        td = ", ".join(f"K={k}: {e:.2e}" for k, e in zip(self.td_samples.tolist(), self.td_errors.mean(axis=0).tolist(), strict=True))
+        sgd = ", ".join(f"K={k}: {e:.2e}" for k, e in zip(self.sgd_samples.tolist(), self.sgd_excess.mean(axis=0).tolist(), strict=True))
+        return (
+            f"Prop. 1 (TD(0), omega = {self.omega:.4f}, E q^2 = {self.q_scale:.3f}): {td}; slope {self.td_fit.slope:.3f} +- {self.td_fit.stderr:.3f}\n"
+            f"Prop. 2 (SGD, min over the ball {self.sgd_minimum:.2e}): {sgd}; slope {self.sgd_fit.slope:.3f} +- {self.sgd_fit.stderr:.3f}"
+        )
 
     @property
     def td_fit(self) -> LogLogFit:
