@@ -264,3 +264,26 @@ def test_oracle_rates_fall_with_the_samples(sett: nt.TheoremSetting) -> None:
     assert rates.td_fit.slope < -0.8 and rates.sgd_fit.slope < -0.4
     assert rates.sgd_minimum > 1e-6 and rates.omega > 0.0
 
+
+
+def test_records_read_the_sweeps(sett: nt.TheoremSetting) -> None:
+    exact_run = exact_sweep(sett, (10, 30, 100))
+    noisy = nt.rate_sweep(
+        sett, sett.one_hot, temperatures=(0.3,), horizons=(10, 30), critic=ProjectedTD(30, radius=50.0, step_size=ConstantStepSize(0.05)),
+        actor=ProjectedSGD(30), c_eta=C_ETA, c_beta=C_BETA, radius=RADIUS, n_seeds=2, seed=0, warm_start_critic=True, name="noisy",
+    )
+    conc = (nt.concentrability(sett, sett.one_hot, exact_run.longest[0], points=2),)
+    result = nt.Theorem1(exact_run, exact_run, noisy, noisy, conc, C_ETA, C_BETA, 0.3, 0.05, 30)
+    floor = result.floor_record
+    assert floor["horizon"] == 30.0
+    assert floor["exact one-hot"] == pytest.approx(exact_run.mean_distance[0, 1])
+    assert floor["TD+SGD one-hot"] == pytest.approx(noisy.mean_distance[0, -1])
+    np.testing.assert_allclose(result.exact_at_noisy_temperature, exact_run.mean_distance[0])
+    np.testing.assert_allclose(nt.concentrability_maxima(result), [conc[0].maxima])
+    partial = nt.TheoremSetting(sett.game, sett.one_hot, sett.low_dim, sett.temperatures[1:2], sett.equilibria[1:2], sett.constants[1:2])
+    record = nt.constants_record(partial, result)
+    assert record["lambda=0.3"]["d_bar"] == pytest.approx(sett.constants[1].dbar)
+    assert record["lambda=0.3"]["C1"] == pytest.approx(conc[0].maxima[0])
+    assert sett.estimates_below_bounds
+    assert set(sett.lemma3_record) == {"lambda=0.1", "lambda=0.3", "lambda=1"}
+    assert "fitted slope" in exact_run.table and "d_bar" in sett.table
