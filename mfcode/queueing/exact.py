@@ -13,6 +13,7 @@ where :math:`P(\\Delta t)=e^{G\\Delta t}` is the epoch's transition matrix and
 state :math:`z` (rows index the start state). App. A writes :math:`\\exp\\bar Q` without :math:`\\Delta t`;
 the epoch length belongs inside the exponential (:func:`epoch_kernel`).
 
+:class:`EpochKernels` keeps these kernels by arrival rate for the simulator's kernel sampler.
 :func:`own_episode_drops` is the exact expected drops per queue in each epoch of an episode for OWN (on
 any graph) and RND on regular graphs, where each queue receives exactly the Poisson stream
 :math:`\\lambda_t` of its own agent: the forward recursion of the joint chain (queue state, regime) of the
@@ -70,7 +71,9 @@ class EpochKernels:
     state and arrival rate. The distinct rates of a run are few (JSQ: whole multiples of
     :math:`\\lambda_t`; OWN, RND, a decision rule: a finite set of sums), so the table keeps them sorted
     and finds a queue's by binary search; an unseen rate costs one batched ``expm`` when it first
-    appears. Rates are matched exactly (the simulator rounds them to 12 decimals first).
+    appears. Rates are matched exactly (the simulator rounds them to 12 decimals first). A policy
+    whose offload probabilities take continuous values (a network of the neighbour histogram, say)
+    makes almost every rate new; the event sampler (drops ``"sampled"``) suits it better.
     """
 
     def __init__(self, service_rate: float, buffer: int, dt: float) -> None:
