@@ -7,7 +7,9 @@ own evaluation and push-forward, best responses and visitations from the game's 
 
 from __future__ import annotations
 
+import json
 import math
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -287,3 +289,17 @@ def test_records_read_the_sweeps(sett: nt.TheoremSetting) -> None:
     assert sett.estimates_below_bounds
     assert set(sett.lemma3_record) == {"lambda=0.1", "lambda=0.3", "lambda=1"}
     assert "fitted slope" in exact_run.table and "d_bar" in sett.table
+
+
+def test_nac_benchmark_reads_the_clock_of_each_row(tmp_path: Path) -> None:
+    row = {"game": "SIS", "variant": "tabular", "device": "cpu", "clock": "cpu", "n_seeds": 10, "samples_per_seed_iteration": 0,
+           "iteration_s": 0.002, "iteration_cpu_s": 0.001, "iterations_per_s": 1000.0, "seed_iterations_per_s": 10000.0}
+    gpu = dict(row, device="cuda", clock="wall")
+    path = tmp_path / "nac.json"
+    path.write_text(json.dumps({"date_utc": "today", "command": "python benchmarks/bench_nac.py", "rows": [row, gpu]}), encoding="utf-8")
+    bench = nt.nac_benchmark(path)
+    assert [r.iteration_s for r in bench.rows] == [0.001, 0.002]
+    assert bench.table.rows[0][6] == "1.00" and "today" in bench.table.caption
+    path.write_text(json.dumps({"rows": [{"game": "SIS"}]}), encoding="utf-8")
+    with pytest.raises(ValueError, match="path"):
+        nt.nac_benchmark(path)

@@ -22,7 +22,8 @@ the notebook's parameters and returns a frozen dataclass the notebook prints, pl
   horizon the exact runs need to reach a given distance (:func:`horizon_to_reach`);
 - :func:`oracle_rates` -- Props. 1–2: the TD(0) error and the SGD excess risk against the number
   of samples :math:`K` at a fixed iterate;
-- :func:`lemma2` -- Lemma 2's bounds along the runs with the stochastic oracles.
+- :func:`lemma2` -- Lemma 2's bounds along the runs with the stochastic oracles;
+- :func:`nac_benchmark` -- the table of ``benchmarks/bench_nac.py``'s stored results.
 
 :func:`log_log_fit` fits the slopes; :func:`sizes` maps the notebook's ``budget`` to the sizes.
 
@@ -37,9 +38,11 @@ depends on :math:`T`); the grid is a Python loop over calls of the batched loop.
 from __future__ import annotations
 
 import dataclasses
+import json
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from types import MappingProxyType
 
 import numpy as np
@@ -47,6 +50,7 @@ import numpy.typing as npt
 from tqdm.auto import tqdm
 
 from mfcode.arrays import FloatArray, IntArray
+from mfcode.claims.render import Table
 from mfcode.experiments.budget import check_budget
 from mfcode.experiments.lemmas import q_max, unit_garnet
 from mfcode.experiments.mfg import ClosedFormConstants, closed_form_constants
@@ -67,10 +71,12 @@ from mfcode.validation import check_int, check_real
 __all__ = [
     "SIZES",
     "AssumptionConstants",
+    "BenchmarkRow",
     "Concentrability",
     "EquilibriumAt",
     "Lemma2Along",
     "LogLogFit",
+    "NACBenchmark",
     "OracleRates",
     "RateSweep",
     "Sizes",
@@ -84,6 +90,7 @@ __all__ = [
     "lemma2",
     "log_log_fit",
     "low_dim_features",
+    "nac_benchmark",
     "oracle_rates",
     "rate_sweep",
     "setting",
@@ -1100,3 +1107,83 @@ def lemma2(result: Theorem1, n_actions: int) -> Lemma2Along:
     lam, r = result.noisy_temperature, result.noisy.radius
     theta_max = max(float(s.theta_max.max()) for s in sweeps)
     return Lemma2Along(lam, r, a, theta_max, min(float(s.min_probability.min()) for s in sweeps))
+
+
+# ----------------------------------------------------------------------------------------------
+# The stored benchmark
+# ----------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BenchmarkRow:
+    """One row of ``benchmarks/bench_nac.py``'s results: a variant on a game with a batch of seeds.
+
+    ``iteration_s`` is the time of one iteration on the row's ``clock``: process CPU time on the CPU,
+    wall time on a GPU (the script's choice).
+    """
+
+    game: str
+    variant: str
+    device: str
+    clock: str
+    seeds: int
+    samples: int
+    iteration_s: float
+    iterations_per_s: float
+    seed_iterations_per_s: float
+
+
+@dataclass(frozen=True)
+class NACBenchmark:
+    """The stored results of ``benchmarks/bench_nac.py`` (the time of one NAC iteration per variant).
+
+    Attributes
+    ----------
+    rows
+        One :class:`BenchmarkRow` per game, variant, device and batch size.
+    date, command
+        When and how the results were made.
+    """
+
+    rows: tuple[BenchmarkRow, ...]
+    date: str
+    command: str
+
+    @property
+    def table(self) -> Table:
+        """The rows as a captioned table (renders as Markdown in the notebook)."""
+        return Table(
+            caption=f"benchmarks/bench_nac.py, {self.date} ({self.command})",
+            columns=("game", "variant", "device", "clock", "seeds", "samples / seed / iteration", "ms / iteration", "iterations / s",
+                     "seed-iterations / s"),
+            rows=tuple(
+                (r.game, r.variant, r.device, r.clock, str(r.seeds), str(r.samples), f"{1e3 * r.iteration_s:.2f}",
+                 f"{r.iterations_per_s:.1f}", f"{r.seed_iterations_per_s:.1f}")
+                for r in self.rows
+            ),
+        )
+
+
+def nac_benchmark(path: Path | str) -> NACBenchmark:
+    """The results ``benchmarks/bench_nac.py`` wrote to ``path`` (the notebook passes the file's path).
+
+    Raises
+    ------
+    ValueError
+        If the file is not such a result (names ``path``).
+    """
+    if not isinstance(path, (str, Path)):
+        raise TypeError(f"path must be a str or a Path, got {type(path).__name__}")
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+        rows = tuple(
+            BenchmarkRow(
+                str(r["game"]), str(r["variant"]), str(r["device"]), str(r["clock"]), int(r["n_seeds"]), int(r["samples_per_seed_iteration"]),
+                float(r["iteration_cpu_s"] if r["clock"] == "cpu" else r["iteration_s"]), float(r["iterations_per_s"]),
+                float(r["seed_iterations_per_s"]),
+            )
+            for r in data["rows"]
+        )
+        return NACBenchmark(rows, str(data["date_utc"]), str(data["command"]))
+    except (KeyError, TypeError, ValueError) as exc:
+        raise ValueError(f"path: {path} is not a benchmarks/bench_nac.py result ({exc})") from None
