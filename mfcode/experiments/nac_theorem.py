@@ -444,7 +444,7 @@ class TheoremSetting:
 
     @property
     def table(self) -> str:
-        """One line per :math:`\\lambda`: the NE, the constants (estimated / closed form) and :math:`\\bar d`."""
+        """Per :math:`\\lambda`: the NE, the constants (estimated / closed form), :math:`\\bar d`, then :math:`\\mu^\\star` and :math:`d^\\star`."""
         lines = []
         for c, eq in zip(self.constants, self.equilibria, strict=True):
             lines.append(
@@ -452,6 +452,8 @@ class TheoremSetting:
                 f"d0 ~ {c.d0:.4f}; d1 {c.estimate.d1:.4f} / {c.closed.d1:.4f}; d2 {c.estimate.d2:.3f} / {c.closed.d2:.3f} "
                 f"(d*-weighted {c.d2_weighted:.3f}); d3 {c.estimate.d3:.3f} / {c.closed.d3:.3f}; d_bar = {c.dbar:.3f}"
             )
+            lines.append(f"    mu* = {np.array2string(eq.mean_field, precision=4)}")
+            lines.append(f"    d*  = {np.array2string(eq.visitation, precision=4)}")
         return "\n".join(lines)
 
     @property
