@@ -14,7 +14,7 @@ import numpy as np
 import numpy.typing as npt
 from numpy.typing import NDArray
 
-__all__ = ["check_array", "check_bool", "check_callable", "check_int", "check_real", "check_temperature"]
+__all__ = ["check_array", "check_bool", "check_callable", "check_int", "check_real", "check_rng", "check_temperature"]
 
 
 def check_real(
@@ -79,6 +79,17 @@ def check_callable(value: object, name: str) -> None:
     """``TypeError`` naming ``name`` unless ``value`` is callable."""
     if not callable(value):
         raise TypeError(f"{name} must be callable, got {type(value).__name__}")
+
+
+def check_rng(seed: object, name: str = "seed") -> np.random.Generator:
+    """``np.random.default_rng(seed)`` for a seed the book accepts: a non-negative ``int`` or a ``Generator`` (returned as it is)."""
+    if isinstance(seed, np.random.Generator):
+        return seed
+    if isinstance(seed, bool) or not isinstance(seed, Integral):
+        raise TypeError(f"{name} must be a non-negative int or a numpy Generator, got {type(seed).__name__}")
+    if seed < 0:
+        raise ValueError(f"{name} must be a non-negative int or a numpy Generator, got {seed}")
+    return np.random.default_rng(int(seed))
 
 
 def check_temperature(value: object, name: str = "temperature") -> float:

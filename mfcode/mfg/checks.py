@@ -8,10 +8,12 @@ import numpy as np
 import numpy.typing as npt
 
 from mfcode.arrays import FloatArray
+from mfcode.limits import check_elements
 from mfcode.simplex import check_distribution
-from mfcode.validation import check_int, check_real
+from mfcode.validation import check_array, check_bool, check_int, check_real
 
-__all__ = ["MODEL_TOL", "check_kernel", "check_reward", "check_shaped_distribution", "freeze_common"]
+__all__ = ["MODEL_TOL", "check_dynamics_arrays", "check_kernel", "check_model_values", "check_reward", "check_shaped_distribution",
+           "freeze_common"]
 
 #: Tolerance on kernel rows (negativity, sum to one) returned by a game's model.
 MODEL_TOL = 1e-8
@@ -20,6 +22,8 @@ MODEL_TOL = 1e-8
 def _names(names: tuple[str, ...] | None, n: int, prefix: str, arg: str) -> tuple[str, ...]:
     if names is None:
         return tuple(f"{prefix}{i}" for i in range(n))
+    if isinstance(names, str) or not isinstance(names, (tuple, list)) or not all(isinstance(x, str) for x in names):
+        raise TypeError(f"{arg} must be a tuple of str, got {names!r}")
     names = tuple(names)
     if len(names) != n:
         raise ValueError(f"{arg} must have {n} entries, got {len(names)}")
@@ -34,7 +38,7 @@ def check_shaped_distribution(
     Mean fields and policies (``trailing=1``: rows), or a state-action flow (``trailing=2``: each
     epoch's joint :math:`L_t`).
     """
-    arr = np.asarray(x, dtype=np.float64)
+    arr: FloatArray = check_array(x, name)
     if arr.shape != shape:
         raise ValueError(f"{name} must have shape {shape}, got {arr.shape}")
     if on_simplex:
@@ -42,27 +46,32 @@ def check_shaped_distribution(
     return arr
 
 
-def check_reward(r: npt.ArrayLike, shape: tuple[int, int]) -> FloatArray:
-    """A reward ``(S, A)`` returned by a game's model: the shape, finite entries."""
-    arr = np.asarray(r, dtype=np.float64)
+def check_reward(r: npt.ArrayLike, shape: tuple[int, int], name: str = "reward") -> FloatArray:
+    """A reward ``(S, A)`` returned by a game's model: the shape, finite entries (``name`` in errors)."""
+    arr: FloatArray = check_array(r, name)
     if arr.shape != shape:
-        raise ValueError(f"reward must have shape {shape} (S, A), got {arr.shape}")
+        raise ValueError(f"{name} must have shape {shape} (S, A), got {arr.shape}")
     if not np.all(np.isfinite(arr)):
-        raise ValueError("reward must be finite")
+        raise ValueError(f"{name} must be finite")
     return arr
 
 
-def check_kernel(p: npt.ArrayLike, shape: tuple[int, int, int]) -> FloatArray:
-    """A kernel ``(S, A, S')`` returned by a game's model: the shape, rows on the simplex."""
-    arr = np.asarray(p, dtype=np.float64)
+def check_kernel(p: npt.ArrayLike, shape: tuple[int, int, int], name: str = "transition") -> FloatArray:
+    """A kernel ``(S, A, S')`` returned by a game's model: the shape, rows on the simplex (``name`` in errors)."""
+    arr: FloatArray = check_array(p, name)
     if arr.shape != shape:
-        raise ValueError(f"transition must have shape {shape} (S, A, S'), got {arr.shape}")
+        raise ValueError(f"{name} must have shape {shape} (S, A, S'), got {arr.shape}")
     if not np.all(np.isfinite(arr)) or arr.min() < -MODEL_TOL:
-        raise ValueError("transition must have finite non-negative entries")
+        raise ValueError(f"{name} must have finite non-negative entries")
     err = np.abs(arr.sum(axis=-1) - 1.0).max()
     if err > MODEL_TOL:
-        raise ValueError(f"transition rows P(.|s,a,mu) must sum to 1 (max error {err:.3g})")
+        raise ValueError(f"{name} rows P(.|s,a,mu) must sum to 1 (max error {err:.3g})")
     return arr
+
+
+def check_dynamics_arrays(dynamics: Any, name: str) -> tuple[FloatArray, FloatArray]:
+    """The ``reward`` and ``kernel`` arrays of dynamics handed in by a caller, as float arrays (``name.reward`` in errors)."""
+    return check_array(dynamics.reward, f"{name}.reward"), check_array(dynamics.kernel, f"{name}.kernel")
 
 
 def check_model_values(reward: FloatArray, kernel: FloatArray, name: str) -> None:
@@ -90,11 +99,18 @@ def freeze_common(game: Any, sizes: tuple[str, ...], argument: str, *, gamma_may
     Returns the frozen initial distribution.
     """
     for arg in sizes:
-        check_int(getattr(game, arg), arg, low=1)
+        object.__setattr__(game, arg, check_int(getattr(game, arg), arg, low=1))
+    check_elements(
+        game.n_states * game.n_actions * game.n_states,
+        f"the kernel (S, A, S) of n_states={game.n_states}, n_actions={game.n_actions}",
+    )
     if not callable(game.reward_fn):
         raise TypeError(f"reward_fn must be callable {argument} -> (S, A) array")
     if not callable(game.transition_fn):
         raise TypeError(f"transition_fn must be callable {argument} -> (S, A, S) array")
+    if not isinstance(game.name, str):
+        raise TypeError(f"name must be a str, got {type(game.name).__name__}")
+    object.__setattr__(game, "check", check_bool(game.check, "check"))
     if gamma_may_be_one:
         gamma = check_real(game.gamma, "gamma", low=0.0, high=1.0)
     else:

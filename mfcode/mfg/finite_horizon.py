@@ -31,11 +31,18 @@ import numpy.typing as npt
 
 from mfcode.arrays import FloatArray
 from mfcode.limits import check_elements, check_steps
-from mfcode.mfg.checks import check_kernel, check_model_values, check_reward, check_shaped_distribution, freeze_common
+from mfcode.mfg.checks import (
+    check_dynamics_arrays,
+    check_kernel,
+    check_model_values,
+    check_reward,
+    check_shaped_distribution,
+    freeze_common,
+)
 from mfcode.mfg.protocol import BestResponse, PolicyEvaluation
 from mfcode.mfg.soft import regularized_reward, soft_max_value
-from mfcode.simplex import softmax
-from mfcode.validation import check_int
+from mfcode.simplex import check_distribution, softmax
+from mfcode.validation import check_array, check_int
 
 __all__ = ["FiniteHorizonMFG", "FlowDynamics"]
 
@@ -106,12 +113,12 @@ class FiniteHorizonMFG:
             self.horizon * self.n_states * self.n_actions * self.n_states,
             f"the stacked kernels (H - 1, S, A, S) of horizon={self.horizon}, n_states={self.n_states}, n_actions={self.n_actions}",
         )
-        if self.population not in ("state", "state_action"):
+        if not isinstance(self.population, str) or self.population not in ("state", "state_action"):
             raise ValueError(f"population must be 'state' or 'state_action', got {self.population!r}")
         m0 = self.population_argument(init, np.full((self.n_states, self.n_actions), 1.0 / self.n_actions))
-        check_reward(self.reward_fn(0, m0), (self.n_states, self.n_actions))
+        check_reward(self.reward_fn(0, m0), (self.n_states, self.n_actions), "reward_fn(0, initial): reward")
         if self.horizon > 1:
-            check_kernel(self.transition_fn(0, m0), (self.n_states, self.n_actions, self.n_states))
+            check_kernel(self.transition_fn(0, m0), (self.n_states, self.n_actions, self.n_states), "transition_fn(0, initial): transition")
 
     # -- validation ------------------------------------------------------------------------------
 
@@ -148,11 +155,13 @@ class FiniteHorizonMFG:
             raise TypeError(f"{name} must be FlowDynamics, got {type(dynamics).__name__}")
         t, s, a = self.policy_shape
         want = ((t, s, a), (t - 1, s, a, s))
-        got = (dynamics.reward.shape, dynamics.kernel.shape)
+        reward, kernel = check_dynamics_arrays(dynamics, name)
+        got = (reward.shape, kernel.shape)
         if got != want:
             raise ValueError(f"{name} must hold arrays of shapes {want}, got {got}")
-        check_model_values(dynamics.reward, dynamics.kernel, name)
-        return dynamics
+        check_model_values(reward, kernel, name)
+        same = reward is dynamics.reward and kernel is dynamics.kernel
+        return dynamics if same else FlowDynamics(reward, kernel)
 
     def state_marginal(self, mean_field: FloatArray) -> FloatArray:
         """State marginals ``(H, S)`` of a flow."""
@@ -171,15 +180,25 @@ class FiniteHorizonMFG:
 
     # -- the model along a flow ------------------------------------------------------------------
 
-    def reward(self, t: int, m: FloatArray) -> FloatArray:
+    def _population(self, m: npt.ArrayLike) -> FloatArray:
+        """``m`` as one epoch's population argument: ``(S,)`` or ``(S, A)``, on the simplex when ``check`` is on."""
+        shape = self.flow_shape[1:]
+        arr: FloatArray = check_array(m, "m", shape=shape)
+        if self.check:
+            check_distribution(arr.reshape(-1), "m")
+        return arr
+
+    def reward(self, t: int, m: npt.ArrayLike) -> FloatArray:
         """:math:`r_t(s,a,m)` as an ``(S, A)`` array."""
-        check_int(t, "t", low=0, high=self.horizon - 1)
+        t = check_int(t, "t", low=0, high=self.horizon - 1)
+        m = self._population(m)
         r = self.reward_fn(t, m)
         return check_reward(r, (self.n_states, self.n_actions)) if self.check else np.asarray(r, dtype=np.float64)
 
-    def transition(self, t: int, m: FloatArray) -> FloatArray:
+    def transition(self, t: int, m: npt.ArrayLike) -> FloatArray:
         """:math:`P_t(s'|s,a,m)` as an ``(S, A, S)`` array (``t < H - 1``)."""
-        check_int(t, "t", low=0, high=self.horizon - 2)
+        t = check_int(t, "t", low=0, high=self.horizon - 2)
+        m = self._population(m)
         p = self.transition_fn(t, m)
         shape = (self.n_states, self.n_actions, self.n_states)
         return check_kernel(p, shape) if self.check else np.asarray(p, dtype=np.float64)

@@ -30,6 +30,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
+from typing import TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -39,7 +40,8 @@ from mfcode.arrays import FloatArray
 from mfcode.limits import check_elements
 from mfcode.mfg.finite_horizon import FiniteHorizonMFG
 from mfcode.mfg.stationary import StationaryMFG
-from mfcode.validation import check_int, check_real
+from mfcode.simplex import check_distribution
+from mfcode.validation import check_array, check_bool, check_callable, check_int, check_real, check_rng
 
 __all__ = [
     "BeachBarParameters",
@@ -66,12 +68,33 @@ class TimeHomogeneous:
 
     fn: Callable[[FloatArray], FloatArray]
 
+    def __post_init__(self) -> None:
+        check_callable(self.fn, "fn")
+
     def __call__(self, t: int, m: FloatArray) -> FloatArray:
         return self.fn(m)
 
 
 def _unit(x: float, name: str) -> float:
     return check_real(x, name, low=0.0, high=1.0)
+
+
+def _set_reals(obj: object, **values: float) -> None:
+    """Store checked numbers as ``float`` in a frozen dataclass (a ``np.float32`` field would round its kernels)."""
+    for name, value in values.items():
+        object.__setattr__(obj, name, value)
+
+
+def _mean_field(mu: npt.ArrayLike, n: int, name: str = "mu") -> FloatArray:
+    """A model function's mean-field argument: ``(n,)`` on the simplex."""
+    arr = check_distribution(mu, name)
+    if arr.shape != (n,):
+        raise ValueError(f"{name} must have shape ({n},), got {arr.shape}")
+    return arr
+
+
+def _epoch(t: object) -> None:
+    check_int(t, "t", low=0)
 
 
 @dataclass(frozen=True)
@@ -96,15 +119,17 @@ class SISParameters:
     infection_cost: float = 1.0
 
     def __post_init__(self) -> None:
-        _unit(self.infection_rate, "infection_rate")
-        _unit(self.recovery, "recovery")
-        for name in ("distancing_cost", "infection_cost"):
-            v = getattr(self, name)
-            if not (isinstance(v, (int, float)) and np.isfinite(v)):
-                raise ValueError(f"{name} must be a finite number, got {v!r}")
+        _set_reals(
+            self,
+            infection_rate=_unit(self.infection_rate, "infection_rate"),
+            recovery=_unit(self.recovery, "recovery"),
+            distancing_cost=check_real(self.distancing_cost, "distancing_cost"),
+            infection_cost=check_real(self.infection_cost, "infection_cost"),
+        )
 
     def reward(self, mu: FloatArray) -> FloatArray:
         """:math:`r(s,a)=-c_I\\mathbb 1\\{s=I\\}-c_D\\mathbb 1\\{a=D\\}` (independent of :math:`\\mu`)."""
+        _mean_field(mu, 2)
         r = np.zeros((2, 2))
         r[:, 0] -= self.distancing_cost
         r[1, :] -= self.infection_cost
@@ -113,7 +138,7 @@ class SISParameters:
     def transition(self, mu: FloatArray) -> FloatArray:
         """:math:`P(\\cdot|s,a,\\mu)`; only :math:`P(\\cdot|S,U,\\mu)` depends on :math:`\\mu(I)`."""
         p = np.zeros((2, 2, 2))
-        infect = self.infection_rate * float(mu[1])
+        infect = self.infection_rate * float(_mean_field(mu, 2)[1])
         p[0, 0] = (1.0, 0.0)
         p[0, 1] = (1.0 - infect, infect)
         p[1, :] = (self.recovery, 1.0 - self.recovery)
@@ -148,7 +173,7 @@ def sis(
         reward_fn=dyn.reward,
         transition_fn=dyn.transition,
         gamma=gamma,
-        initial=np.asarray(initial, dtype=np.float64),
+        initial=check_array(initial, "initial"),
         state_names=("S", "I"),
         action_names=("D", "U"),
         name="SIS",
@@ -183,7 +208,7 @@ def sis_episodic(
         horizon=horizon,
         reward_fn=TimeHomogeneous(dyn.reward),
         transition_fn=TimeHomogeneous(dyn.transition),
-        initial=np.asarray(initial, dtype=np.float64),
+        initial=check_array(initial, "initial"),
         gamma=gamma,
         state_names=("S", "I"),
         action_names=("D", "U"),
@@ -222,12 +247,19 @@ class LQParameters:
 
     def __post_init__(self) -> None:
         for name in ("n_states", "actions_per_side", "noise_per_side"):
-            v = getattr(self, name)
-            if not isinstance(v, int) or v < (2 if name == "n_states" else 0):
-                raise ValueError(f"{name} must be an integer >= {2 if name == 'n_states' else 0}, got {v!r}")
-        for name in ("dt", "sigma"):
-            if not getattr(self, name) > 0:
-                raise ValueError(f"{name} must be > 0")
+            object.__setattr__(self, name, check_int(getattr(self, name), name, low=2 if name == "n_states" else 0))
+        n, a, k = self.n_states, 2 * self.actions_per_side + 1, 2 * self.noise_per_side + 1
+        check_elements(n * a * max(n, k), f"the kernel (S, A, S) of n_states={n}, actions_per_side={self.actions_per_side}, "
+                       f"noise_per_side={self.noise_per_side}")
+        _set_reals(
+            self,
+            dt=check_real(self.dt, "dt", low=0.0, low_open=True),
+            sigma=check_real(self.sigma, "sigma", low=0.0, low_open=True),
+            cross_q=check_real(self.cross_q, "cross_q"),
+            kappa=check_real(self.kappa, "kappa"),
+        )
+        if (a * self.dt + k * self.sigma * np.sqrt(self.dt)) * n > 2.0**52:
+            raise ValueError(f"dt and sigma move an agent by more than 2**52 cells (dt={self.dt:g}, sigma={self.sigma:g})")
 
     @property
     def moves(self) -> FloatArray:
@@ -244,12 +276,13 @@ class LQParameters:
     def reward(self, mu: FloatArray) -> FloatArray:
         """:math:`(-\\frac12a^2+q\\,a(\\bar\\mu-s)-\\frac\\kappa2(\\bar\\mu-s)^2)\\Delta`, :math:`\\bar\\mu=\\sum_xx\\mu(x)`."""
         x = np.arange(self.n_states, dtype=np.float64)
-        dist = (x @ mu - x)[:, None]
+        dist = (x @ _mean_field(mu, self.n_states) - x)[:, None]
         a = self.moves[None, :]
         return (-0.5 * a**2 + self.cross_q * a * dist - 0.5 * self.kappa * dist**2) * self.dt
 
     def transition(self, mu: FloatArray) -> FloatArray:
         """:math:`s'=s+a\\Delta+\\sigma\\varepsilon\\sqrt\\Delta` rounded, modulo ``n_states`` (independent of :math:`\\mu`)."""
+        _mean_field(mu, self.n_states)
         n = self.n_states
         p = np.zeros((n, self.moves.size, n))
         eps = np.arange(-self.noise_per_side, self.noise_per_side + 1)
@@ -262,14 +295,26 @@ class LQParameters:
         return p
 
 
+P = TypeVar("P")
+
+
+def _parameters(parameters: P | None, kind: type[P]) -> P:
+    """``parameters`` if it is a ``kind``, the default ``kind()`` for ``None``."""
+    if parameters is None:
+        return kind()
+    if not isinstance(parameters, kind):
+        raise TypeError(f"parameters must be {kind.__name__} or None, got {type(parameters).__name__}")
+    return parameters
+
+
 def lq(*, gamma: float = 0.9, parameters: LQParameters | None = None, initial: npt.ArrayLike | None = None) -> StationaryMFG:
     """Stationary discounted LQ game of 001 App. D (uniform initial distribution, as in its Fig. 3).
 
     ``gamma`` is our choice (the paper gives none for its simulations).
     """
-    dyn = LQParameters() if parameters is None else parameters
+    dyn = _parameters(parameters, LQParameters)
     n = dyn.n_states
-    init = np.full(n, 1.0 / n) if initial is None else np.asarray(initial, dtype=np.float64)
+    init = np.full(n, 1.0 / n) if initial is None else check_array(initial, "initial")
     return StationaryMFG(
         n_states=n,
         n_actions=dyn.moves.size,
@@ -287,9 +332,9 @@ def lq_episodic(
     *, horizon: int = 10, gamma: float = 1.0, parameters: LQParameters | None = None, initial: npt.ArrayLike | None = None
 ) -> FiniteHorizonMFG:
     """Episodic LQ game of 001 App. D (no terminal cost). ``horizon`` is OpenSpiel's default 10."""
-    dyn = LQParameters() if parameters is None else parameters
+    dyn = _parameters(parameters, LQParameters)
     n = dyn.n_states
-    init = np.full(n, 1.0 / n) if initial is None else np.asarray(initial, dtype=np.float64)
+    init = np.full(n, 1.0 / n) if initial is None else check_array(initial, "initial")
     return FiniteHorizonMFG(
         n_states=n,
         n_actions=dyn.moves.size,
@@ -327,10 +372,27 @@ class GarnetParameters:
     mixing: float
     herding: float
 
+    def __post_init__(self) -> None:
+        r0 = check_array(self.r0, "r0", ndim=2, finite=True)
+        s, a = r0.shape
+        if s == 0 or a == 0:
+            raise ValueError(f"r0 must have shape (S, A) with S, A >= 1, got {r0.shape}")
+        object.__setattr__(self, "r0", r0)
+        object.__setattr__(self, "w", check_array(self.w, "w", shape=(s, s), finite=True))
+        p0 = check_distribution(self.p0, "p0")
+        if p0.shape != (s, a, s):
+            raise ValueError(f"p0 must have shape {(s, a, s)} (the states and actions of r0), got {p0.shape}")
+        object.__setattr__(self, "p0", p0)
+        _set_reals(self, coupling=check_real(self.coupling, "coupling", low=0.0), mixing=_unit(self.mixing, "mixing"),
+                   herding=_unit(self.herding, "herding"))
+
     def reward(self, mu: FloatArray) -> FloatArray:
-        return self.r0 + self.coupling * (self.w @ mu)[:, None]
+        """:math:`r_0(s,a)+c\\,(W\\mu)(s)`."""
+        return self.r0 + self.coupling * (self.w @ _mean_field(mu, self.w.shape[0]))[:, None]
 
     def transition(self, mu: FloatArray) -> FloatArray:
+        """:math:`(1-\\epsilon)P_0+\\epsilon((1-h)u+h\\mu)`."""
+        mu = _mean_field(mu, self.w.shape[0])
         if self.herding == 0.0:
             return self.fixed_kernel
         n = mu.size
@@ -382,20 +444,21 @@ def garnet(
     check
         Passed to :class:`StationaryMFG` (switch off only in benchmarks).
     """
-    check_int(n_states, "n_states", low=1)
-    check_int(n_actions, "n_actions", low=1)
-    check_int(branching, "branching", low=1, high=n_states)
-    check_real(coupling, "coupling", low=0.0)
+    n_states = check_int(n_states, "n_states", low=1)
+    n_actions = check_int(n_actions, "n_actions", low=1)
+    branching = check_int(branching, "branching", low=1, high=n_states)
+    coupling = check_real(coupling, "coupling", low=0.0)
     check_elements(n_states * n_actions * n_states, f"the kernel (S, A, S) of garnet(n_states={n_states}, n_actions={n_actions})")
-    _unit(mixing, "mixing")
-    _unit(herding, "herding")
-    rng = np.random.default_rng(seed)
+    mixing = _unit(mixing, "mixing")
+    herding = _unit(herding, "herding")
+    check_bool(check, "check")
+    rng = check_rng(seed)
     r0 = rng.uniform(size=(n_states, n_actions))
     w = rng.uniform(-1.0, 1.0, size=(n_states, n_states))
     p0 = np.zeros((n_states, n_actions, n_states))
     succ = np.argsort(rng.uniform(size=(n_states, n_actions, n_states)), axis=-1)[..., :branching]
     np.put_along_axis(p0, succ, rng.dirichlet(np.ones(branching), size=(n_states, n_actions)), axis=-1)
-    dyn = GarnetParameters(r0, w, p0, float(coupling), float(mixing), float(herding))
+    dyn = GarnetParameters(r0, w, p0, coupling, mixing, herding)
     return StationaryMFG(
         n_states=n_states,
         n_actions=n_actions,
@@ -447,7 +510,7 @@ def left_right(*, initial: npt.ArrayLike = (1.0, 0.0, 0.0)) -> FiniteHorizonMFG:
         horizon=2,
         reward_fn=_left_right_reward,
         transition_fn=_ChooseNext(3, 2),
-        initial=np.asarray(initial, dtype=np.float64),
+        initial=check_array(initial, "initial"),
         state_names=("C", "L", "R"),
         action_names=("L", "R"),
         name="left-right",
@@ -475,7 +538,7 @@ def rock_paper_scissors(*, horizon: int = 2, initial: npt.ArrayLike = (1.0, 0.0,
         horizon=horizon,
         reward_fn=_rps_reward,
         transition_fn=_ChooseNext(4, 3),
-        initial=np.asarray(initial, dtype=np.float64),
+        initial=check_array(initial, "initial"),
         state_names=("start", "R", "P", "S"),
         action_names=("R", "P", "S"),
         name="rock-paper-scissors",
@@ -504,13 +567,15 @@ class BeachBarParameters:
     log_eps: float = 1e-20
 
     def __post_init__(self) -> None:
-        if not isinstance(self.n_states, int) or self.n_states < 2:
-            raise ValueError("n_states must be an integer >= 2")
-        if not 0 <= self.bar_location < self.n_states:
-            raise ValueError("bar_location must lie in [0, n_states)")
-        _unit(self.p_still, "p_still")
+        object.__setattr__(self, "n_states", check_int(self.n_states, "n_states", low=2))
+        check_elements(self.n_states * 3 * self.n_states, f"the kernel (S, 3, S) of n_states={self.n_states}")
+        object.__setattr__(self, "bar_location", check_int(self.bar_location, "bar_location", low=0, high=self.n_states - 1))
+        _set_reals(self, p_still=_unit(self.p_still, "p_still"), log_eps=check_real(self.log_eps, "log_eps", low=0.0, low_open=True))
 
     def reward(self, t: int, mu: FloatArray) -> FloatArray:
+        """:math:`-d(s,\\text{bar})-c(a)/n-\\log(\\mu(s)+\\varepsilon)`."""
+        _epoch(t)
+        mu = _mean_field(mu, self.n_states)
         n = self.n_states
         d = np.abs(np.arange(n) - self.bar_location)
         dist = np.minimum(d, n - d)[:, None]
@@ -519,6 +584,9 @@ class BeachBarParameters:
         return out
 
     def transition(self, t: int, mu: FloatArray) -> FloatArray:
+        """A move left, stay or right, perturbed by :math:`\\pm1` with probability ``1 - p_still``, clipped at the ends."""
+        _epoch(t)
+        _mean_field(mu, self.n_states)
         n = self.n_states
         p = np.zeros((n, 3, n))
         probs = ((1 - self.p_still) / 2, self.p_still, (1 - self.p_still) / 2)
@@ -531,9 +599,9 @@ class BeachBarParameters:
 
 def beach_bar(*, horizon: int = 3, parameters: BeachBarParameters | None = None, initial: npt.ArrayLike | None = None) -> FiniteHorizonMFG:
     """Beach-bar game in mfglib's conventions (actions left, stay, right; ``horizon`` = mfglib ``T + 1``)."""
-    dyn = BeachBarParameters() if parameters is None else parameters
+    dyn = _parameters(parameters, BeachBarParameters)
     n = dyn.n_states
-    init = np.full(n, 1.0 / n) if initial is None else np.asarray(initial, dtype=np.float64)
+    init = np.full(n, 1.0 / n) if initial is None else check_array(initial, "initial")
     return FiniteHorizonMFG(
         n_states=n,
         n_actions=3,
@@ -561,6 +629,16 @@ class RandomLinearParameters:
     r1: FloatArray
     r2: FloatArray
 
+    def __post_init__(self) -> None:
+        r2 = check_array(self.r2, "r2", ndim=2, finite=True)
+        n = r2.shape[0]
+        if r2.shape != (n, n) or n < 1:
+            raise ValueError(f"r2 must have shape (n, n) with n >= 1 (|S| = |A|), got {r2.shape}")
+        object.__setattr__(self, "r2", r2)
+        object.__setattr__(self, "r1", check_array(self.r1, "r1", shape=(n, n), finite=True))
+        object.__setattr__(self, "p1", check_array(self.p1, "p1", shape=(n, n, n), finite=True))
+        object.__setattr__(self, "p2", check_array(self.p2, "p2", shape=(n, n, n), finite=True))
+
     @cached_property
     def _layout(self) -> tuple[FloatArray, FloatArray, bool]:
         """Coefficients laid out for the kernel: one matrix product and one fused add-transpose.
@@ -576,10 +654,21 @@ class RandomLinearParameters:
         bounded = bool(np.abs(self.p1).max() + np.abs(self.p2).max() < 700.0)
         return p1, p2, bounded
 
+    def _joint(self, t: object, joint: npt.ArrayLike) -> FloatArray:
+        """The state-action distribution ``(S, A)`` of an epoch (the kernel's logits are bounded because it sums to 1)."""
+        _epoch(t)
+        n = self.r2.shape[0]
+        arr: FloatArray = check_array(joint, "joint", shape=(n, n))
+        check_distribution(arr.reshape(-1), "joint")
+        return arr
+
     def reward(self, t: int, joint: FloatArray) -> FloatArray:
-        return self.r1 @ joint + self.r2
+        """:math:`\\sum_xr_1(s,x)L(x,a)+r_2(s,a)`."""
+        return self.r1 @ self._joint(t, joint) + self.r2
 
     def transition(self, t: int, joint: FloatArray) -> FloatArray:
+        """:math:`\\mathrm{softmax}_{s'}(\\sum_xp_1(s',s,x)L(x,a)+p_2(s',s,a))`, ``(S, A, S')``."""
+        joint = self._joint(t, joint)
         p1, p2, bounded = self._layout
         n = p2.shape[0]
         logits = joint.T @ p1
@@ -609,15 +698,18 @@ def random_linear(
     mfglib's ``T + 1``.
     """
     if parameters is None:
-        check_int(n, "n", low=1)
-        check_real(m, "m", low=0.0)
-        rng = np.random.default_rng(seed)
+        n = check_int(n, "n", low=1)
+        m = check_real(m, "m", low=0.0)
+        check_elements(2 * n**3, f"the coefficients (n, n, n) of random_linear(n={n})")
+        rng = check_rng(seed)
         parameters = RandomLinearParameters(
             p1=rng.uniform(-m, m, size=(n, n, n)),
             p2=rng.uniform(-m, m, size=(n, n, n)),
             r1=rng.uniform(-m, m, size=(n, n)),
             r2=rng.uniform(-m, m, size=(n, n)),
         )
+    elif not isinstance(parameters, RandomLinearParameters):
+        raise TypeError(f"parameters must be RandomLinearParameters or None, got {type(parameters).__name__}")
     n = parameters.r2.shape[0]
     return FiniteHorizonMFG(
         n_states=n,

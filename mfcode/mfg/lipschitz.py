@@ -21,9 +21,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from mfcode.limits import check_steps
 from mfcode.mfg.operators import best_response
 from mfcode.mfg.stationary import StationaryMFG
 from mfcode.simplex import policy_distance
+from mfcode.validation import check_int, check_real, check_rng
 
 __all__ = ["LipschitzEstimate", "estimate_lipschitz"]
 
@@ -68,13 +70,10 @@ def estimate_lipschitz(
     """
     if not isinstance(game, StationaryMFG):
         raise TypeError(f"game must be a StationaryMFG (Assumption 3 is stated for it), got {type(game).__name__}")
-    if not temperature > 0:
-        raise ValueError(f"temperature must be > 0, got {temperature!r}")
-    if not isinstance(n_pairs, int) or n_pairs < 1:
-        raise ValueError(f"n_pairs must be a positive integer, got {n_pairs!r}")
-    if not 0 < local_scale < 1:
-        raise ValueError(f"local_scale must lie in (0, 1), got {local_scale!r}")
-    rng = np.random.default_rng(seed)
+    temperature = check_real(temperature, "temperature", low=0.0, low_open=True)
+    n_pairs = check_steps(check_int(n_pairs, "n_pairs", low=1), f"estimate_lipschitz over n_pairs={n_pairs} pairs")
+    local_scale = check_real(local_scale, "local_scale", low=0.0, high=1.0, low_open=True, high_open=True)
+    rng = check_rng(seed)
     n = game.n_states
     d1 = d2 = d3 = lip = 0.0
     for k in range(n_pairs):

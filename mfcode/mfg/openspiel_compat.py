@@ -14,9 +14,11 @@ by every test session.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -63,7 +65,7 @@ _NODE = re.compile(r"^\((\d+), (\d+)\)$")
 
 
 def _check_game(name: str) -> None:
-    if name not in GAMES:
+    if not isinstance(name, str) or name not in GAMES:
         raise ValueError(f"name must be one of {sorted(GAMES)}, got {name!r}")
 
 
@@ -84,10 +86,13 @@ def mfcode_model(name: GameName, **params: Any) -> openspiel_games.CrowdModellin
     """
     _check_game(name)
     p = dict(params)
+    model = openspiel_games.LinearQuadratic if name == "linear_quadratic" else openspiel_games.CrowdModelling
     if name == "linear_quadratic":
         p.pop("terminal_cost", None)
-        return openspiel_games.LinearQuadratic(**p)
-    return openspiel_games.CrowdModelling(**p)
+    unknown = sorted(set(p) - {f.name for f in dataclasses.fields(model)})
+    if unknown:
+        raise TypeError(f"params: {name} takes {[f.name for f in dataclasses.fields(model)]}, got unknown {unknown}")
+    return model(**p)
 
 
 def mfcode_game(name: GameName, *, check: bool = True, **params: Any) -> OpenSpielMFG:
@@ -100,6 +105,10 @@ def mfcode_solver(
 ) -> IterativeSolver[Any]:
     """:func:`~mfcode.mfg.openspiel_solvers.openspiel_solver` for OpenSpiel's ``solver`` on game ``name`` (any ``params``)."""
     _check_game(name)
+    if not isinstance(params, Mapping):
+        raise TypeError(f"params must be a mapping of the game's parameters, got {type(params).__name__}")
+    if not isinstance(solver, str) or solver not in SOLVERS:
+        raise ValueError(f"solver must be one of {SOLVERS}, got {solver!r}")
     return openspiel_solver(solver, lr=lr, softmax_temperature=softmax_temperature)
 
 
@@ -388,9 +397,13 @@ def load_reference(path: str | Path = REFERENCE_PATH) -> list[dict[str, Any]]:
         case must hold ``game``, ``solver``, ``params`` and finite numeric ``nash_conv`` and
         ``policy_last`` arrays. Nothing is returned from a file with one bad case.
     """
+    if not isinstance(path, (str, Path)):
+        raise TypeError(f"path must be a str or Path, got {type(path).__name__}")
     source = Path(path)
     try:
         doc = json.loads(source.read_text(encoding="utf-8"))
+    except UnicodeDecodeError as exc:
+        raise ValueError(f"{source}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
     except json.JSONDecodeError as exc:
         raise ValueError(f"{source}: malformed JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}") from None
     if not isinstance(doc, dict) or not isinstance(doc.get("cases"), list):

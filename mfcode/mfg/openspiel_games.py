@@ -46,10 +46,14 @@ from dataclasses import dataclass
 from functools import cached_property
 
 import numpy as np
+import numpy.typing as npt
 from scipy.stats import norm
 
 from mfcode.arrays import BoolArray, FloatArray, IntArray
+from mfcode.limits import check_elements, check_steps
 from mfcode.mfg.finite_horizon import FiniteHorizonMFG, FlowDynamics
+from mfcode.simplex import check_distribution
+from mfcode.validation import check_array, check_bool, check_int, check_real
 
 __all__ = [
     "CROWD_EPSILON",
@@ -110,15 +114,11 @@ def traverse(after_move: IntArray, after_noise: IntArray, n_epochs: int, neutral
         nodes are each visited once, keyed by position and tick, as OpenSpiel's
         ``TabularValueFunction`` does; initial positions, actions and noise outcomes in index order.
     """
-    after_move = np.asarray(after_move)
-    after_noise = np.asarray(after_noise)
-    if after_move.ndim != 2 or after_noise.ndim != 2 or after_noise.shape[0] != after_move.shape[0]:
-        raise ValueError("after_move must be (S, A) and after_noise (S, K) integer arrays")
-    if not isinstance(n_epochs, int) or n_epochs < 1:
-        raise ValueError(f"n_epochs must be a positive integer, got {n_epochs!r}")
+    after_move, after_noise = _positions(after_move, after_noise)
     n_states, n_actions = after_move.shape
-    if not 0 <= neutral < n_actions:
-        raise ValueError(f"neutral must be an action index in [0, {n_actions}), got {neutral!r}")
+    n_epochs = check_int(n_epochs, "n_epochs", low=1)
+    check_elements(n_epochs * n_states * n_actions, f"the traversal tables (H, S, A) of n_epochs={n_epochs}, S={n_states}, A={n_actions}")
+    neutral = check_int(neutral, "neutral", low=0, high=n_actions - 1)
     first = np.full((n_epochs, n_states), -1, dtype=np.int64)
     first[0] = neutral
     seen_chance = np.zeros((n_epochs, n_states), dtype=bool)
@@ -151,8 +151,25 @@ def traverse(after_move: IntArray, after_noise: IntArray, n_epochs: int, neutral
     return Traversal(first, evaluated)
 
 
+def _positions(after_move: npt.ArrayLike, after_noise: npt.ArrayLike) -> tuple[IntArray, IntArray]:
+    """The move and noise tables: ``(S, A)`` and ``(S, K)`` integer arrays of positions in ``0..S-1``."""
+    move = check_array(after_move, "after_move", ndim=2, integer=True)
+    noise = check_array(after_noise, "after_noise", ndim=2, integer=True)
+    n = move.shape[0]
+    if n == 0 or move.shape[1] == 0 or noise.shape[0] != n or noise.shape[1] == 0:
+        raise ValueError(f"after_move must be (S, A) and after_noise (S, K) with S, A, K >= 1, got {move.shape} and {noise.shape}")
+    for name, table in (("after_move", move), ("after_noise", noise)):
+        if table.min() < 0 or table.max() >= n:
+            raise ValueError(f"{name} must hold positions in 0..{n - 1}")
+    return move, noise
+
+
 def openspiel_kernel(after_move: IntArray, after_noise: IntArray, noise: FloatArray) -> FloatArray:
     """``(S, A, S)`` kernel of a deterministic move followed by a noise draw with probabilities ``noise``."""
+    after_move, after_noise = _positions(after_move, after_noise)
+    noise = check_distribution(noise, "noise")
+    if noise.shape != (after_noise.shape[1],):
+        raise ValueError(f"noise must have shape ({after_noise.shape[1]},), one probability per noise outcome, got {noise.shape}")
     n_states, n_actions = after_move.shape
     dest = after_noise[after_move]  # (S, A, K)
     p = np.zeros((n_states, n_actions, n_states))
@@ -162,9 +179,35 @@ def openspiel_kernel(after_move: IntArray, after_noise: IntArray, noise: FloatAr
     return p
 
 
-def _positive_int(v: object, name: str, minimum: int = 1) -> None:
-    if not isinstance(v, (int, np.integer)) or isinstance(v, bool) or v < minimum:
-        raise ValueError(f"{name} must be an integer >= {minimum}, got {v!r}")
+def _positive_int(model: object, name: str, minimum: int = 1) -> int:
+    """The integer field ``name`` of a frozen ``model``, checked (``>= minimum``) and stored as ``int``."""
+    value = check_int(getattr(model, name), name, low=minimum)
+    object.__setattr__(model, name, value)
+    return value
+
+
+def _check_game_arguments(model: CrowdModelling | LinearQuadratic, t: object, mu: npt.ArrayLike, n: int) -> FloatArray:
+    """An epoch of the model (``0 <= t < H``) and a mean field ``(n,)`` on the simplex."""
+    check_int(t, "t", low=0, high=model.traversal.first_action.shape[0] - 1)
+    arr = check_distribution(mu, "mu")
+    if arr.shape != (n,):
+        raise ValueError(f"mu must have shape ({n},), got {arr.shape}")
+    return arr
+
+
+def _check_rewards_arguments(model: CrowdModelling | LinearQuadratic, mu: npt.ArrayLike, times: npt.ArrayLike | None
+                             ) -> tuple[FloatArray, IntArray | None]:
+    """Mean fields ``(len(times), S)`` (``(H, S)`` without ``times``) and the epochs, checked."""
+    n_epochs = model.traversal.first_action.shape[0]
+    index = None if times is None else check_array(times, "times", ndim=1, integer=True)
+    if index is not None and (index.size and (index.min() < 0 or index.max() >= n_epochs)):
+        raise ValueError(f"times must hold epochs in 0..{n_epochs - 1}")
+    rows = n_epochs if index is None else index.size
+    arr = check_distribution(mu, "mu")
+    size = model.size
+    if arr.shape != (rows, size):
+        raise ValueError(f"mu must have shape ({rows}, {size}), one mean field per epoch of times, got {arr.shape}")
+    return arr, index
 
 
 @dataclass(frozen=True)
@@ -187,8 +230,9 @@ class CrowdModelling:
     horizon: int = 10
 
     def __post_init__(self) -> None:
-        _positive_int(self.size, "size", 2)
-        _positive_int(self.horizon, "horizon")
+        size = _positive_int(self, "size", 2)
+        horizon = check_steps(_positive_int(self, "horizon"), f"the traversal of horizon={self.horizon} epochs")
+        check_elements(horizon * size * 3 * size, f"the flow kernels (H, S, A, S) of size={size}, horizon={horizon}")
 
     @property
     def moves(self) -> IntArray:
@@ -220,19 +264,23 @@ class CrowdModelling:
 
     def rewards(self, mu: FloatArray, times: IntArray | None = None) -> FloatArray:
         """``(len(times), S)`` rewards of the decision nodes at ``times`` (default all) against ``mu`` of shape ``(len(times), S)``."""
+        mu, times = _check_rewards_arguments(self, mu, times)
         static = self._static_reward if times is None else self._static_reward[times]
         return static - np.log(mu + CROWD_EPSILON)
 
     def reward(self, t: int, mu: FloatArray) -> FloatArray:
         """``(S, A)`` reward at epoch ``t`` against :math:`\\mu_t` (constant over actions)."""
+        mu = _check_game_arguments(self, t, mu, self.size)
         return np.repeat(self.rewards(mu[None, :], np.array([t])).T, 3, axis=1)
 
     def transition(self, t: int, mu: FloatArray) -> FloatArray:
         """The kernel, independent of ``t`` and :math:`\\mu`."""
+        _check_game_arguments(self, t, mu, self.size)
         return self.kernel
 
     def game(self, *, check: bool = True) -> OpenSpielMFG:
         """This game as a :class:`FiniteHorizonMFG` (``check=False`` skips per-call validation, for benchmarks)."""
+        check_bool(check, "check")
         return OpenSpielMFG(
             n_states=self.size,
             n_actions=3,
@@ -291,16 +339,17 @@ class LinearQuadratic:
     kappa: float = 0.5
 
     def __post_init__(self) -> None:
-        _positive_int(self.size, "size", 2)
-        _positive_int(self.n_actions_per_side, "n_actions_per_side", 0)
+        size = _positive_int(self, "size", 2)
+        side = _positive_int(self, "n_actions_per_side", 0)
         for name in ("horizon", "dt", "volatility"):
-            v = getattr(self, name)
-            if not (isinstance(v, (int, float)) and math.isfinite(v) and v > 0):
-                raise ValueError(f"{name} must be a finite number > 0, got {v!r}")
+            object.__setattr__(self, name, check_real(getattr(self, name), name, low=0.0, low_open=True))
         for name in ("cross_q", "kappa"):
-            v = getattr(self, name)
-            if not (isinstance(v, (int, float)) and math.isfinite(v)):
-                raise ValueError(f"{name} must be a finite number, got {v!r}")
+            object.__setattr__(self, name, check_real(getattr(self, name), name))
+        n_epochs = check_steps(math.ceil(self.horizon / self.dt), f"the epochs of horizon={self.horizon:g}, dt={self.dt:g}")
+        check_elements(n_epochs * size * (2 * side + 1) * size,
+                       f"the flow kernels (H, S, A, S) of size={size}, n_actions_per_side={side}, {n_epochs} epochs")
+        if side * max(self.dt, math.sqrt(self.dt) * self.volatility) > 2.0**52:
+            raise ValueError(f"dt and volatility move an agent by more than 2**52 cells (dt={self.dt:g}, volatility={self.volatility:g})")
 
     @property
     def n_actions(self) -> int:
@@ -353,6 +402,7 @@ class LinearQuadratic:
 
     def rewards(self, mu: FloatArray, times: IntArray | None = None) -> FloatArray:
         """``(len(times), S)`` rewards of the decision nodes at ``times`` (default all) against ``mu`` of shape ``(len(times), S)``."""
+        mu, times = _check_rewards_arguments(self, mu, times)
         x = np.arange(self.size, dtype=np.float64)
         first = self.traversal.first_action if times is None else self.traversal.first_action[times]
         m = self.moves[first].astype(np.float64)
@@ -361,14 +411,17 @@ class LinearQuadratic:
 
     def reward(self, t: int, mu: FloatArray) -> FloatArray:
         """``(S, A)`` reward at epoch ``t`` against :math:`\\mu_t` (constant over actions)."""
+        mu = _check_game_arguments(self, t, mu, self.size)
         return np.repeat(self.rewards(mu[None, :], np.array([t])).T, self.n_actions, axis=1)
 
     def transition(self, t: int, mu: FloatArray) -> FloatArray:
         """The kernel, independent of ``t`` and :math:`\\mu`."""
+        _check_game_arguments(self, t, mu, self.size)
         return self.kernel
 
     def game(self, *, check: bool = True) -> OpenSpielMFG:
         """This game as a :class:`FiniteHorizonMFG` (``check=False`` skips per-call validation, for benchmarks)."""
+        check_bool(check, "check")
         return OpenSpielMFG(
             n_states=self.size,
             n_actions=self.n_actions,
@@ -412,9 +465,13 @@ class OpenSpielMFG(FiniteHorizonMFG):
     model: CrowdModelling | LinearQuadratic | None = None
 
     def __post_init__(self) -> None:
-        if self.model is None:
-            raise TypeError("model must be a CrowdModelling or LinearQuadratic model")
+        if not isinstance(self.model, (CrowdModelling, LinearQuadratic)):
+            raise TypeError(f"model must be a CrowdModelling or LinearQuadratic model, got {type(self.model).__name__}")
         super().__post_init__()
+        t, s, a = self.policy_shape
+        if (s, a, t) != (self.model.size, self.model.kernel.shape[1], self.model.traversal.first_action.shape[0]):
+            raise ValueError(f"model has size {self.model.size}, {self.model.kernel.shape[1]} actions and "
+                             f"{self.model.traversal.first_action.shape[0]} epochs; n_states, n_actions, horizon must match")
 
     @property
     def _model(self) -> CrowdModelling | LinearQuadratic:

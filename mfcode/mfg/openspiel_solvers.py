@@ -43,7 +43,7 @@ from mfcode.arrays import FloatArray
 from mfcode.mfg.protocol import MeanFieldGame, require_game
 from mfcode.mfg.solvers import FictitiousPlay, FixedPoint, IterativeSolver, OnlineMirrorDescent
 from mfcode.simplex import softmax
-from mfcode.validation import check_real
+from mfcode.validation import check_array, check_real
 
 __all__ = [
     "OpenSpielBestResponse",
@@ -55,7 +55,9 @@ __all__ = [
 
 def greedy_first(q: npt.ArrayLike) -> FloatArray:
     """One-hot policy on the first maximiser of ``q`` over the last axis (OpenSpiel's ``GreedyPolicy``)."""
-    arr = np.asarray(q, dtype=np.float64)
+    arr = check_array(q, "q", min_ndim=1)
+    if arr.size == 0 or np.isnan(arr).any():
+        raise ValueError(f"q must be a non-empty array without NaN, got shape {arr.shape}")
     out: FloatArray = (arr.argmax(axis=-1)[..., None] == np.arange(arr.shape[-1])).astype(np.float64)
     return out
 
@@ -113,14 +115,15 @@ def openspiel_solver(
     softmax_temperature
         OpenSpiel's ``temperature``: of the softmax best responses (``None``: greedy).
     """
+    if not isinstance(name, str) or name not in ("fictitious_play", "mirror_descent", "fixed_point"):
+        raise ValueError(f"name must be 'fictitious_play', 'mirror_descent' or 'fixed_point', got {name!r}")
     if name == "fictitious_play":
-        return FictitiousPlay(alpha=0.0 if lr is None else lr, best_response=OpenSpielBestResponse(softmax_temperature))
+        weight = 0.0 if lr is None else check_real(lr, "lr", low=0.0, high=1.0)
+        return FictitiousPlay(alpha=weight, best_response=OpenSpielBestResponse(softmax_temperature))
     if name == "mirror_descent":
         if softmax_temperature is not None:
             raise ValueError("softmax_temperature must be None for mirror_descent (OpenSpiel's has none)")
-        return OnlineMirrorDescent(alpha=0.01 if lr is None else lr)
-    if name == "fixed_point":
-        if lr is not None:
-            raise ValueError("lr must be None for fixed_point (OpenSpiel's has none)")
-        return FixedPoint(best_response=OpenSpielBestResponse(softmax_temperature))
-    raise ValueError(f"name must be 'fictitious_play', 'mirror_descent' or 'fixed_point', got {name!r}")
+        return OnlineMirrorDescent(alpha=0.01 if lr is None else check_real(lr, "lr", low=0.0, low_open=True))
+    if lr is not None:  # fixed_point
+        raise ValueError("lr must be None for fixed_point (OpenSpiel's has none)")
+    return FixedPoint(best_response=OpenSpielBestResponse(softmax_temperature))

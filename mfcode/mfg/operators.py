@@ -25,12 +25,11 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
 import numpy.typing as npt
 
 from mfcode.arrays import FloatArray
 from mfcode.mfg.protocol import BestResponse, MeanFieldGame, require_game
-from mfcode.validation import check_temperature
+from mfcode.validation import check_array, check_temperature
 
 __all__ = [
     "best_response",
@@ -93,7 +92,7 @@ def best_response(
     g = require_game(game)
     lam = check_temperature(temperature)
     dyn = _dynamics(g, mu, dynamics)
-    q0 = None if q_init is None else np.asarray(q_init, dtype=np.float64)
+    q0 = None if q_init is None else check_array(q_init, "q_init", shape=g.policy_shape, finite=True)
     return g.best_response(dyn, lam, q_init=q0)
 
 

@@ -59,11 +59,12 @@ from tqdm.std import tqdm  # plain text bars on stderr (no ipywidgets needed; th
 
 from mfcode.arrays import FloatArray
 from mfcode.fixed_point import iterate
+from mfcode.limits import check_steps
 from mfcode.mfg.exploitability import exploitability
 from mfcode.mfg.protocol import MeanFieldGame, require_game
 from mfcode.mfg.stationary import StationaryMFG
 from mfcode.simplex import project, softmax
-from mfcode.validation import check_int, check_real, check_temperature
+from mfcode.validation import check_bool, check_int, check_real, check_temperature
 
 __all__ = [
     "BestResponseRule",
@@ -95,6 +96,11 @@ class BestResponseRule(Protocol):
 
         Also returns a soft Q-function that warm-starts the next response (``q_init``), or ``None``.
         """
+
+
+def _check_rule(rule: object) -> None:
+    if not callable(getattr(rule, "respond", None)):
+        raise TypeError(f"best_response must be a BestResponseRule (with a respond method), got {type(rule).__name__}")
 
 
 @dataclass(frozen=True)
@@ -193,9 +199,10 @@ class IterativeSolver(ABC, Generic[St]):
         exploitability, App. D of 001). Stops early when that drops to ``atol`` or below.
         """
         g = require_game(game)
-        check_int(max_iter, "max_iter", low=0)
+        max_iter = check_steps(check_int(max_iter, "max_iter", low=0), f"{type(self).__name__}.solve (max_iter={max_iter})")
         if atol is not None:
-            check_real(atol, "atol", low=0.0)
+            atol = check_real(atol, "atol", low=0.0)
+        check_bool(progress, "progress")
         lam = self.temperature if score_temperature is None else check_temperature(score_temperature, "score_temperature")
         pi0 = g.uniform_policy() if policy is None else g.check_policy(policy, "policy").copy()
         state = self.init_state(g, pi0)
@@ -257,6 +264,7 @@ class FixedPoint(IterativeSolver[FixedPointState]):
     def __post_init__(self) -> None:
         check_temperature(self.temperature)
         check_real(self.damping, "damping", low=0.0, high=1.0, low_open=True)
+        _check_rule(self.best_response)
 
     def init_state(self, game: Game, policy: FloatArray) -> FixedPointState:
         m, dyn = game.induce(policy)
@@ -296,6 +304,7 @@ class FictitiousPlay(IterativeSolver[SolverState]):
     def __post_init__(self) -> None:
         check_temperature(self.temperature)
         check_real(self.alpha, "alpha", low=0.0, high=1.0)
+        _check_rule(self.best_response)
 
     def init_state(self, game: Game, policy: FloatArray) -> SolverState:
         m, dyn = game.induce(policy)
@@ -488,7 +497,8 @@ def solve_equilibrium(
     if not isinstance(game, StationaryMFG):
         raise TypeError(f"game must be a StationaryMFG (the NE of Definition 1), got {type(game).__name__}")
     lam = check_temperature(temperature)
-    check_int(memory, "memory", low=0)
+    memory = check_int(memory, "memory", low=0)
+    tol = check_real(tol, "tol", low=0.0)
     mu0 = game.initial.copy() if start is None else game.check_mean_field(start, "start").copy()
 
     def sweep(s: _AndersonState) -> tuple[_AndersonState, float]:

@@ -34,11 +34,18 @@ import numpy.typing as npt
 from mfcode import markov
 from mfcode.arrays import FloatArray
 from mfcode.fixed_point import FixedPointTrace, compute_fixed_point, iterate, l1_distance
-from mfcode.mfg.checks import check_kernel, check_model_values, check_reward, check_shaped_distribution, freeze_common
+from mfcode.mfg.checks import (
+    check_dynamics_arrays,
+    check_kernel,
+    check_model_values,
+    check_reward,
+    check_shaped_distribution,
+    freeze_common,
+)
 from mfcode.mfg.protocol import BestResponse, PolicyEvaluation
 from mfcode.mfg.soft import regularized_reward, soft_max_value
 from mfcode.simplex import softmax
-from mfcode.validation import check_int, check_real, check_temperature
+from mfcode.validation import check_bool, check_int, check_real, check_temperature
 
 __all__ = ["StationaryDynamics", "StationaryMFG", "soft_value_iteration"]
 
@@ -183,9 +190,10 @@ class StationaryMFG:
 
     def __post_init__(self) -> None:
         init = freeze_common(self, ("n_states", "n_actions"), "mu", gamma_may_be_one=False)
+        object.__setattr__(self, "transition_depends_on_mu", check_bool(self.transition_depends_on_mu, "transition_depends_on_mu"))
         # Validate the model once, at the initial distribution, whatever `check` says.
-        check_reward(self.reward_fn(init), (self.n_states, self.n_actions))
-        check_kernel(self.transition_fn(init), (self.n_states, self.n_actions, self.n_states))
+        check_reward(self.reward_fn(init), (self.n_states, self.n_actions), "reward_fn(initial): reward")
+        check_kernel(self.transition_fn(init), (self.n_states, self.n_actions, self.n_states), "transition_fn(initial): transition")
 
     # -- validation ------------------------------------------------------------------------------
 
@@ -207,11 +215,13 @@ class StationaryMFG:
         if not isinstance(dynamics, StationaryDynamics):
             raise TypeError(f"{name} must be StationaryDynamics, got {type(dynamics).__name__}")
         s, a = self.n_states, self.n_actions
-        got = (dynamics.reward.shape, dynamics.kernel.shape)
+        reward, kernel = check_dynamics_arrays(dynamics, name)
+        got = (reward.shape, kernel.shape)
         if got != ((s, a), (s, a, s)):
             raise ValueError(f"{name} must hold arrays of shapes {(s, a)} and {(s, a, s)}, got {got}")
-        check_model_values(dynamics.reward, dynamics.kernel, name)
-        return dynamics
+        check_model_values(reward, kernel, name)
+        same = reward is dynamics.reward and kernel is dynamics.kernel
+        return dynamics if same else StationaryDynamics(reward, kernel)
 
     def state_marginal(self, mean_field: FloatArray) -> FloatArray:
         """The mean field itself (it is a state distribution)."""
@@ -395,9 +405,11 @@ def soft_value_iteration(
 
     An independent route to :meth:`StationaryMFG.best_response` (used to test it).
     """
+    if not isinstance(game, StationaryMFG):
+        raise TypeError(f"game must be a StationaryMFG, got {type(game).__name__}")
     lam = check_temperature(temperature)
-    check_real(tol, "tol", low=0.0, low_open=True)
-    check_int(max_iter, "max_iter", low=1)
+    tol = check_real(tol, "tol", low=0.0, low_open=True)
+    max_iter = check_int(max_iter, "max_iter", low=1)
     dyn = game.check_dynamics(dynamics)
     r, kernel, gamma = dyn.reward, dyn.kernel, game.gamma
 

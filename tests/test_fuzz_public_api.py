@@ -1,0 +1,791 @@
+"""Hostile input to every public function (issue #16): a clear ``ValueError``/``TypeError`` naming the argument, or a correct result.
+
+COUNT
+
+A registry (:data:`REGISTRY`) holds one :class:`Api` entry per public function, method or
+constructor: a valid example call (a function returning its keyword arguments, fresh objects each
+time) and, where an argument's errors may name something else, the documented alias and why. For
+each argument of each entry, hypothesis substitutes hostile values for that argument alone
+(:func:`hostile`: ``None``, strings, lists, dicts, ``object()``, booleans, NaN, infinities,
+negatives, zero, fractions where an integer is expected, huge integers, empty, reshaped, NaN,
+string-, bool- and complex-typed arrays, rows that are no longer distributions, objects of other
+types of the package; plus generated numbers and arrays). The call must then either return
+normally, with the entry's invariants and no NaN in its result, or raise ``ValueError`` /
+``TypeError`` whose message names the argument (or its alias). Anything else fails: another
+exception type (``AttributeError``, ``KeyError``, ``IndexError``, ``RuntimeError``,
+``ZeroDivisionError``, ``RecursionError``, ``MemoryError``, ...), a numpy warning (the suite turns
+warnings into errors), or a call that runs longer than :data:`CALL_SECONDS` (a hang). A missing
+file may raise ``OSError`` naming the path. Allocations are capped for the run
+(``MFCODE_MAX_ELEMENTS``, ``MFCODE_MAX_STEPS`` lowered, an address-space limit), so an unbounded
+request shows up as a refusal or a ``MemoryError``, never as swapping.
+
+The run is deterministic (``derandomize=True``) and small (:data:`EXAMPLES` hostile values per
+argument); ``MFCODE_FUZZ_EXAMPLES=500`` searches much further.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import math
+import os
+import re
+import resource
+import signal
+import tempfile
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from fractions import Fraction
+from functools import cache
+from pathlib import Path
+from types import FrameType
+from typing import Any
+
+import numpy as np
+import pytest
+import torch
+from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+
+from mfcode import fixed_point, limits, markov, provenance, simplex, validation
+from mfcode.mfg import exploitability as expl
+from mfcode.mfg import (
+    finite_horizon,
+    games,
+    lipschitz,
+    openspiel_compat,
+    openspiel_games,
+    openspiel_solvers,
+    operators,
+    protocol,
+    solvers,
+    stationary,
+)
+
+#: Hostile values tried per argument (``MFCODE_FUZZ_EXAMPLES`` overrides).
+EXAMPLES = int(os.environ.get("MFCODE_FUZZ_EXAMPLES", "8"))
+#: Wall-clock seconds a single call may take before it counts as a hang.
+CALL_SECONDS = 10.0
+#: Size limits of :mod:`mfcode.limits` during the run (every valid example stays far below them).
+MAX_ELEMENTS = 2**22
+MAX_STEPS = 10**5
+
+Kwargs = dict[str, Any]
+
+
+# -- the registry ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Api:
+    """One public function, method or constructor and a valid call of it.
+
+    Attributes
+    ----------
+    name
+        Its dotted name (``mfcode.simplex.softmax``, ``StationaryMFG.reward``).
+    call
+        What is called with the keyword arguments.
+    valid
+        A valid example: the keyword arguments, as fresh objects at every call.
+    aliases
+        Argument -> other words its error may name instead of the argument itself.
+    reason
+        Why those aliases (required with ``aliases``).
+    check
+        Invariants of a normal return: ``check(result, kwargs)`` raises ``AssertionError``.
+    raises
+        Further exception types the function documents (with ``reason``).
+    nan_ok
+        The result may legitimately hold NaN (documented).
+    unfuzzed
+        Arguments of the valid call that take any value (argument -> why): not fuzzed.
+    """
+
+    name: str
+    call: Callable[..., Any]
+    valid: Callable[[], Kwargs]
+    aliases: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    reason: str = ""
+    check: Callable[[Any, Kwargs], None] | None = None
+    raises: tuple[type[BaseException], ...] = ()
+    nan_ok: bool = False
+    unfuzzed: Mapping[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if (self.aliases or self.raises) and not self.reason:
+            raise ValueError(f"{self.name}: aliases and extra exceptions need a reason")
+
+    @property
+    def args(self) -> tuple[str, ...]:
+        return tuple(a for a in self.valid() if a not in self.unfuzzed)
+
+
+REGISTRY: list[Api] = []
+
+
+def api(name: str, call: Callable[..., Any], valid: Callable[[], Kwargs], **options: Any) -> None:
+    """Register one entry (see :class:`Api`)."""
+    REGISTRY.append(Api(name, call, valid, **options))
+
+
+# -- hostile values ------------------------------------------------------------------------------
+
+
+class _Opaque:
+    """An object of no type the package knows."""
+
+    def __repr__(self) -> str:
+        return "<opaque>"
+
+
+def _returns(value: Any) -> Callable[..., Any]:
+    def fn(*args: Any, **kwargs: Any) -> Any:
+        return value
+
+    return fn
+
+
+#: Values tried for every argument, whatever its type.
+COMMON: tuple[Any, ...] = (
+    None, "x", "", [], {}, _Opaque(), True, False, math.nan, math.inf, -math.inf, -1, 0, 0.5, -0.5, 2.5,
+    10**30, 1e300, -1e300, 1j, [[]], [None], ["a", "b"], np.array([]), np.array("abc"), np.array(np.nan),
+    _returns(None),
+)
+
+
+@cache
+def foreign() -> tuple[Any, ...]:
+    """Objects of the package's own types, handed where another type is expected."""
+    from gymnasium import spaces
+
+    from mfcode.mfc import MFCMDP, SchedulingModel
+    from mfcode.mfg import games
+    from mfcode.rl.budget import Budget
+    from mfcode.rl.config import PPOConfig
+    from mfcode.rl.env import EnvSpec
+
+    box = spaces.Box(0.0, 1.0, shape=(2,), dtype=np.float64)
+    return (
+        games.sis(), games.left_right(), MFCMDP(SchedulingModel()), SchedulingModel(), EnvSpec(box, spaces.Discrete(2)),
+        PPOConfig(), Budget(mf_steps=10, agent_steps=0, n_agents=(1,)), np.random.default_rng(0), torch.zeros(2),
+        Path(tempfile.gettempdir()), Fraction(1, 3),
+    )
+
+
+def _array_variants(a: np.ndarray[Any, Any]) -> list[Any]:
+    """Arrays near ``a``: wrong entries, shapes and dtypes."""
+    out: list[Any] = [a.tolist()]
+    if a.size == 0:
+        return out
+    if a.dtype.kind in "fc":
+        for bad in (np.nan, np.inf, -np.inf, -1.0, 1e300):
+            b = a.astype(np.float64).copy()
+            b.reshape(-1)[-1] = bad
+            out.append(b)
+        out += [a * 2.0, a + 1.0, np.zeros_like(a), -a, a.astype(np.float32), a.astype(np.complex128)]
+    if a.dtype.kind in "iu":
+        out += [a + 10**6, a - 10**6, a + 0.5, a.astype(np.float64), np.full_like(a, -1)]
+    if a.dtype.kind == "b":
+        out += [~a, np.zeros_like(a), a.astype(np.int64)]
+    out += [a.astype(str), a.astype(bool), a.astype(object), a[None], a.reshape(-1), a[..., :-1], np.concatenate([a, a], axis=-1),
+            np.empty((0, *a.shape[1:]), dtype=a.dtype), a.reshape(-1)[0], np.swapaxes(a, 0, -1) if a.ndim > 1 else a[::-1]]
+    if a.ndim >= 2:
+        out.append(a[:-1])
+    return out
+
+
+def _dataclass_variants(valid: Any) -> list[Any]:
+    """Copies of a dataclass instance with one field hostile (those its constructor accepts)."""
+    out: list[Any] = []
+    for f in dataclasses.fields(valid):
+        if not f.init:
+            continue
+        current = getattr(valid, f.name)
+        candidates = [None, "x", math.nan, -1]
+        if isinstance(current, np.ndarray):
+            candidates += [v for v in _array_variants(current) if isinstance(v, np.ndarray)][:8]
+        for bad in candidates:
+            try:
+                out.append(dataclasses.replace(valid, **{f.name: bad}))
+            except Exception:  # a constructor that refuses the field is what we want
+                continue
+    return out
+
+
+def derived(valid: Any) -> list[Any]:
+    """Hostile values shaped after the valid one."""
+    if isinstance(valid, bool):
+        return ["yes", 2, np.bool_(valid), 1.0]
+    if isinstance(valid, (int, np.integer)):
+        v = int(valid)
+        return [v + 1, v - 1, -v, -v - 1, v * 10**6, float(v), v + 0.5, np.int64(v), np.float64(v), np.uint8(max(v, 0) % 256),
+                str(v), [v], np.array(v), 2**63, -(2**63)]
+    if isinstance(valid, (float, np.floating)):
+        v = float(valid)
+        return [-v, v * 1e6, v * 1e-6, 0.0, 1.0, 1.0 + 1e-9, -1e-9, np.float64(v), np.float32(v), str(v), [v], np.array(v), int(v),
+                Fraction(v).limit_denominator(100)]
+    if isinstance(valid, str):
+        return ["nonsense", valid.upper(), valid + " ", " " + valid, valid * 3, "\x00", 1, b"bytes", [valid], Path(valid)]
+    if isinstance(valid, Path):
+        return [Path("/nonexistent/mfcode-fuzz"), Path(tempfile.gettempdir()), str(valid), Path(str(valid) + ".bak"), 1, b"/tmp"]
+    if isinstance(valid, torch.Tensor):
+        variants = [v for v in _array_variants(valid.detach().cpu().numpy()) if isinstance(v, np.ndarray)]
+        return [valid.numpy(), valid.tolist(), *(torch.as_tensor(v) for v in variants if v.dtype.kind in "fiub")]
+    if isinstance(valid, np.ndarray):
+        return _array_variants(valid)
+    if isinstance(valid, (list, tuple)):
+        out: list[Any] = [type(valid)(), list(valid) if isinstance(valid, tuple) else tuple(valid)]
+        if valid:
+            out += [type(valid)([None] * len(valid)), type(valid)(["x"] * len(valid)), type(valid)([*valid, valid[0]]), valid[:-1]]
+            with contextlib.suppress(TypeError, ValueError):  # a tuple of non-numbers has no array variants
+                out += _array_variants(np.asarray(valid, dtype=np.float64))
+        return out
+    if isinstance(valid, Mapping):
+        out = [dict.fromkeys(valid), {**valid, "junk": 1}, list(valid), {}]
+        for key in list(valid)[:3]:
+            out += [{k: v for k, v in valid.items() if k != key}, {**valid, key: "x"}, {**valid, key: math.nan}]
+        return out
+    if dataclasses.is_dataclass(valid) and not isinstance(valid, type):
+        return _dataclass_variants(valid)
+    if callable(valid) and not isinstance(valid, type):
+        return [_returns(math.nan), _returns(np.full(3, np.nan)), _returns("x"), _returns(_Opaque()), 1, "fn"]
+    return []
+
+
+def hostile(valid: Any) -> st.SearchStrategy[Any]:
+    """Hostile values for an argument whose valid value is ``valid``: the fixed pools and generated ones."""
+    pool = [*COMMON, *derived(valid), *(f for f in foreign() if type(f) is not type(valid))]
+    generated: list[st.SearchStrategy[Any]] = [
+        st.floats().filter(lambda x: abs(x) < 1e6 or not math.isfinite(x)),
+        # integers of 65..MAX_STEPS would only ask a budget argument (max_iter, n_runs) for long, legitimate work
+        st.integers(-(2**70), 2**70).filter(lambda n: abs(n) <= 64 or abs(n) > MAX_STEPS),
+        st.text(max_size=5),
+    ]
+    if isinstance(valid, (np.ndarray, list, tuple)) and not isinstance(valid, str):
+        shape = np.shape(np.asarray(valid, dtype=object))
+        side = max(shape, default=1) + 1
+        generated.append(
+            hnp.arrays(
+                dtype=st.sampled_from([np.float64, np.int64, np.bool_, np.float32]),
+                shape=hnp.array_shapes(min_dims=0, max_dims=len(shape) + 1, min_side=0, max_side=min(side, 6)),
+            )
+        )
+        if shape:
+            generated.append(hnp.arrays(dtype=np.float64, shape=shape, elements=st.floats(-2.0, 2.0)))
+    return st.one_of(st.sampled_from(pool), *generated)
+
+
+# -- the outcome of a call -------------------------------------------------------------------------
+
+
+class Hang(BaseException):
+    """A call ran longer than :data:`CALL_SECONDS`."""
+
+
+def _alarm(signum: int, frame: FrameType | None) -> None:
+    raise Hang(f"call ran longer than {CALL_SECONDS} s")
+
+
+def _names(text: str, words: tuple[str, ...]) -> bool:
+    return any(re.search(rf"(?<![A-Za-z0-9_]){re.escape(w)}(?![A-Za-z0-9_])", text) for w in words)
+
+
+def _nan_in(value: Any, depth: int = 0) -> bool:
+    """Whether a result holds NaN (arrays, tensors, numbers, containers, dataclass fields)."""
+    if depth > 4:
+        return False
+    if isinstance(value, torch.Tensor):
+        return bool(value.is_floating_point() and torch.isnan(value).any())
+    if isinstance(value, np.ndarray):
+        return bool(value.dtype.kind in "fc" and np.isnan(value).any())
+    if isinstance(value, (float, np.floating)):
+        return bool(np.isnan(value))
+    if isinstance(value, Mapping):
+        return any(_nan_in(v, depth + 1) for v in list(value.values())[:200])
+    if isinstance(value, (list, tuple)):
+        return any(_nan_in(v, depth + 1) for v in value[:200])
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return any(_nan_in(getattr(value, f.name), depth + 1) for f in dataclasses.fields(value))
+    return False
+
+
+def outcome(entry: Api, arg: str, kwargs: Kwargs) -> None:
+    """Call ``entry`` with ``kwargs`` (``arg`` hostile); fail unless the promise of the module docstring holds."""
+    value = kwargs[arg]
+    words = (arg, *entry.aliases.get(arg, ()))
+    previous = signal.signal(signal.SIGALRM, _alarm)
+    signal.setitimer(signal.ITIMER_REAL, CALL_SECONDS)
+    try:
+        result = entry.call(**kwargs)
+    except (ValueError, TypeError) as error:
+        if not _names(str(error), words):
+            pytest.fail(f"{entry.name}({arg}={value!r}): {type(error).__name__} does not name {words}: {error}")
+        return
+    except OSError as error:
+        path = str(Path(value)) if isinstance(value, (str, Path)) else None
+        named = error.filename is not None and str(Path(error.filename)).startswith(str(path))
+        if path is None or not (named or _names(str(error), words) or path in str(error)):
+            pytest.fail(f"{entry.name}({arg}={value!r}): {type(error).__name__}: {error}")
+        return
+    except entry.raises:
+        return
+    except Hang:
+        pytest.fail(f"{entry.name}({arg}={value!r}): hangs (over {CALL_SECONDS} s)")
+    except Exception as error:  # the promise is broken: the test reports which exception escaped
+        pytest.fail(f"{entry.name}({arg}={value!r}): {type(error).__name__}: {error}")
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+    if not entry.nan_ok and _nan_in(result):
+        pytest.fail(f"{entry.name}({arg}={value!r}) returned NaN")
+    if entry.check is not None:
+        try:
+            entry.check(result, kwargs)
+        except AssertionError as error:
+            pytest.fail(f"{entry.name}({arg}={value!r}) returned normally but broke its invariant: {error}")
+
+
+# -- invariants ------------------------------------------------------------------------------------
+
+
+def distribution(axis_sum: float = 1.0) -> Callable[[Any, Kwargs], None]:
+    """The result's last axis lies on the simplex."""
+
+    def check(result: Any, kwargs: Kwargs) -> None:
+        arr = np.asarray(result, dtype=np.float64)
+        if arr.size == 0:  # an empty batch of distributions
+            return
+        assert arr.min() >= -1e-12, f"negative entry {arr.min()}"
+        assert np.allclose(arr.sum(axis=-1), axis_sum, atol=1e-9), "last axis does not sum to 1"
+
+    return check
+
+
+def finite(result: Any, kwargs: Kwargs) -> None:
+    """Every number of the result is finite."""
+    arr = np.asarray(result, dtype=np.float64)
+    assert np.isfinite(arr).all(), "non-finite result"
+
+
+# -- fixtures --------------------------------------------------------------------------------------
+
+
+@pytest.fixture(autouse=True)
+def _bounded(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Low size limits, an address-space cap and one torch thread for every call of this module."""
+    monkeypatch.setenv("MFCODE_MAX_ELEMENTS", str(MAX_ELEMENTS))
+    monkeypatch.setenv("MFCODE_MAX_STEPS", str(MAX_STEPS))
+    soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    with open("/proc/self/statm") as handle:
+        used = int(handle.read().split()[0]) * resource.getpagesize()
+    cap = used + 4 * 2**30
+    resource.setrlimit(resource.RLIMIT_AS, (cap if hard == resource.RLIM_INFINITY else min(cap, hard), hard))
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        yield
+    finally:
+        resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
+        torch.set_num_threads(threads)
+
+
+SETTINGS = settings(
+    max_examples=EXAMPLES, deadline=None, derandomize=True, database=None, print_blob=False,
+    suppress_health_check=list(HealthCheck), phases=(Phase.explicit, Phase.generate),  # the message names the value: no shrinking
+)
+
+
+
+
+# == the registry ===================================================================================
+# -- mfcode.simplex, markov, validation, fixed_point, limits, provenance -----------------------------
+
+
+P2 = (0.3, 0.7)
+api("mfcode.simplex.check_distribution", simplex.check_distribution, lambda: dict(x=np.array(P2), name="p", atol=1e-8),
+    aliases={"x": ("p",)}, reason="the error names the argument by the name it is given", check=distribution())
+api("mfcode.simplex.entropy", simplex.entropy, lambda: dict(p=np.array(P2)), check=finite)
+api("mfcode.simplex.kl_divergence", simplex.kl_divergence, lambda: dict(p=np.array(P2), q=np.array([0.5, 0.5])))
+api("mfcode.simplex.logsumexp", simplex.logsumexp, lambda: dict(x=np.array([0.0, 1.0])))
+api("mfcode.simplex.policy_distance", simplex.policy_distance,
+    lambda: dict(pi=np.array([P2, P2]), pi_prime=np.array([[0.5, 0.5], [1.0, 0.0]]), weights=np.array([0.5, 0.5])), check=finite)
+api("mfcode.simplex.project", simplex.project, lambda: dict(x=np.array([0.2, 1.5, -0.3])), check=distribution())
+api("mfcode.simplex.softmax", simplex.softmax, lambda: dict(x=np.array([[0.0, 1.0], [2.0, 2.0]]), temperature=0.5),
+    check=distribution())
+
+KERNEL2 = ((0.9, 0.1), (0.2, 0.8))
+api("mfcode.markov.evaluate", markov.evaluate, lambda: dict(reward=np.array([1.0, 0.0]), kernel=np.array(KERNEL2), gamma=0.9),
+    check=finite)
+api("mfcode.markov.kernel_under", markov.kernel_under,
+    lambda: dict(policy=np.array([P2, P2]), kernel=np.array([KERNEL2, KERNEL2])), check=finite)
+api("mfcode.markov.reward_under", markov.reward_under,
+    lambda: dict(policy=np.array([P2, P2]), reward=np.array([[1.0, 0.0], [0.0, 1.0]])), check=finite)
+
+NAMED = {"value": ("x",)}
+BOUNDS = {"value": ("x",), "low": ("x",), "high": ("x",), "low_open": ("x",), "high_open": ("x",)}
+api("mfcode.validation.check_real", validation.check_real,
+    lambda: dict(value=0.5, name="x", low=0.0, high=1.0, low_open=False, high_open=True), aliases=BOUNDS,
+    reason="the error names the checked argument by the name it is given; bounds that exclude it make its check fail")
+api("mfcode.validation.check_int", validation.check_int, lambda: dict(value=3, name="x", low=1, high=5), aliases=BOUNDS,
+    reason="the error names the checked argument by the name it is given; bounds that exclude it make its check fail")
+api("mfcode.validation.check_bool", validation.check_bool, lambda: dict(value=True, name="x"), aliases=NAMED,
+    reason="the error names the checked argument by the name it is given")
+api("mfcode.validation.check_callable", validation.check_callable, lambda: dict(value=len, name="x"), aliases=NAMED,
+    reason="the error names the checked argument by the name it is given")
+api("mfcode.validation.check_array", validation.check_array,
+    lambda: dict(x=np.ones((2, 3)), name="a", ndim=2, min_ndim=1, shape=(2, 3), finite=True, integer=False),
+    aliases={"x": ("a",), "ndim": ("a",), "min_ndim": ("a",), "shape": ("a",), "integer": ("a",), "finite": ("a",)},
+    reason="the error names the checked argument by the name it is given; constraints it breaks make its check fail")
+api("mfcode.validation.check_temperature", validation.check_temperature, lambda: dict(value=0.5, name="x"), aliases=NAMED,
+    reason="the error names the checked argument by the name it is given")
+
+
+def _halve(x: Any) -> tuple[Any, float]:
+    return x / 2, float(np.abs(x).max())
+
+
+api("mfcode.fixed_point.iterate", fixed_point.iterate,
+    lambda: dict(step=_halve, start=np.ones(2), tol=1e-3, max_iter=50, what="halving", raise_on_failure=True, progress=False),
+    raises=(RuntimeError,), reason="RuntimeError is the documented outcome of an iteration that does not reach tol",
+    unfuzzed={"start": "any state: it is handed unchanged to the caller's own step"})
+api("mfcode.fixed_point.compute_fixed_point", fixed_point.compute_fixed_point,
+    lambda: dict(operator=np.cos, start=np.full(2, 4.0), tol=1e-6, max_iter=200, distance=fixed_point.l1_distance,
+                 what="x <- cos(x)", raise_on_failure=True),
+    raises=(RuntimeError,), reason="RuntimeError is the documented outcome of an iteration that does not reach tol")
+api("mfcode.fixed_point.l1_distance", fixed_point.l1_distance, lambda: dict(x=np.array(P2), y=np.array([0.5, 0.5])))
+api("mfcode.fixed_point.sup_distance", fixed_point.sup_distance, lambda: dict(x=np.array(P2), y=np.array([0.5, 0.5])))
+
+LIMIT = "the refusal names what the limit protects, as its caller describes it"
+api("mfcode.limits.check_elements", limits.check_elements, lambda: dict(count=10, what="an array", itemsize=8),
+    aliases={"count": ("an array",)}, reason=LIMIT)
+api("mfcode.limits.check_steps", limits.check_steps, lambda: dict(count=10, what="a loop"), aliases={"count": ("a loop",)},
+    reason=LIMIT)
+api("mfcode.limits.max_elements", limits.max_elements, dict)
+api("mfcode.limits.max_steps", limits.max_steps, dict)
+
+api("mfcode.provenance.command_line", provenance.command_line, lambda: dict(module="mfcode.reproduce", argv=["list"]))
+api("mfcode.provenance.device_record", provenance.device_record, lambda: dict(device=torch.device("cpu")))
+api("mfcode.provenance.git_commit", provenance.git_commit, lambda: dict(path=Path(__file__).parent))
+api("mfcode.provenance.jsonable", provenance.jsonable, lambda: dict(obj={"a": (1, 2.5)}))
+api("mfcode.provenance.runtime_record", provenance.runtime_record, dict)
+
+
+# -- mfcode.mfg ----------------------------------------------------------------------------------
+
+
+#: Protocol methods that take arrays the caller has validated: the solvers' inner steps. They are
+#: covered through the validating functions that call them (:mod:`mfcode.mfg.operators`,
+#: :func:`~mfcode.mfg.exploitability.exploitability`, the solvers' ``solve``), not fuzzed directly.
+TRUSTED: dict[str, str] = {}
+
+
+def trusted(names: str, why: str) -> None:
+    for name in names.split():
+        TRUSTED[name] = why
+
+
+PROTOCOL = "a protocol method on validated arrays (a solver's inner step), covered through mfcode.mfg.operators"
+for kind in ("StationaryMFG", "FiniteHorizonMFG", "OpenSpielMFG"):
+    trusted(" ".join(f"{kind}.{m}" for m in ("state_marginal", "dynamics_at", "induce", "mean_field_update", "best_response",
+                                             "evaluate", "exploitability_gap", "mirror_q")), PROTOCOL)
+trusted("mfcode.mfg.finite_horizon.FiniteHorizonMFG.population_argument", "the per-epoch argument of the model functions inside induce, on validated arrays")
+for kind in ("FixedPoint", "FictitiousPlay", "OnlineMirrorDescent", "PriorDescent"):
+    trusted(f"{kind}.init_state {kind}.step", "a solver's inner step on a validated game and policy, covered through IterativeSolver.solve")
+trusted("RegularizedBestResponse.respond OpenSpielBestResponse.respond", "a solver's inner step, covered through IterativeSolver.solve")
+
+
+@cache
+def sis() -> stationary.StationaryMFG:
+    return games.sis()
+
+
+@cache
+def episodic() -> finite_horizon.FiniteHorizonMFG:
+    return games.sis_episodic(horizon=3)
+
+
+@cache
+def crowd() -> openspiel_games.OpenSpielMFG:
+    return openspiel_games.openspiel_crowd_modelling(size=3, horizon=3)
+
+
+def sis_dynamics() -> stationary.StationaryDynamics:
+    return operators.dynamics_at(sis(), sis().initial)  # type: ignore[no-any-return]
+
+
+def flow() -> np.ndarray[Any, Any]:
+    return operators.induced_mean_field(episodic(), episodic().uniform_policy())
+
+
+PI2 = ((0.5, 0.5), (0.2, 0.8))
+SIS_PARTS = dict(n_states=2, n_actions=2, gamma=0.9, initial=np.array([0.4, 0.6]))
+
+
+def _sis_model() -> games.SISParameters:
+    return games.SISParameters()
+
+
+# games: the model parameter classes, their model functions and the constructors
+api("mfcode.mfg.games.TimeHomogeneous", games.TimeHomogeneous, lambda: dict(fn=_sis_model().reward))
+api("mfcode.mfg.games.TimeHomogeneous.__call__", lambda t, m: games.TimeHomogeneous(_sis_model().reward)(t, m),
+    lambda: dict(t=0, m=np.array(P2)), aliases={"m": ("mu",)}, reason="the wrapped model function names its own argument")
+api("mfcode.mfg.games.SISParameters", games.SISParameters,
+    lambda: dict(infection_rate=0.81, recovery=0.3, distancing_cost=0.5, infection_cost=1.0))
+api("mfcode.mfg.games.SISParameters.reward", lambda mu: _sis_model().reward(mu), lambda: dict(mu=np.array(P2)), check=finite)
+api("mfcode.mfg.games.SISParameters.transition", lambda mu: _sis_model().transition(mu), lambda: dict(mu=np.array(P2)), check=distribution())
+api("mfcode.mfg.games.LQParameters", games.LQParameters,
+    lambda: dict(n_states=3, actions_per_side=1, noise_per_side=1, dt=1.0, sigma=1.0, cross_q=0.01, kappa=0.5))
+LQ3 = dict(n_states=3, actions_per_side=1, noise_per_side=1)
+api("mfcode.mfg.games.LQParameters.reward", lambda mu: games.LQParameters(**LQ3).reward(mu), lambda: dict(mu=np.full(3, 1 / 3)), check=finite)
+api("mfcode.mfg.games.LQParameters.transition", lambda mu: games.LQParameters(**LQ3).transition(mu), lambda: dict(mu=np.full(3, 1 / 3)),
+    check=distribution())
+api("mfcode.mfg.games.LQParameters.noise", lambda: games.LQParameters(**LQ3).noise(), dict, check=distribution())
+api("mfcode.mfg.games.BeachBarParameters", games.BeachBarParameters, lambda: dict(n_states=3, bar_location=1, p_still=0.5,
+                                                                                   log_eps=1e-20))
+api("mfcode.mfg.games.BeachBarParameters.reward", lambda t, mu: games.BeachBarParameters(n_states=3).reward(t, mu),
+    lambda: dict(t=0, mu=np.full(3, 1 / 3)), check=finite)
+api("mfcode.mfg.games.BeachBarParameters.transition", lambda t, mu: games.BeachBarParameters(n_states=3).transition(t, mu),
+    lambda: dict(t=0, mu=np.full(3, 1 / 3)), check=distribution())
+
+
+@cache
+def garnet_model() -> games.GarnetParameters:
+    return games.garnet(3, 2, herding=0.5, seed=0).reward_fn.__self__  # type: ignore[attr-defined, no-any-return]
+
+
+api("mfcode.mfg.games.GarnetParameters", games.GarnetParameters,
+    lambda: dict(r0=np.zeros((2, 2)), w=np.zeros((2, 2)), p0=np.array([KERNEL2, KERNEL2]), coupling=1.0, mixing=0.1,
+                 herding=0.5),
+    aliases={"r0": ("w", "p0")}, reason="r0 sets S and A: another shape no longer fits w and p0")
+api("mfcode.mfg.games.GarnetParameters.reward", lambda mu: garnet_model().reward(mu), lambda: dict(mu=np.full(3, 1 / 3)), check=finite)
+api("mfcode.mfg.games.GarnetParameters.transition", lambda mu: garnet_model().transition(mu), lambda: dict(mu=np.full(3, 1 / 3)),
+    check=distribution())
+
+
+@cache
+def linear_model() -> games.RandomLinearParameters:
+    return games.random_linear(n=2, horizon=2).reward_fn.__self__  # type: ignore[attr-defined, no-any-return]
+
+
+api("mfcode.mfg.games.RandomLinearParameters", games.RandomLinearParameters,
+    lambda: dict(p1=np.zeros((2, 2, 2)), p2=np.zeros((2, 2, 2)), r1=np.zeros((2, 2)), r2=np.zeros((2, 2))))
+api("mfcode.mfg.games.RandomLinearParameters.reward", lambda t, joint: linear_model().reward(t, joint), lambda: dict(t=0, joint=np.full((2, 2), 0.25)),
+    check=finite)
+api("mfcode.mfg.games.RandomLinearParameters.transition", lambda t, joint: linear_model().transition(t, joint),
+    lambda: dict(t=0, joint=np.full((2, 2), 0.25)), check=distribution())
+api("mfcode.mfg.games.sis", games.sis,
+    lambda: dict(gamma=0.9, infection_rate=0.81, recovery=0.3, distancing_cost=0.5, initial=np.array([0.4, 0.6])))
+api("mfcode.mfg.games.sis_episodic", games.sis_episodic,
+    lambda: dict(horizon=3, gamma=1.0, infection_rate=0.81, recovery=0.3, distancing_cost=0.5, initial=np.array([0.4, 0.6])))
+MODEL_SIZE = {"parameters": ("initial",)}
+MODEL_REASON = "a model of another size (the default one, for None) no longer fits the initial distribution given"
+api("mfcode.mfg.games.lq", games.lq, lambda: dict(gamma=0.9, parameters=games.LQParameters(**LQ3), initial=np.full(3, 1 / 3)),
+    aliases=MODEL_SIZE, reason=MODEL_REASON)
+api("mfcode.mfg.games.lq_episodic", games.lq_episodic,
+    lambda: dict(horizon=3, gamma=1.0, parameters=games.LQParameters(**LQ3), initial=np.full(3, 1 / 3)), aliases=MODEL_SIZE,
+    reason=MODEL_REASON)
+api("mfcode.mfg.games.garnet", games.garnet,
+    lambda: dict(n_states=3, n_actions=2, coupling=1.0, mixing=0.1, herding=0.0, branching=2, gamma=0.9, seed=0, check=True))
+api("mfcode.mfg.games.left_right", games.left_right, lambda: dict(initial=np.array([1.0, 0.0, 0.0])))
+api("mfcode.mfg.games.rock_paper_scissors", games.rock_paper_scissors, lambda: dict(horizon=2, initial=np.array([1.0, 0, 0, 0])))
+api("mfcode.mfg.games.beach_bar", games.beach_bar,
+    lambda: dict(horizon=2, parameters=games.BeachBarParameters(n_states=3), initial=np.full(3, 1 / 3)), aliases=MODEL_SIZE,
+    reason=MODEL_REASON)
+api("mfcode.mfg.games.random_linear", games.random_linear,
+    lambda: dict(n=2, m=10.0, horizon=2, seed=0, parameters=None, check=True))
+
+# the game classes
+SIZES = {"n_states": ("initial", "state_names", "reward_fn(initial)", "reward_fn(0, initial)", "transition_fn(initial)"),
+         "n_actions": ("action_names", "reward_fn(initial)", "reward_fn(0, initial)", "transition_fn(initial)",
+                       "transition_fn(0, initial)"),
+         "horizon": ("model",)}
+SIZE_REASON = "sizes that no longer fit the other arguments (initial, names, model functions) make those arguments' checks fail"
+api("mfcode.mfg.stationary.StationaryMFG", stationary.StationaryMFG, aliases=SIZES, reason=SIZE_REASON,
+    valid=lambda: dict(**SIS_PARTS, reward_fn=_sis_model().reward, transition_fn=_sis_model().transition, state_names=("S", "I"),
+                       action_names=("D", "U"), name="sis", check=True, transition_depends_on_mu=True))
+api("mfcode.mfg.stationary.StationaryMFG.check_mean_field", lambda mean_field, name: sis().check_mean_field(mean_field, name),
+    lambda: dict(mean_field=np.array(P2), name="mu"), aliases={"mean_field": ("mu",)}, reason="named as the caller says",
+    check=distribution())
+api("mfcode.mfg.stationary.StationaryMFG.check_policy", lambda policy, name: sis().check_policy(policy, name),
+    lambda: dict(policy=np.array(PI2), name="pi"), aliases={"policy": ("pi",)}, reason="named as the caller says",
+    check=distribution())
+api("mfcode.mfg.stationary.StationaryMFG.check_dynamics", lambda dynamics, name: sis().check_dynamics(dynamics, name),
+    lambda: dict(dynamics=sis_dynamics(), name="dyn"), aliases={"dynamics": ("dyn",)}, reason="named as the caller says")
+api("mfcode.mfg.stationary.StationaryMFG.uniform_policy", lambda: sis().uniform_policy(), dict, check=distribution())
+api("mfcode.mfg.stationary.StationaryMFG.horizon_weight", lambda: sis().horizon_weight(), dict, check=finite)
+api("mfcode.mfg.stationary.StationaryMFG.reward", lambda mu: sis().reward(mu), lambda: dict(mu=np.array(P2)), check=finite)
+api("mfcode.mfg.stationary.StationaryMFG.transition", lambda mu: sis().transition(mu), lambda: dict(mu=np.array(P2)), check=distribution())
+api("mfcode.mfg.stationary.StationaryMFG.push_forward", lambda policy, mu: sis().push_forward(policy, mu), lambda: dict(policy=np.array(PI2), mu=np.array(P2)),
+    check=distribution())
+api("mfcode.mfg.stationary.StationaryMFG.visitation", lambda policy, mu, rho: sis().visitation(policy, mu, rho),
+    lambda: dict(policy=np.array(PI2), mu=np.array(P2), rho=np.array([0.5, 0.5])), check=distribution())
+api("mfcode.mfg.stationary.soft_value_iteration", stationary.soft_value_iteration,
+    lambda: dict(game=sis(), dynamics=sis_dynamics(), temperature=0.5, tol=1e-8, max_iter=2000),
+    raises=(RuntimeError,), reason="RuntimeError is the documented outcome of an iteration that does not reach tol")
+
+api("mfcode.mfg.finite_horizon.FiniteHorizonMFG", finite_horizon.FiniteHorizonMFG, aliases=SIZES, reason=SIZE_REASON,
+    valid=lambda: dict(n_states=2, n_actions=2, horizon=3, reward_fn=games.TimeHomogeneous(_sis_model().reward),
+                 transition_fn=games.TimeHomogeneous(_sis_model().transition), initial=np.array([0.4, 0.6]), gamma=1.0,
+                 population="state", state_names=("S", "I"), action_names=("D", "U"), name="sis", check=True))
+api("mfcode.mfg.finite_horizon.FiniteHorizonMFG.check_mean_field", lambda mean_field, name: episodic().check_mean_field(mean_field, name),
+    lambda: dict(mean_field=flow(), name="mu"), aliases={"mean_field": ("mu",)}, reason="named as the caller says",
+    check=distribution())
+api("mfcode.mfg.finite_horizon.FiniteHorizonMFG.check_policy", lambda policy, name: episodic().check_policy(policy, name),
+    lambda: dict(policy=episodic().uniform_policy(), name="pi"), aliases={"policy": ("pi",)}, reason="named as the caller says",
+    check=distribution())
+api("mfcode.mfg.finite_horizon.FiniteHorizonMFG.check_dynamics", lambda dynamics, name: episodic().check_dynamics(dynamics, name),
+    lambda: dict(dynamics=operators.dynamics_at(episodic(), flow()), name="dyn"), aliases={"dynamics": ("dyn",)},
+    reason="named as the caller says")
+api("mfcode.mfg.finite_horizon.FiniteHorizonMFG.uniform_policy", lambda: episodic().uniform_policy(), dict, check=distribution())
+api("mfcode.mfg.finite_horizon.FiniteHorizonMFG.horizon_weight", lambda: episodic().horizon_weight(), dict, check=finite)
+api("mfcode.mfg.finite_horizon.FiniteHorizonMFG.reward", lambda t, m: episodic().reward(t, m), lambda: dict(t=1, m=np.array(P2)), check=finite)
+api("mfcode.mfg.finite_horizon.FiniteHorizonMFG.transition", lambda t, m: episodic().transition(t, m), lambda: dict(t=1, m=np.array(P2)),
+    check=distribution())
+
+# operators and exploitability, on a stationary and on a finite-horizon game
+OTHER_GAME = ("mu", "mean_field", "policy", "start", "dynamics")
+GAME_ALIAS = {"game": OTHER_GAME}
+GAME_REASON = "a game of another kind or size refuses the other arguments, which no longer fit it"
+for label, game, mu, pi, dyn in (("", sis, lambda: np.array(P2), lambda: np.array(PI2), sis_dynamics),
+                                 ("[finite horizon]", episodic, flow, lambda: episodic().uniform_policy(),
+                                  lambda: operators.dynamics_at(episodic(), flow()))):
+    api(f"mfcode.mfg.operators.dynamics_at{label}", operators.dynamics_at, lambda game=game, mu=mu: dict(game=game(), mean_field=mu()),
+        aliases=GAME_ALIAS, reason=GAME_REASON)
+    api(f"mfcode.mfg.operators.induced_mean_field{label}", operators.induced_mean_field,
+        lambda game=game, mu=mu, pi=pi: dict(game=game(), policy=pi(), start=mu()), aliases=GAME_ALIAS, reason=GAME_REASON,
+        check=distribution())
+    api(f"mfcode.mfg.operators.best_response{label}", operators.best_response,
+        lambda game=game, mu=mu, dyn=dyn: dict(game=game(), mu=mu(), temperature=0.5, q_init=None, dynamics=dyn()),
+        aliases=GAME_ALIAS, reason=GAME_REASON)
+    api(f"mfcode.mfg.operators.mean_field_map{label}", operators.mean_field_map,
+        lambda game=game, mu=mu, dyn=dyn: dict(game=game(), mu=mu(), temperature=0.5, dynamics=dyn()), aliases=GAME_ALIAS,
+        reason=GAME_REASON, check=distribution())
+    api(f"mfcode.mfg.operators.policy_value{label}", operators.policy_value,
+        lambda game=game, mu=mu, pi=pi, dyn=dyn: dict(game=game(), policy=pi(), mu=mu(), temperature=0.5, dynamics=dyn()),
+        aliases=GAME_ALIAS, reason=GAME_REASON, check=finite)
+    api(f"mfcode.mfg.operators.policy_q{label}", operators.policy_q,
+        lambda game=game, mu=mu, pi=pi, dyn=dyn: dict(game=game(), policy=pi(), mu=mu(), temperature=0.5, dynamics=dyn()),
+        aliases=GAME_ALIAS, reason=GAME_REASON, check=finite)
+    api(f"mfcode.mfg.exploitability.exploitability{label}", expl.exploitability,
+        lambda game=game, mu=mu, pi=pi, dyn=dyn: dict(game=game(), policy=pi(), temperature=0.5, mean_field=mu(), dynamics=dyn()),
+        aliases=GAME_ALIAS, reason=GAME_REASON, check=finite)
+    api(f"mfcode.mfg.exploitability.regularization_bias_bound{label}", expl.regularization_bias_bound,
+        lambda game=game: dict(game=game(), temperature=0.5), check=finite)
+api("mfcode.mfg.operators.best_response[q_init]", operators.best_response,
+    lambda: dict(game=sis(), mu=np.array(P2), temperature=0.5, q_init=np.zeros((2, 2)), dynamics=None), aliases=GAME_ALIAS,
+    reason=GAME_REASON)
+api("mfcode.mfg.protocol.require_game", protocol.require_game, lambda: dict(game=sis(), name="g"), aliases={"game": ("g",)},
+    reason="named as the caller says")
+
+# solvers
+SOLVERS: dict[str, Callable[[], Any]] = {
+    "FixedPoint": lambda: dict(temperature=0.5, damping=0.5, best_response=solvers.RegularizedBestResponse()),
+    "FictitiousPlay": lambda: dict(temperature=0.5, alpha=0.0, best_response=solvers.RegularizedBestResponse()),
+    "OnlineMirrorDescent": lambda: dict(temperature=0.5, alpha=1.0),
+    "PriorDescent": lambda: dict(temperature=0.5, eta=1.0, n_inner=2),
+}
+for kind, settings_ in SOLVERS.items():
+    cls = getattr(solvers, kind)
+    api(f"mfcode.mfg.solvers.{kind}", cls, settings_)
+    for label, game in (("", sis), ("[finite horizon]", episodic)):
+        api(f"mfcode.mfg.solvers.IterativeSolver.solve[{kind}]{label}", lambda cls=cls, settings_=settings_, **kw: cls(**settings_()).solve(**kw),
+            lambda game=game: dict(game=game(), policy=game().uniform_policy(), max_iter=2, atol=None, progress=False,
+                                   score_temperature=0.0),
+            aliases={"game": ("policy",)}, reason=GAME_REASON)
+api("mfcode.mfg.solvers.RegularizedBestResponse", solvers.RegularizedBestResponse, dict)
+api("mfcode.mfg.solvers.solve_equilibrium", solvers.solve_equilibrium,
+    lambda: dict(game=sis(), temperature=0.5, start=np.array(P2), tol=1e-10, max_iter=200, memory=1),
+    raises=(RuntimeError,), reason="RuntimeError is the documented outcome of an iteration that does not reach tol",
+    aliases={"game": ("start",)}, check=lambda r, kw: distribution()(r.policy, kw))
+api("mfcode.mfg.lipschitz.estimate_lipschitz", lipschitz.estimate_lipschitz,
+    lambda: dict(game=sis(), temperature=0.5, n_pairs=2, local_scale=1e-3, seed=0), check=lambda r, kw: finite(r.bound, kw))
+
+# OpenSpiel's games and solvers
+api("mfcode.mfg.openspiel_solvers.greedy_first", openspiel_solvers.greedy_first, lambda: dict(q=np.array([[0.0, 1.0], [2.0, 2.0]])),
+    check=distribution())
+api("mfcode.mfg.openspiel_solvers.OpenSpielBestResponse", openspiel_solvers.OpenSpielBestResponse,
+    lambda: dict(softmax_temperature=0.5))
+api("mfcode.mfg.openspiel_solvers.openspiel_best_response", openspiel_solvers.openspiel_best_response,
+    lambda: dict(game=crowd(), mean_field=operators.induced_mean_field(crowd(), crowd().uniform_policy()), softmax_temperature=0.5),
+    aliases=GAME_ALIAS, reason=GAME_REASON, check=distribution())
+api("mfcode.mfg.openspiel_solvers.openspiel_solver", openspiel_solvers.openspiel_solver,
+    lambda: dict(name="fictitious_play", lr=0.5, softmax_temperature=None))
+MOVES = np.array([[2, 0, 1], [0, 1, 2], [1, 2, 0]])
+api("mfcode.mfg.openspiel_games.traverse", openspiel_games.traverse,
+    lambda: dict(after_move=MOVES, after_noise=MOVES, n_epochs=3, neutral=1))
+api("mfcode.mfg.openspiel_games.openspiel_kernel", openspiel_games.openspiel_kernel,
+    lambda: dict(after_move=MOVES, after_noise=MOVES, noise=np.full(3, 1 / 3)), check=distribution(),
+    aliases={"after_noise": ("noise",)}, reason="the columns of after_noise are the noise outcomes: another width no longer fits noise")
+api("mfcode.mfg.openspiel_games.CrowdModelling", openspiel_games.CrowdModelling, lambda: dict(size=3, horizon=3))
+api("mfcode.mfg.openspiel_games.LinearQuadratic", openspiel_games.LinearQuadratic,
+    lambda: dict(size=3, horizon=3.0, dt=1.0, n_actions_per_side=1, volatility=1.0, cross_q=0.01, kappa=0.5))
+for model_name, model in (("CrowdModelling", lambda: openspiel_games.CrowdModelling(3, 3)),
+                          ("LinearQuadratic", lambda: openspiel_games.LinearQuadratic(3, 3.0, n_actions_per_side=1))):
+    api(f"mfcode.mfg.openspiel_games.{model_name}.rewards", lambda mu, times, model=model: model().rewards(mu, times),
+        lambda: dict(mu=np.full((2, 3), 1 / 3), times=np.array([0, 2])), check=finite)
+    api(f"mfcode.mfg.openspiel_games.{model_name}.reward", lambda t, mu, model=model: model().reward(t, mu), lambda: dict(t=1, mu=np.full(3, 1 / 3)), check=finite)
+    api(f"mfcode.mfg.openspiel_games.{model_name}.transition", lambda t, mu, model=model: model().transition(t, mu), lambda: dict(t=1, mu=np.full(3, 1 / 3)),
+        check=distribution())
+    api(f"mfcode.mfg.openspiel_games.{model_name}.game", lambda check, model=model: model().game(check=check), lambda: dict(check=True))
+api("mfcode.mfg.openspiel_games.OpenSpielMFG", openspiel_games.OpenSpielMFG, aliases=SIZES, reason=SIZE_REASON,
+    valid=lambda: dict(n_states=3, n_actions=3, horizon=3, reward_fn=openspiel_games.CrowdModelling(3, 3).reward,
+                 transition_fn=openspiel_games.CrowdModelling(3, 3).transition, initial=np.full(3, 1 / 3),
+                 model=openspiel_games.CrowdModelling(3, 3)))
+api("mfcode.mfg.openspiel_games.openspiel_crowd_modelling", openspiel_games.openspiel_crowd_modelling,
+    lambda: dict(size=3, horizon=3, check=True))
+api("mfcode.mfg.openspiel_games.openspiel_lq", openspiel_games.openspiel_lq,
+    lambda: dict(size=3, horizon=3.0, dt=1.0, n_actions_per_side=1, volatility=1.0, cross_q=0.01, kappa=0.5, check=True))
+def _keywords(params: Any) -> Mapping[str, Any]:
+    """What ``**params`` needs (a non-mapping never reaches a function taking ``**params``)."""
+    if not isinstance(params, Mapping) or not all(isinstance(k, str) for k in params):
+        raise TypeError("params: keyword arguments must be a mapping with str keys")
+    return params
+
+
+PARAMS = {"params": ("size", "horizon", "terminal_cost")}
+PARAMS_REASON = "a game parameter is named by its key"
+api("mfcode.mfg.openspiel_compat.mfcode_model", lambda name, params: openspiel_compat.mfcode_model(name, **_keywords(params)),
+    lambda: dict(name="crowd_modelling", params={"size": 3, "horizon": 3}), aliases=PARAMS, reason=PARAMS_REASON)
+api("mfcode.mfg.openspiel_compat.mfcode_game",
+    lambda name, check, params: openspiel_compat.mfcode_game(name, check=check, **_keywords(params)),
+    lambda: dict(name="linear_quadratic", check=True, params={"size": 3, "horizon": 3, "terminal_cost": 0.0}), aliases=PARAMS,
+    reason=PARAMS_REASON)
+api("mfcode.mfg.openspiel_compat.mfcode_solver", openspiel_compat.mfcode_solver,
+    lambda: dict(name="crowd_modelling", params={"size": 3}, solver="mirror_descent", lr=0.5, softmax_temperature=None))
+api("mfcode.mfg.openspiel_compat.load_reference", openspiel_compat.load_reference, lambda: dict(path=openspiel_compat.REFERENCE_PATH))
+
+
+# == the tests ======================================================================================
+
+CASES = [pytest.param(entry, arg, id=f"{entry.name}:{arg}") for entry in REGISTRY for arg in entry.args]
+
+
+@pytest.mark.parametrize("entry", [pytest.param(e, id=e.name) for e in REGISTRY])
+def test_valid_example_keeps_its_invariants(entry: Api) -> None:
+    """The registry's valid call returns normally, with its invariants (so each hostile call changes one thing)."""
+    kwargs = entry.valid()
+    result = entry.call(**kwargs)
+    assert entry.nan_ok or not _nan_in(result)
+    if entry.check is not None:
+        entry.check(result, kwargs)
+
+
+@pytest.mark.parametrize(("entry", "arg"), CASES)
+def test_hostile_argument_is_refused_by_name_or_handled(entry: Api, arg: str) -> None:
+    """One argument hostile at a time: a correct result, or ValueError/TypeError naming the argument."""
+
+    @SETTINGS
+    @given(data=st.data())
+    def run(data: st.DataObject) -> None:
+        kwargs = entry.valid()
+        kwargs[arg] = data.draw(hostile(kwargs[arg]), label=arg)
+        outcome(entry, arg, kwargs)
+
+    run()
+
+
+def test_registry_names_are_unique() -> None:
+    names = [e.name for e in REGISTRY]
+    assert len(names) == len(set(names))
