@@ -116,7 +116,8 @@ def check_array(
     A ``float64`` (``int64``) array is returned as it is, not copied. Booleans count as numbers (as
     in numpy); strings, complex numbers, objects that are not numbers and ragged nestings are
     refused. ``ndim``/``min_ndim``/``shape`` constrain the shape, ``finite`` refuses NaN and
-    infinities. With ``integer``, entries must be integers (an integer or boolean dtype).
+    infinities. With ``integer``, entries must be integers (an integer dtype: booleans, which
+    numpy reads as masks when they index, are refused).
 
     Raises
     ------
@@ -140,12 +141,14 @@ def check_array(
         arr = np.asarray(x)
     except (TypeError, ValueError) as error:  # ragged nestings, objects numpy cannot stack
         raise ValueError(f"{name} must be a rectangular array of numbers ({error})") from None
+    if arr.dtype.kind == "O" and integer and not all(isinstance(v, Integral) and not isinstance(v, bool) for v in arr.flat):
+        raise TypeError(f"{name} must hold integers")
     if arr.dtype.kind == "O":
         try:
             arr = arr.astype(np.int64 if integer else np.float64)
         except (TypeError, ValueError, OverflowError):
             raise TypeError(f"{name} must hold numbers, got objects such as {type(arr.reshape(-1)[0]).__name__}") from None
-    kinds = "biu" if integer else "biuf"
+    kinds = "iu" if integer else "biuf"
     if arr.dtype.kind not in kinds:
         raise TypeError(f"{name} must hold {'integers' if integer else 'real numbers'}, got dtype {arr.dtype}")
     out: NDArray[Any] = np.asarray(arr, dtype=np.int64 if integer else np.float64)

@@ -49,6 +49,7 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 from mfcode import fixed_point, limits, markov, provenance, simplex, validation
+from mfcode.mfc import bounds, combinatorics, dp, finite_n, jsq, mdp, model, nagent, scheduling, toy
 from mfcode.mfg import exploitability as expl
 from mfcode.mfg import (
     finite_horizon,
@@ -721,14 +722,14 @@ api("mfcode.mfg.openspiel_games.openspiel_kernel", openspiel_games.openspiel_ker
 api("mfcode.mfg.openspiel_games.CrowdModelling", openspiel_games.CrowdModelling, lambda: dict(size=3, horizon=3))
 api("mfcode.mfg.openspiel_games.LinearQuadratic", openspiel_games.LinearQuadratic,
     lambda: dict(size=3, horizon=3.0, dt=1.0, n_actions_per_side=1, volatility=1.0, cross_q=0.01, kappa=0.5))
-for model_name, model in (("CrowdModelling", lambda: openspiel_games.CrowdModelling(3, 3)),
+for model_name, make_model in (("CrowdModelling", lambda: openspiel_games.CrowdModelling(3, 3)),
                           ("LinearQuadratic", lambda: openspiel_games.LinearQuadratic(3, 3.0, n_actions_per_side=1))):
-    api(f"mfcode.mfg.openspiel_games.{model_name}.rewards", lambda mu, times, model=model: model().rewards(mu, times),
+    api(f"mfcode.mfg.openspiel_games.{model_name}.rewards", lambda mu, times, make_model=make_model: make_model().rewards(mu, times),
         lambda: dict(mu=np.full((2, 3), 1 / 3), times=np.array([0, 2])), check=finite)
-    api(f"mfcode.mfg.openspiel_games.{model_name}.reward", lambda t, mu, model=model: model().reward(t, mu), lambda: dict(t=1, mu=np.full(3, 1 / 3)), check=finite)
-    api(f"mfcode.mfg.openspiel_games.{model_name}.transition", lambda t, mu, model=model: model().transition(t, mu), lambda: dict(t=1, mu=np.full(3, 1 / 3)),
+    api(f"mfcode.mfg.openspiel_games.{model_name}.reward", lambda t, mu, make_model=make_model: make_model().reward(t, mu), lambda: dict(t=1, mu=np.full(3, 1 / 3)), check=finite)
+    api(f"mfcode.mfg.openspiel_games.{model_name}.transition", lambda t, mu, make_model=make_model: make_model().transition(t, mu), lambda: dict(t=1, mu=np.full(3, 1 / 3)),
         check=distribution())
-    api(f"mfcode.mfg.openspiel_games.{model_name}.game", lambda check, model=model: model().game(check=check), lambda: dict(check=True))
+    api(f"mfcode.mfg.openspiel_games.{model_name}.game", lambda check, make_model=make_model: make_model().game(check=check), lambda: dict(check=True))
 api("mfcode.mfg.openspiel_games.OpenSpielMFG", openspiel_games.OpenSpielMFG, aliases=SIZES, reason=SIZE_REASON,
     valid=lambda: dict(n_states=3, n_actions=3, horizon=3, reward_fn=openspiel_games.CrowdModelling(3, 3).reward,
                  transition_fn=openspiel_games.CrowdModelling(3, 3).transition, initial=np.full(3, 1 / 3),
@@ -755,6 +756,176 @@ api("mfcode.mfg.openspiel_compat.mfcode_game",
 api("mfcode.mfg.openspiel_compat.mfcode_solver", openspiel_compat.mfcode_solver,
     lambda: dict(name="crowd_modelling", params={"size": 3}, solver="mirror_descent", lr=0.5, softmax_temperature=None))
 api("mfcode.mfg.openspiel_compat.load_reference", openspiel_compat.load_reference, lambda: dict(path=openspiel_compat.REFERENCE_PATH))
+
+
+# -- mfcode.mfc ----------------------------------------------------------------------------------
+
+
+@cache
+def queues() -> scheduling.SchedulingModel:
+    """Two queues of one place each: 3 access sets, 2 actions, 4 environment states."""
+    return scheduling.SchedulingModel(buffer_size=1)
+
+
+@cache
+def mfc_mdp() -> mdp.MFCMDP:
+    return mdp.MFCMDP(queues())
+
+
+def rule() -> np.ndarray[Any, Any]:
+    """A decision rule (X, U) of the two-queue model."""
+    return model.uniform_over(queues().action_mask)
+
+
+def mfc_policy() -> np.ndarray[Any, Any]:
+    return np.broadcast_to(rule(), (queues().n_env_states, *rule().shape)).copy()
+
+
+def state_action() -> np.ndarray[Any, Any]:
+    return model.state_action_mean_field(queues().mu0, rule())
+
+
+@cache
+def small_grid() -> dp.GridMDP:
+    return dp.GridMDP.from_mdp(mfc_mdp(), dp.decision_rule_grid(mfc_mdp(), 2))
+
+
+def rng() -> np.random.Generator:
+    return np.random.default_rng(0)
+
+
+MODEL_ALIAS = {"model": ("policy", "policies", "h", "table")}
+MODEL_REASON = "a model of other sizes refuses the arrays shaped for this one"
+api("mfcode.mfc.model.state_action_mean_field", model.state_action_mean_field, lambda: dict(mu=queues().mu0, h=rule()),
+    check=lambda r, kw: distribution()(np.asarray(r).reshape(-1), kw))
+api("mfcode.mfc.model.uniform_over", model.uniform_over, lambda: dict(mask=queues().action_mask), check=distribution())
+api("mfcode.mfc.model.validate_decision_rule", model.validate_decision_rule,
+    lambda: dict(h=rule(), n_agent_states=3, n_actions=2, name="rule"), aliases={"h": ("rule",), "n_agent_states": ("rule",),
+                                                                                   "n_actions": ("rule",)},
+    reason="named as the caller says; sizes that no longer fit h make its check fail", check=distribution())
+api("mfcode.mfc.model.validate_policy", model.validate_policy,
+    lambda: dict(policy=mfc_policy(), model=queues(), name="pi", profile=False),
+    aliases={"policy": ("pi",), "model": ("pi",), "profile": ("pi",)}, reason="named as the caller says; a model of other "
+    "sizes or another profile setting refuses the policy", check=distribution())
+for kind, make in (("SchedulingModel", queues), ("BinaryToyModel", toy.BinaryToyModel)):
+    api(f"mfcode.mfc.model.MFCModel.env_features[{kind}]", lambda x0, make=make: make().env_features(x0), lambda: dict(x0=np.array([0, 1])),
+        check=finite)
+    api(f"mfcode.mfc.model.MFCModel.transition[{kind}]", lambda x0, G, make=make: make().transition(x0, G),
+        lambda make=make: dict(x0=np.array([0, 1]), G=np.stack([model.state_action_mean_field(make().mu0, model.uniform_over(
+            make().action_mask))] * 2)), check=distribution())
+    api(f"mfcode.mfc.model.MFCModel.reward_at[{kind}]", lambda x0, G, make=make: make().reward_at(x0, G),
+        lambda make=make: dict(x0=np.array([0, 1]), G=np.stack([model.state_action_mean_field(make().mu0, model.uniform_over(
+            make().action_mask))] * 2)), check=finite)
+    api(f"mfcode.mfc.model.MFCModel.transition_and_reward[{kind}]", lambda x0, G, make=make: make().transition_and_reward(x0, G),
+        lambda make=make: dict(x0=np.array([0, 1]), G=np.stack([model.state_action_mean_field(make().mu0, model.uniform_over(
+            make().action_mask))] * 2)))
+    api(f"mfcode.mfc.model.MFCModel.kernel[{kind}]", lambda G, make=make: make().kernel(G),
+        lambda make=make: dict(G=model.state_action_mean_field(make().mu0, model.uniform_over(make().action_mask))),
+        check=distribution())
+    api(f"mfcode.mfc.model.MFCModel.reward[{kind}]", lambda G, make=make: make().reward(G),
+        lambda make=make: dict(G=model.state_action_mean_field(make().mu0, model.uniform_over(make().action_mask))), check=finite)
+api("mfcode.mfc.toy.BinaryToyModel", toy.BinaryToyModel, lambda: dict(cost=1.0, gamma=0.9))
+api("mfcode.mfc.scheduling.single_queue_step", scheduling.single_queue_step,
+    lambda: dict(arrival_mean=np.array([0.5, 2.0]), service_mean=1.5, buffer_size=2), check=lambda r, kw: distribution()(r[0], kw))
+api("mfcode.mfc.scheduling.SchedulingModel", scheduling.SchedulingModel,
+    lambda: dict(n_queues=2, buffer_size=1, dt=0.5, arrival_rate=None, service_rate=3.0, drop_penalty=1.0, p_full_access=0.6,
+                 gamma=0.99, initial_fillings=(0, 1)),
+    aliases={"n_queues": ("initial_fillings",), "buffer_size": ("initial_fillings",)},
+    reason="another number of queues or buffer size no longer fits the initial fillings given")
+api("mfcode.mfc.scheduling.SchedulingModel.fillings", lambda x0: queues().fillings(x0), lambda: dict(x0=np.array([0, 3])))
+api("mfcode.mfc.scheduling.SchedulingModel.env_index", lambda fillings: queues().env_index(fillings),
+    lambda: dict(fillings=np.array([[0, 1], [1, 1]])))
+api("mfcode.mfc.scheduling.SchedulingModel.routing", lambda G: queues().routing(G), lambda: dict(G=state_action()),
+    check=distribution())
+api("mfcode.mfc.jsq.jsq_policy", jsq.jsq_policy, lambda: dict(model=queues()), check=distribution())
+api("mfcode.mfc.bounds.lemma1_bound", bounds.lemma1_bound, lambda: dict(n_agent_states=3, n_actions=2, n_agents=np.array([1, 10])),
+    check=finite)
+api("mfcode.mfc.bounds.LipschitzConstants", bounds.LipschitzConstants, lambda: dict(L_r=1.0, L_P=2.0, R=3.0))
+api("mfcode.mfc.bounds.theorem1_bound", bounds.theorem1_bound,
+    lambda: dict(n_agent_states=3, n_actions=2, n_agents=np.array([1, 10]), gamma=0.9, constants=bounds.LipschitzConstants(1.0, 2.0, 3.0)),
+    check=finite)
+api("mfcode.mfc.bounds.scheduling_lipschitz", bounds.scheduling_lipschitz, lambda: dict(model=queues(), n_grid=11))
+api("mfcode.mfc.combinatorics.compositions", combinatorics.compositions, lambda: dict(n=3, parts=2))
+api("mfcode.mfc.combinatorics.count_compositions", combinatorics.count_compositions, lambda: dict(n=3, parts=2))
+api("mfcode.mfc.dp.simplex_grid", dp.simplex_grid, lambda: dict(dim=3, resolution=2), check=distribution())
+api("mfcode.mfc.dp.decision_rule_grid", dp.decision_rule_grid, lambda: dict(mdp=mfc_mdp(), resolution=2), check=distribution())
+api("mfcode.mfc.dp.GridMDP", dp.GridMDP,
+    lambda: dict(rules=small_grid().rules, rewards=small_grid().rewards, kernels=small_grid().kernels, gamma=0.9),
+    aliases={"rewards": ("kernels", "rules")}, reason="rewards set K and X0: another shape no longer fits kernels and rules")
+api("mfcode.mfc.dp.GridMDP.from_mdp", dp.GridMDP.from_mdp, lambda: dict(mdp=mfc_mdp(), rules=dp.decision_rule_grid(mfc_mdp(), 1)),
+    aliases={"mdp": ("rules",)}, reason="an MDP of other sizes refuses rules shaped for this one")
+api("mfcode.mfc.dp.GridMDP.policy", lambda rule_index: small_grid().policy(rule_index), lambda: dict(rule_index=np.array([0, 1, 2, 0])),
+    check=distribution())
+api("mfcode.mfc.dp.bellman_operator", dp.bellman_operator, lambda: dict(grid=small_grid(), Q=np.zeros((4, 3))), check=finite,
+    aliases={"grid": ("Q",)}, reason="a grid of other sizes refuses the Q shaped for this one")
+api("mfcode.mfc.dp.value_iteration", dp.value_iteration, lambda: dict(grid=small_grid(), tol=1e-6, max_iter=5000, Q0=None, progress=False),
+    raises=(RuntimeError,), reason="RuntimeError is the documented outcome of an iteration that does not reach tol")
+api("mfcode.mfc.dp.policy_evaluation", dp.policy_evaluation, lambda: dict(grid=small_grid(), rule_index=np.array([0, 1, 2, 0])),
+    check=finite, aliases={"grid": ("rule_index",)}, reason="a grid of other sizes refuses the indices for this one")
+api("mfcode.mfc.dp.policy_iteration", dp.policy_iteration, lambda: dict(grid=small_grid(), max_iter=100),
+    raises=(RuntimeError,), reason="RuntimeError is the documented outcome of an iteration that does not reach tol")
+api("mfcode.mfc.dp.grid_refinement", dp.grid_refinement, lambda: dict(mdp=mfc_mdp(), resolutions=[1, 2], progress=False),
+    aliases={"resolutions": ("decision rules",)}, reason="the refusal of the tabulated MDP counts the decision rules of the grid")
+api("mfcode.mfc.dp.solve_mfc_mdp_on_grid", dp.solve_mfc_mdp_on_grid, lambda: dict(mdp=mfc_mdp(), resolution=2),
+    aliases={"resolution": ("decision rules",)}, reason="the refusal of the tabulated MDP counts the decision rules of the grid")
+api("mfcode.mfc.finite_n.class_probabilities", finite_n.class_probabilities, lambda: dict(model=queues(), h=rule()),
+    check=distribution(), aliases=MODEL_ALIAS, reason=MODEL_REASON)
+api("mfcode.mfc.finite_n.count_law", finite_n.count_law, lambda: dict(per_agent=np.array([[0.5, 0.5], [0.2, 0.8]])),
+    check=lambda r, kw: distribution()(r, kw))
+api("mfcode.mfc.finite_n.symmetric_value", finite_n.symmetric_value, lambda: dict(model=queues(), policy=mfc_policy(), n_agents=2),
+    check=finite, aliases=MODEL_ALIAS, reason=MODEL_REASON)
+api("mfcode.mfc.finite_n.profile_value", finite_n.profile_value,
+    lambda: dict(model=queues(), policies=np.stack([mfc_policy(), mfc_policy()])), check=finite, aliases=MODEL_ALIAS, reason=MODEL_REASON)
+api("mfcode.mfc.finite_n.vertex_rules", finite_n.vertex_rules, lambda: dict(model=queues()), check=distribution())
+api("mfcode.mfc.finite_n.finite_n_optimum", finite_n.finite_n_optimum, lambda: dict(model=queues(), n_agents=2),
+    check=lambda r, kw: finite(r.V, kw))
+api("mfcode.mfc.finite_n.FiniteNOptimum.profile", lambda: finite_n.finite_n_optimum(queues(), 2).profile(), dict, check=distribution())
+api("mfcode.mfc.mdp.sample_categorical", mdp.sample_categorical, lambda: dict(probs=np.array([[0.2, 0.8], [1.0, 0.0]]), rng=rng()))
+api("mfcode.mfc.mdp.MFCMDP", mdp.MFCMDP, lambda: dict(model=queues()))
+api("mfcode.mfc.mdp.MFCMDP.observation", lambda x0: mfc_mdp().observation(x0), lambda: dict(x0=np.array([0, 3])), check=finite)
+api("mfcode.mfc.mdp.MFCMDP.mean_field", lambda h: mfc_mdp().mean_field(h), lambda: dict(h=rule()),
+    check=lambda r, kw: finite(r, kw))
+api("mfcode.mfc.mdp.MFCMDP.kernel", lambda h: mfc_mdp().kernel(h), lambda: dict(h=rule()), check=distribution())
+api("mfcode.mfc.mdp.MFCMDP.reward", lambda h: mfc_mdp().reward(h), lambda: dict(h=rule()), check=finite)
+api("mfcode.mfc.mdp.MFCMDP.policy_kernel", lambda policy: mfc_mdp().policy_kernel(policy), lambda: dict(policy=mfc_policy()),
+    check=distribution())
+api("mfcode.mfc.mdp.MFCMDP.policy_reward", lambda policy: mfc_mdp().policy_reward(policy), lambda: dict(policy=mfc_policy()),
+    check=finite)
+api("mfcode.mfc.mdp.MFCMDP.policy_value", lambda policy: mfc_mdp().policy_value(policy), lambda: dict(policy=mfc_policy()),
+    check=finite)
+api("mfcode.mfc.mdp.MFCMDP.objective", lambda policy: mfc_mdp().objective(policy), lambda: dict(policy=mfc_policy()), check=finite)
+api("mfcode.mfc.mdp.MFCMDP.reset", lambda rng, n_envs: mfc_mdp().reset(rng, n_envs), lambda: dict(rng=rng(), n_envs=3))
+api("mfcode.mfc.mdp.MFCMDP.step", lambda x0, h, rng: mfc_mdp().step(x0, h, rng),
+    lambda: dict(x0=np.array([0, 3]), h=np.stack([rule(), rule()]), rng=rng()), aliases={"x0": ("h",)},
+    reason="x0 and h describe one batch: another batch size is refused as not fitting h")
+api("mfcode.mfc.mdp.MFCMDP.decision_rule_from_action", lambda action: mfc_mdp().decision_rule_from_action(action),
+    lambda: dict(action=np.array([0.2, 0.9, 0.5, 0.1, 0.3, 0.7])), check=distribution())
+
+
+@cache
+def system() -> nagent.NAgentSystem:
+    return nagent.NAgentSystem(queues(), 2)
+
+
+api("mfcode.mfc.nagent.NAgentSystem", nagent.NAgentSystem, lambda: dict(model=queues(), n_agents=2))
+api("mfcode.mfc.nagent.NAgentSystem.sample_agent_states", lambda rng, n_envs: system().sample_agent_states(rng, n_envs),
+    lambda: dict(rng=rng(), n_envs=2))
+api("mfcode.mfc.nagent.NAgentSystem.reset", lambda rng, n_envs: system().reset(rng, n_envs), lambda: dict(rng=rng(), n_envs=2))
+api("mfcode.mfc.nagent.NAgentSystem.empirical_mean_field", lambda x, u: system().empirical_mean_field(x, u),
+    lambda: dict(x=np.array([[0, 2], [1, 1]]), u=np.array([[0, 1], [1, 1]])),
+    check=lambda r, kw: distribution()(np.asarray(r).reshape(2, -1), kw))
+api("mfcode.mfc.nagent.NAgentSystem.sample_actions", lambda policy, x0, x, rng: system().sample_actions(policy, x0, x, rng),
+    lambda: dict(policy=mfc_policy(), x0=np.array([0, 3]), x=np.array([[0, 2], [1, 1]]), rng=rng()),
+    aliases={"x0": ("x",), "x": ("x0",)}, reason="x0 and x describe one batch: another batch size is refused as not fitting the other")
+api("mfcode.mfc.nagent.NAgentSystem.step", lambda x0, x, u, rng: system().step(x0, x, u, rng),
+    lambda: dict(x0=np.array([0, 3]), x=np.array([[0, 2], [1, 1]]), u=np.array([[0, 1], [1, 1]]), rng=rng()),
+    aliases={"x": ("u",), "u": ("x",)}, reason="x and u must have one shape: each is refused as not fitting the other")
+api("mfcode.mfc.nagent.NAgentSystem.agent_observations", lambda x0, x: system().agent_observations(x0, x),
+    lambda: dict(x0=np.array([0, 3]), x=np.array([[0, 2], [1, 1]])), check=finite,
+    aliases={"x": ("x0",)}, reason="x0 and x must describe the same batch: another batch size is refused as not fitting x0")
+api("mfcode.mfc.nagent.NAgentSystem.rollout",
+    lambda policy, horizon, n_runs, rng, discount, progress: system().rollout(policy, horizon, n_runs, rng, discount, progress),
+    lambda: dict(policy=mfc_policy(), horizon=3, n_runs=2, rng=rng(), discount=0.9, progress=False), check=finite)
 
 
 # == the tests ======================================================================================

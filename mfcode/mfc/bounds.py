@@ -24,8 +24,9 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from mfcode.arrays import FloatArray
+from mfcode.limits import check_elements
 from mfcode.mfc.scheduling import SchedulingModel
-from mfcode.validation import check_int, check_real
+from mfcode.validation import check_array, check_int, check_real
 
 __all__ = ["LipschitzConstants", "lemma1_bound", "scheduling_lipschitz", "theorem1_bound"]
 
@@ -33,7 +34,7 @@ __all__ = ["LipschitzConstants", "lemma1_bound", "scheduling_lipschitz", "theore
 def _check_sizes(n_agent_states: int, n_actions: int, n_agents: ArrayLike) -> FloatArray:
     check_int(n_agent_states, "n_agent_states", low=1)
     check_int(n_actions, "n_actions", low=1)
-    N = np.asarray(n_agents, dtype=np.float64)
+    N: FloatArray = check_array(n_agents, "n_agents", finite=True)
     if np.any(N < 1):
         raise ValueError("n_agents must be at least 1")
     return N
@@ -53,6 +54,10 @@ class LipschitzConstants:
     L_r: float
     L_P: float
     R: float
+
+    def __post_init__(self) -> None:
+        for name in ("L_r", "L_P", "R"):
+            object.__setattr__(self, name, check_real(getattr(self, name), name, low=0.0))
 
 
 def theorem1_bound(n_agent_states: int, n_actions: int, n_agents: ArrayLike, gamma: float, constants: LipschitzConstants) -> FloatArray:
@@ -74,7 +79,8 @@ def scheduling_lipschitz(model: SchedulingModel, n_grid: int = 4001) -> Lipschit
     """
     if not isinstance(model, SchedulingModel) or model.n_queues != 2:
         raise ValueError("model must be a SchedulingModel with n_queues == 2")
-    check_int(n_grid, "n_grid", low=3)
+    n_grid = check_int(n_grid, "n_grid", low=3)
+    check_elements(n_grid * model.n_env_states**2, f"the kernels on the grid of n_grid={n_grid} points")
     t = np.linspace(0.0, 1.0, n_grid)
     G = np.zeros((n_grid, model.n_agent_states, model.n_actions))
     G[:, 0, 0] = t  # access {1}: all to queue 1

@@ -32,11 +32,13 @@ from tqdm.std import tqdm  # plain text bars on stderr (no ipywidgets needed; th
 
 from mfcode.arrays import FloatArray, IntArray
 from mfcode.fixed_point import iterate, sup_distance
-from mfcode.limits import check_elements
+from mfcode.limits import check_elements, max_elements
 from mfcode.markov import evaluate
-from mfcode.mfc.combinatorics import compositions
+from mfcode.mfc.combinatorics import compositions, count_compositions
 from mfcode.mfc.mdp import MFCMDP
-from mfcode.validation import check_int, check_real
+from mfcode.mfc.model import DISTRIBUTION_ATOL, validate_decision_rule
+from mfcode.simplex import check_distribution
+from mfcode.validation import check_array, check_bool, check_int, check_real
 
 __all__ = [
     "POLICY_ITERATION_RTOL",
@@ -61,7 +63,8 @@ def simplex_grid(dim: int, resolution: int) -> FloatArray:
     """All points of the probability simplex in :math:`\\mathbb R^{dim}` with coordinates in
     :math:`\\{0, 1/n, \\dots, 1\\}`, ``n = resolution``; shape ``(binom(n+dim-1, dim-1), dim)``."""
     d = check_int(dim, "dim", low=1)
-    n = check_int(resolution, "resolution", low=1)
+    n = check_int(resolution, "resolution", low=1, high=max_elements())
+    check_elements(count_compositions(n, d) * d, f"simplex_grid(dim={d}, resolution={n})")
     out: FloatArray = compositions(n, d) / n
     return out
 
@@ -119,7 +122,7 @@ class GridMDP:
         """Tabulate rewards and kernels of ``mdp`` on the decision rules ``rules`` (K, X, U)."""
         if not isinstance(mdp, MFCMDP):
             raise TypeError(f"mdp must be an MFCMDP, got {type(mdp).__name__}")
-        h = np.asarray(rules, dtype=np.float64)
+        h = validate_decision_rule(rules, *mdp.action_shape, name="rules")
         if h.ndim != 3:
             raise ValueError(f"rules must have shape (K, X, U), got {h.shape}")
         k, x, u = h.shape
@@ -130,14 +133,20 @@ class GridMDP:
         return cls(rules=h, rewards=mdp.reward(h), kernels=mdp.kernel(h), gamma=mdp.gamma)
 
     def __post_init__(self) -> None:
-        if self.rewards.ndim != 2:
-            raise ValueError(f"rewards must have shape (K, X0), got {self.rewards.shape}")
-        K, X0 = self.rewards.shape
-        if self.kernels.shape != (K, X0, X0):
-            raise ValueError(f"kernels must have shape ({K}, {X0}, {X0}), got {self.kernels.shape}")
-        if self.rules.ndim != 3 or self.rules.shape[0] != K:
-            raise ValueError(f"rules must have shape ({K}, X, U), got {self.rules.shape}")
-        check_real(self.gamma, "gamma", low=0.0, high=1.0, low_open=True, high_open=True)
+        rewards = check_array(self.rewards, "rewards", finite=True)
+        if rewards.ndim != 2 or rewards.size == 0:
+            raise ValueError(f"rewards must have shape (K, X0) with K, X0 >= 1, got {rewards.shape}")
+        K, X0 = rewards.shape
+        kernels = check_array(self.kernels, "kernels")
+        if kernels.shape != (K, X0, X0):
+            raise ValueError(f"kernels must have shape ({K}, {X0}, {X0}), got {kernels.shape}")
+        check_distribution(kernels, "kernels", atol=DISTRIBUTION_ATOL)
+        rules = check_array(self.rules, "rules", finite=True)
+        if rules.ndim != 3 or rules.shape[0] != K:
+            raise ValueError(f"rules must have shape ({K}, X, U), got {rules.shape}")
+        for name, arr in (("rewards", rewards), ("kernels", kernels), ("rules", rules)):
+            object.__setattr__(self, name, arr)
+        object.__setattr__(self, "gamma", check_real(self.gamma, "gamma", low=0.0, high=1.0, low_open=True, high_open=True))
 
     @property
     def n_states(self) -> int:
@@ -151,8 +160,16 @@ class GridMDP:
 
     def policy(self, rule_index: ArrayLike) -> FloatArray:
         """Stationary policy :math:`\\pi(x^0)=h_{k(x^0)}`, ``(X0, X, U)``, for rule indices ``k`` (X0,)."""
-        out: FloatArray = self.rules[np.asarray(rule_index)]
+        out: FloatArray = self.rules[self._rule_index(rule_index)]
         return out
+
+    def _rule_index(self, rule_index: ArrayLike) -> IntArray:
+        k: IntArray = check_array(rule_index, "rule_index", integer=True)
+        if k.shape != (self.n_states,):
+            raise ValueError(f"rule_index must be an integer array of shape ({self.n_states},)")
+        if np.any(k < 0) or np.any(k >= self.n_rules):
+            raise ValueError(f"rule_index must lie in 0..{self.n_rules - 1}")
+        return k
 
 
 @dataclass(frozen=True)
@@ -205,7 +222,7 @@ def _check_grid(grid: object) -> GridMDP:
 
 
 def _check_q(grid: GridMDP, Q: ArrayLike, name: str) -> FloatArray:
-    arr = np.array(Q, dtype=np.float64)
+    arr = np.array(check_array(Q, name, finite=True))
     if arr.shape != (grid.n_states, grid.n_rules):
         raise ValueError(f"{name} must have shape ({grid.n_states}, {grid.n_rules}), got {arr.shape}")
     return arr
@@ -245,6 +262,7 @@ def value_iteration(grid: GridMDP, tol: float = 1e-10, max_iter: int = 100_000,
     _check_grid(grid)
     eps = check_real(tol, "tol", low=0.0, low_open=True)
     check_int(max_iter, "max_iter", low=1)
+    check_bool(progress, "progress")
     Q = np.zeros((grid.n_states, grid.n_rules)) if Q0 is None else _check_q(grid, Q0, "Q0")
 
     def sweep(q: FloatArray) -> tuple[FloatArray, float]:
@@ -262,11 +280,7 @@ def policy_evaluation(grid: GridMDP, rule_index: ArrayLike) -> FloatArray:
     ``rule_index`` is the integer array ``k`` of shape ``(X0,)``.
     """
     _check_grid(grid)
-    k = np.asarray(rule_index)
-    if k.shape != (grid.n_states,) or not np.issubdtype(k.dtype, np.integer):
-        raise ValueError(f"rule_index must be an integer array of shape ({grid.n_states},)")
-    if np.any(k < 0) or np.any(k >= grid.n_rules):
-        raise ValueError(f"rule_index must lie in 0..{grid.n_rules - 1}")
+    k = grid._rule_index(rule_index)
     states = np.arange(grid.n_states)
     return evaluate(grid.rewards[k, states], grid.kernels[k, states], grid.gamma)
 
@@ -309,8 +323,11 @@ def grid_refinement(mdp: MFCMDP, resolutions: list[int], progress: bool = False)
     The grid optima increase along nested grids and converge to the optimum over all of
     :math:`\\mathcal D` (Lemma 3 continuity + compactness).
     """
-    if not resolutions:
-        raise ValueError("resolutions must be a non-empty list of positive integers")
+    if not isinstance(resolutions, (list, tuple)) or not resolutions:
+        raise ValueError(f"resolutions must be a non-empty list of positive integers, got {resolutions!r}")
+    for n in resolutions:
+        check_int(n, "resolutions", low=1)
+    check_bool(progress, "progress")
     return [solve_mfc_mdp_on_grid(mdp, n) for n in tqdm(resolutions, disable=not progress, desc="grid refinement")]
 
 

@@ -41,10 +41,18 @@ from scipy.signal import fftconvolve
 from scipy.special import gammaln, xlogy
 
 from mfcode.arrays import FloatArray, IntArray
+from mfcode.limits import check_elements
 from mfcode.markov import evaluate, kernel_under, reward_under
-from mfcode.mfc.combinatorics import compositions
+from mfcode.mfc.combinatorics import compositions, count_compositions
 from mfcode.mfc.dp import DPResult, GridMDP, policy_iteration
-from mfcode.mfc.model import MFCModel, state_action_mean_field, validate_decision_rule, validate_policy
+from mfcode.mfc.model import (
+    DISTRIBUTION_ATOL,
+    MFCModel,
+    state_action_mean_field,
+    validate_decision_rule,
+    validate_policy,
+)
+from mfcode.simplex import check_distribution
 from mfcode.validation import check_int
 
 __all__ = [
@@ -119,10 +127,11 @@ def count_law(per_agent: ArrayLike) -> FloatArray:
     FloatArray, shape (L,)
         Probabilities of the count vectors ``compositions(N, C)`` (same order).
     """
-    p = np.asarray(per_agent, dtype=np.float64)
+    p = check_distribution(per_agent, "per_agent", atol=DISTRIBUTION_ATOL)
     if p.ndim != 2:
         raise ValueError(f"per_agent must have shape (N, C), got {p.shape}")
     N, C = p.shape
+    check_elements((N + 1) ** (C - 1), f"the law of the class counts (N + 1)^(C - 1) of per_agent with N={N}, C={C}")
     dense = np.zeros((N + 1,) * (C - 1))
     dense[(0,) * (C - 1)] = 1.0
     for i in range(N):
@@ -140,6 +149,9 @@ def count_law(per_agent: ArrayLike) -> FloatArray:
 
 
 def _kernels_by_counts(model: MFCModel, n_agents: int) -> tuple[IntArray, FloatArray, FloatArray]:
+    rows = count_compositions(n_agents, _n_classes(model))
+    check_elements(rows * max(model.n_agent_states * model.n_actions, model.n_env_states**2),
+                   f"the kernels of the {rows:,} class-count vectors of n_agents={n_agents}")
     counts = compositions(n_agents, _n_classes(model))
     G = _representatives(model, counts, n_agents)
     return counts, model.kernel(G), model.reward(G)
@@ -252,6 +264,9 @@ def finite_n_optimum(model: MFCModel, n_agents: int) -> FiniteNOptimum:
     rules = vertex_rules(model)
     D = rules.shape[0]
     C = _n_classes(model)
+    n_alloc = count_compositions(n, D)
+    check_elements(n_alloc * max(count_compositions(n, C), (n + 1) ** (C - 1), model.n_env_states**2),
+                   f"the allocation MDP of n_agents={n} ({n_alloc:,} allocations of {D} rules)")
     allocations = compositions(n, D)
     counts, K, R = _kernels_by_counts(model, n)
     p_rule = class_probabilities(model, rules)  # (D, C)

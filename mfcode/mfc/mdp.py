@@ -27,9 +27,10 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from mfcode.arrays import FloatArray, IntArray
+from mfcode.limits import check_elements
 from mfcode.markov import evaluate
 from mfcode.mfc.model import MFCModel, state_action_mean_field, uniform_over, validate_decision_rule, validate_policy
-from mfcode.validation import check_int
+from mfcode.validation import check_array, check_int
 
 __all__ = ["MFCMDP", "sample_categorical"]
 
@@ -52,8 +53,13 @@ def sample_categorical(probs: ArrayLike, rng: np.random.Generator) -> IntArray:
     """
     if not isinstance(rng, np.random.Generator):
         raise TypeError(f"rng must be a numpy.random.Generator, got {type(rng).__name__}")
-    p = np.asarray(probs, dtype=np.float64)
+    p = check_array(probs, "probs", min_ndim=1)
+    if p.shape[-1] == 0 or p.min(initial=0.0) < 0.0:
+        raise ValueError(f"probs must be non-negative with a non-empty last axis, got shape {p.shape}")
     cdf = np.cumsum(p, axis=-1)
+    total = cdf[..., -1]
+    if not (np.isfinite(total).all() and (total > 0).all()):  # NaN and infinities show in the row totals
+        raise ValueError("probs must be finite with a positive total in every row")
     u = rng.random((*p.shape[:-1], 1)) * cdf[..., -1:]
     idx = (cdf <= u).sum(axis=-1)
     out: IntArray = np.minimum(idx, p.shape[-1] - 1).astype(np.int64, copy=False)
@@ -137,6 +143,7 @@ class MFCMDP:
     def reset(self, rng: np.random.Generator, n_envs: int = 1) -> IntArray:
         """Draw ``n_envs`` initial environment states :math:`x^0_0\\sim\\mu^0_0`; ``(n_envs,)``."""
         n = check_int(n_envs, "n_envs", low=1)
+        check_elements(n * self.n_states, f"the initial probabilities (n_envs, X0) of n_envs={n}")
         return sample_categorical(np.broadcast_to(self.initial_distribution, (n, self.n_states)), rng)
 
     def step(self, x0: ArrayLike, h: ArrayLike, rng: np.random.Generator) -> tuple[IntArray, FloatArray]:
@@ -157,7 +164,7 @@ class MFCMDP:
         reward : FloatArray, shape (B,)
             The (deterministic) reward :math:`r(x^0_t,\\mathbb G(\\mu_0,h_t))` of the model.
         """
-        states = np.asarray(x0)
+        states = self.model._check_env_states(x0, "x0")
         if states.ndim != 1:
             raise ValueError(f"x0 must be one-dimensional (B,), got shape {states.shape}")
         rule = validate_decision_rule(h, *self.action_shape)
@@ -183,7 +190,7 @@ class MFCMDP:
             admissible actions (:func:`~mfcode.mfc.model.uniform_over`) when that sum is zero.
         """
         X, U = self.action_shape
-        a = np.asarray(action, dtype=np.float64)
+        a = check_array(action, "action")
         if a.shape[-1:] == (X * U,):
             a = a.reshape((*a.shape[:-1], X, U))
         elif a.shape[-2:] != (X, U):

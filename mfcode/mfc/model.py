@@ -36,6 +36,7 @@ from numpy.typing import ArrayLike
 
 from mfcode.arrays import BoolArray, FloatArray, IntArray
 from mfcode.simplex import check_distribution
+from mfcode.validation import check_array, check_int
 
 __all__ = [
     "DISTRIBUTION_ATOL",
@@ -77,7 +78,9 @@ def validate_decision_rule(h: ArrayLike, n_agent_states: int, n_actions: int, na
     ValueError
         If the shape is wrong or a row is not a probability vector (the message names ``name``).
     """
-    arr = np.asarray(h, dtype=np.float64)
+    check_int(n_agent_states, "n_agent_states", low=1)
+    check_int(n_actions, "n_actions", low=1)
+    arr = check_array(h, name)
     if arr.ndim < 2 or arr.shape[-2:] != (n_agent_states, n_actions):
         raise ValueError(f"{name} must have shape (..., {n_agent_states}, {n_actions}), got {arr.shape}")
     return check_distribution(arr, name, atol=DISTRIBUTION_ATOL)
@@ -98,7 +101,11 @@ def validate_policy(policy: ArrayLike, model: MFCModel, *, name: str = "policy",
     profile : bool or None
         ``False``: only ``(X0, X, U)``; ``True``: only ``(N, X0, X, U)``; ``None``: either.
     """
-    arr = np.asarray(policy, dtype=np.float64)
+    if not isinstance(model, MFCModel):
+        raise TypeError(f"model must be an MFCModel, got {type(model).__name__}")
+    if not (profile is None or isinstance(profile, (bool, np.bool_))):
+        raise TypeError(f"profile must be True, False or None, got {profile!r}")
+    arr = check_array(policy, name)
     shape = (model.n_env_states, model.n_agent_states, model.n_actions)
     single = arr.shape == shape
     many = arr.ndim == 4 and arr.shape[1:] == shape
@@ -267,22 +274,42 @@ class MFCModel(abc.ABC):
         -------
         FloatArray, shape (B, X0)
         """
-        idx = self._check_env_states(x0, "x0")
-        P = self.kernel(G)
+        idx, mf = self._check_batch(x0, G)
+        P = self.kernel(mf)
         out: FloatArray = P[np.arange(idx.shape[0]), idx]
         return out
 
     def reward_at(self, x0: IntArray, G: FloatArray) -> FloatArray:
         """Rewards :math:`r(x^0, \\mathbb G)` for a batch ``x0`` (B,), ``G`` (B, X, U)."""
-        idx = self._check_env_states(x0, "x0")
-        out: FloatArray = self.reward(G)[np.arange(idx.shape[0]), idx]
+        idx, mf = self._check_batch(x0, G)
+        out: FloatArray = self.reward(mf)[np.arange(idx.shape[0]), idx]
         return out
 
     def transition_and_reward(self, x0: IntArray, G: FloatArray) -> tuple[FloatArray, FloatArray]:
         """:meth:`transition` and :meth:`reward_at` together (models may share the work)."""
         return self.transition(x0, G), self.reward_at(x0, G)
 
+    def _check_batch(self, x0: ArrayLike, G: ArrayLike) -> tuple[IntArray, FloatArray]:
+        """A batch of environment states ``(B,)`` and state-action distributions ``(B, X, U)``."""
+        idx = self._check_env_states(x0, "x0")
+        if idx.ndim != 1:
+            raise ValueError(f"x0 must be one-dimensional (B,), got shape {idx.shape}")
+        mf = self.check_state_action(G)
+        if mf.shape[:1] != idx.shape or mf.ndim != 3:
+            raise ValueError(f"G must have shape ({idx.shape[0]}, X, U), one distribution per entry of x0, got {mf.shape}")
+        return idx, mf
+
+    def check_state_action(self, G: ArrayLike, name: str = "G") -> FloatArray:
+        """``G`` as state-action distributions ``(..., X, U)`` of this model (within :data:`DISTRIBUTION_ATOL`)."""
+        arr = check_array(G, name)
+        if arr.ndim < 2 or arr.shape[-2:] != (self.n_agent_states, self.n_actions):
+            raise ValueError(f"{name} must have shape (..., {self.n_agent_states}, {self.n_actions}), got {arr.shape}")
+        check_distribution(arr.reshape(*arr.shape[:-2], self.n_agent_states * self.n_actions), name, atol=DISTRIBUTION_ATOL)
+        return arr
+
     def _check_env_states(self, x0: ArrayLike, name: str) -> IntArray:
+        if x0 is None or isinstance(x0, (str, bytes)):
+            raise TypeError(f"{name} must hold integer environment-state indices, got {type(x0).__name__}")
         arr = np.asarray(x0)
         if not np.issubdtype(arr.dtype, np.integer):
             raise TypeError(f"{name} must hold integer environment-state indices, got dtype {arr.dtype}")

@@ -22,10 +22,10 @@ from numpy.typing import ArrayLike
 from tqdm.std import tqdm  # plain text bars on stderr (no ipywidgets needed; the book drops stderr)
 
 from mfcode.arrays import FloatArray, IntArray
-from mfcode.limits import check_elements
+from mfcode.limits import check_elements, check_steps
 from mfcode.mfc.mdp import sample_categorical
 from mfcode.mfc.model import MFCModel, state_action_mean_field, validate_policy
-from mfcode.validation import check_int, check_real
+from mfcode.validation import check_bool, check_int, check_real
 
 __all__ = ["NAgentSystem"]
 
@@ -62,6 +62,7 @@ class NAgentSystem:
         """Initial environment states :math:`x^0_0\\sim\\mu^0_0` ``(n_envs,)`` and agent states ``(n_envs, N)``."""
         n = check_int(n_envs, "n_envs", low=1)
         env_init = np.asarray(self.model.env_init, dtype=np.float64)
+        check_elements(n * env_init.size, f"the environment-state probabilities (n_envs, X0) of n_envs={n}")
         x0 = sample_categorical(np.broadcast_to(env_init, (n, env_init.size)), rng)
         return x0, self.sample_agent_states(rng, n)
 
@@ -130,7 +131,10 @@ class NAgentSystem:
     def agent_observations(self, x0: ArrayLike, x: ArrayLike) -> FloatArray:
         """Per-agent observations (env features of :math:`x^0`, one-hot of :math:`x^i`), ``(B, N, d + X)``."""
         xs = self._check_agents(x, "x", self.model.n_agent_states)
-        env = self.model.env_features(np.asarray(x0))
+        states = self.model._check_env_states(x0, "x0")
+        if states.shape != xs.shape[:1]:
+            raise ValueError(f"x0 must have shape ({xs.shape[0]},), got {states.shape}")
+        env = self.model.env_features(states)
         if env.shape[0] != xs.shape[0]:
             raise ValueError(f"x0 must have shape ({xs.shape[0]},), got {np.shape(x0)}")
         env = np.broadcast_to(env[:, None, :], (xs.shape[0], self.n_agents, env.shape[-1]))
@@ -163,14 +167,17 @@ class NAgentSystem:
         -------
         FloatArray, shape (n_runs,)
         """
-        T = check_int(horizon, "horizon", low=1)
+        T = check_steps(check_int(horizon, "horizon", low=1), f"a rollout of horizon={horizon} steps")
         runs = check_int(n_runs, "n_runs", low=1)
+        m = self.model
+        check_elements(runs * max(self.n_agents, m.n_env_states, m.n_agent_states * m.n_actions),
+                       f"the states of n_runs={runs} runs of N={self.n_agents} agents")
         weight_step = check_real(discount, "discount", low=0.0, high=1.0, low_open=True)
+        check_bool(progress, "progress")
         pi = self._check_policy(policy)
         x0, x = self.reset(rng, runs)
         total = np.zeros(runs)
         weight = 1.0
-        m = self.model
         for _ in tqdm(range(T), disable=not progress, desc=f"N={self.n_agents}"):
             if pi.ndim == 3:
                 # symmetric policy: the counts N * G^N are Multinomial(N, G(mu0, pi(x0))) -- same law, O(1) in N

@@ -43,7 +43,7 @@ from scipy.special import gammainc, gammaln, xlogy
 from mfcode.arrays import BoolArray, FloatArray, IntArray
 from mfcode.limits import check_elements
 from mfcode.mfc.model import MFCModel, uniform_over
-from mfcode.validation import check_int, check_real
+from mfcode.validation import check_array, check_int, check_real
 
 __all__ = ["SchedulingModel", "single_queue_step"]
 
@@ -85,11 +85,12 @@ def single_queue_step(arrival_mean: FloatArray, service_mean: float, buffer_size
     drops : FloatArray, shape (S, B+1)
         Expected number of dropped jobs given the filling.
     """
-    a = np.asarray(arrival_mean, dtype=np.float64)
+    a = check_array(arrival_mean, "arrival_mean")
     if a.ndim != 1 or np.any(a < 0) or not np.all(np.isfinite(a)):
         raise ValueError("arrival_mean must be a 1-D array of finite non-negative means")
     service_mean = check_real(service_mean, "service_mean", low=0.0)
     buffer_size = check_int(buffer_size, "buffer_size", low=1)
+    check_elements(max(a.size, 1) * (buffer_size + 1) ** 2, f"the kernels (S, B+1, B+1) of {a.size} means, buffer_size={buffer_size}")
     nb = buffer_size + 1
     k = np.arange(nb, dtype=float)
     # after services: post[b, m] = P(b~ = m | b)
@@ -155,7 +156,7 @@ class SchedulingModel(MFCModel):
     _classes: IntArray = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        check_int(self.n_queues, "n_queues", low=1)
+        check_int(self.n_queues, "n_queues", low=1, high=62)  # 2^M - 1 access sets, counted in int64
         check_int(self.buffer_size, "buffer_size", low=1)
         check_real(self.dt, "dt", low=0.0, low_open=True)
         if self.arrival_rate is not None:
@@ -165,11 +166,14 @@ class SchedulingModel(MFCModel):
         check_real(self.p_full_access, "p_full_access", low=0.0, high=1.0)
         check_real(self.gamma, "gamma", low=0.0, high=1.0, low_open=True, high_open=True)
         M = self.n_queues
-        if self.initial_fillings is not None:
-            f = tuple(self.initial_fillings)
-            if len(f) != M or any(not 0 <= int(b) <= self.buffer_size for b in f):
-                raise ValueError(f"initial_fillings must be {M} fillings in 0..{self.buffer_size}, got {self.initial_fillings}")
         check_elements((2**M - 1) * M * M, f"the routing table (2^M - 1, M, M) of n_queues={M}")
+        check_elements((self.buffer_size + 1) ** M, f"the environment states (B+1)^M of n_queues={M}, buffer_size={self.buffer_size}")
+        if self.initial_fillings is not None:
+            f = self.initial_fillings
+            if not isinstance(f, (tuple, list)) or len(f) != M:
+                raise ValueError(f"initial_fillings must be a tuple of {M} fillings in 0..{self.buffer_size}, got {f!r}")
+            for b in f:
+                check_int(b, "initial_fillings", low=0, high=self.buffer_size)
         masks = np.arange(1, 2**M)
         access = ((masks[:, None] >> np.arange(M)[None, :]) & 1).astype(bool)  # (X, M)
         spread = uniform_over(access)  # (X, M): an inaccessible choice goes to a uniform accessible queue
@@ -255,7 +259,7 @@ class SchedulingModel(MFCModel):
 
     def env_index(self, fillings: ArrayLike) -> IntArray:
         """Environment-state indices :math:`x^0` of filling vectors :math:`(b_1,\\dots,b_M)`, ``(..., M)`` (inverse of :meth:`fillings`)."""
-        b = np.asarray(fillings)
+        b = check_array(fillings, "fillings", integer=True)
         if b.shape[-1:] != (self.n_queues,) or np.any(b < 0) or np.any(b > self.buffer_size):
             raise ValueError(f"fillings must have shape (..., {self.n_queues}) with entries in 0..{self.buffer_size}")
         nb = self.buffer_size + 1
@@ -320,10 +324,8 @@ class SchedulingModel(MFCModel):
 
     def transition_and_reward(self, x0: IntArray, G: FloatArray) -> tuple[FloatArray, FloatArray]:
         """:math:`P^0(\\cdot\\mid x^0,\\mathbb G)` rows ``(S, X0)`` and :math:`r(x^0,\\mathbb G)` ``(S,)`` from one per-queue computation."""
-        b = self.fillings(x0)
-        mf = self._check_G(G)
-        if mf.ndim != 3 or mf.shape[0] != b.shape[0]:
-            raise ValueError(f"G must have shape ({b.shape[0]}, X, U), got {mf.shape}")
+        idx, mf = self._check_batch(x0, G)
+        b = self.fillings(idx)
         kern, drops = self._queue_steps(self.routing(mf))
         S = b.shape[0]
         sel = (np.arange(S)[:, None], np.arange(self.n_queues)[None, :], b)
@@ -338,7 +340,4 @@ class SchedulingModel(MFCModel):
         return self.transition_and_reward(x0, G)[1]
 
     def _check_G(self, G: ArrayLike) -> FloatArray:
-        arr = np.asarray(G, dtype=np.float64)
-        if arr.ndim < 2 or arr.shape[-2:] != (self.n_agent_states, self.n_actions):
-            raise ValueError(f"G must have shape (..., {self.n_agent_states}, {self.n_actions}), got {arr.shape}")
-        return arr
+        return self.check_state_action(G)

@@ -82,8 +82,6 @@ class BinaryToyModel(MFCModel):
         return np.stack([-self.cost * a**2, 1.0 - self.cost * a**2], axis=-1)
 
     def _fraction(self, G: FloatArray) -> FloatArray:
-        arr = np.asarray(G, dtype=np.float64)
-        if arr.ndim < 2 or arr.shape[-2:] != (1, 2):
-            raise ValueError(f"G must have shape (..., 1, 2), got {arr.shape}")
+        arr = self.check_state_action(G)
         out: FloatArray = arr[..., 0, 1]
         return out
