@@ -208,6 +208,8 @@ def test_fig3_from_the_lq_comparison(lq: X.Comparison) -> None:
     # with the exact oracles the population concentrates within 20 iterations
     assert f3.exact_spread_ratio < 0.9 and f3.exact_spread[-1] < f3.exact_spread[0]
     assert f3.time_to_spread(1.0) == 0 and f3.time_to_spread(0.0) == t + 1
+    first = f3.time_to_spread(0.9, exact=True)
+    assert f3.exact_spread[first] <= 0.9 * f3.exact_spread[0] < f3.exact_spread[first - 1]
     with pytest.raises(ValueError, match="LQ"):
         X.fig3(X.compare("SIS", SMALLEST, segment_length=5, n_seeds=2))
 

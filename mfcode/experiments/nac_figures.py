@@ -60,7 +60,7 @@ from mfcode.nac.simulation import EmpiricalNPG
 from mfcode.nac.td import ConstantStepSize, ProjectedTD
 from mfcode.plotting import mean_confidence_interval
 from mfcode.simplex import entropy
-from mfcode.validation import check_int, check_real
+from mfcode.validation import check_bool, check_int, check_real
 
 __all__ = [
     "ACTORS",
@@ -610,16 +610,16 @@ class Concentration:
         """The same for the exact-oracle run."""
         return float(self.exact_spread[-1] / self.exact_spread[0])
 
-    def time_to_spread(self, fraction: float) -> int:
-        """The first iteration at which the seed-mean spread is at most ``fraction`` of its start (:math:`T+1` if never)."""
+    def time_to_spread(self, fraction: float, *, exact: bool = False) -> int:
+        """The first iteration at which the seed-mean spread (``exact``: the exact-oracle run's) is at most ``fraction`` of its start (:math:`T+1` if never)."""
         f = check_real(fraction, "fraction", low=0.0)
-        mean = self.spread.mean(axis=0)
+        mean = self.exact_spread if check_bool(exact, "exact") else self.spread.mean(axis=0)
         hit = np.flatnonzero(mean <= f * mean[0])
         return int(hit[0]) if hit.size else int(mean.size)
 
 
 def fig3(comparison: Comparison, n_snapshots: int = 5) -> Concentration:
-    """Fig. 3 from the NAC runs of :func:`fig2` (the LQ task), with ``n_snapshots`` profiles from 0 to :math:`T`."""
+    """Fig. 3 from the NAC runs of :func:`fig2` (the LQ task), with ``n_snapshots`` evenly spaced profiles from 0 to :math:`T`."""
     if not isinstance(comparison, Comparison):
         raise TypeError(f"comparison must be a Comparison, got {type(comparison).__name__}")
     if comparison.task.name != "LQ":
@@ -627,7 +627,7 @@ def fig3(comparison: Comparison, n_snapshots: int = 5) -> Concentration:
     k = check_int(n_snapshots, "n_snapshots", low=2)
     mu, exact_mu = comparison.nac.mean_fields, comparison.exact_nac.mean_fields[0]
     horizon = mu.shape[1] - 1
-    snaps = np.unique(np.rint(np.geomspace(1, horizon + 1, k) - 1).astype(np.int64))
+    snaps = np.unique(np.rint(np.linspace(0, horizon, k)).astype(np.int64))
     return Concentration(mu, exact_mu, torus_spread(mu), torus_spread(exact_mu), entropy(mu), snaps)
 
 
