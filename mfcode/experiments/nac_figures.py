@@ -17,7 +17,7 @@ notebook's parameters and returns a frozen dataclass that the notebook plots and
   ``score_every`` iterations; beside them the same three algorithms with the exact oracles
   (:class:`~mfcode.nac.exact.ExactCritic`, :class:`~mfcode.nac.exact.ExactActor`), one run each;
 - :func:`curve` -- a run's mean exploitability with its 95% Student-t band over the seeds and the numbers the
-  claims compare (the largest rise, the total variation, the iterations to a threshold);
+  claims compare (the largest rise, the total variation and total rise, the iterations to a threshold);
 - :func:`fig3` -- the LQ mean field :math:`\\mu_t` under NAC from the uniform distribution (Fig. 3, "LQ
   Evolution"), with its spread on the torus (:func:`torus_spread`) and its entropy;
 - :func:`exact_check` -- the sanity check: Algorithm 1 with the exact oracles and App. D's steps against
@@ -30,6 +30,12 @@ The features are one-hot (:func:`mfcode.nac.features.one_hot`, the realizable ca
 (:data:`TEMPERATURE`). What is batched: the seeds of every run (the leading axis of
 :class:`~mfcode.nac.protocol.NACRun`). What is not: the three algorithms and the two oracle kinds, which
 are separate calls.
+
+Cost, measured with one BLAS thread (``OPENBLAS_NUM_THREADS=1``) on a shared 2-core machine: the
+functions of the page take about 30 s at ``"ci"`` and 4 to 6 minutes at ``"full"``, most of it the
+per-sample loops of TD(0) and, on LQ, the empirical actor's batched :math:`175\times175`
+pseudoinverses; with a multi-threaded BLAS on a loaded machine those pseudoinverses are many times
+slower (LQ at ``"ci"``: about 185 s instead of 11 s).
 """
 
 from __future__ import annotations
