@@ -25,10 +25,10 @@ Every other field is something the paper leaves open; its default is the RLlib 1
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 from typing import Any
 
-from mfcode.validation import check_int, check_real
+from mfcode.validation import check_bool, check_int, check_real
 
 __all__ = ["PPOConfig", "rollout_length"]
 
@@ -114,15 +114,20 @@ class PPOConfig:
             check_real(getattr(self, name), name, low=0.0)
         for name in ("train_batch_size", "sgd_minibatch_size", "num_sgd_iter"):
             check_int(getattr(self, name), name, low=1)
-        if not isinstance(self.hidden, tuple) or not all(isinstance(h, int) and h >= 1 for h in self.hidden):
+        if not isinstance(self.hidden, tuple) or not all(isinstance(h, int) and not isinstance(h, bool) and h >= 1 for h in self.hidden):
             raise ValueError(f"hidden must be a tuple of positive ints, got {self.hidden!r}")
-        if self.activation not in ("tanh", "relu"):
+        if not isinstance(self.activation, str) or self.activation not in ("tanh", "relu"):
             raise ValueError(f"activation must be 'tanh' or 'relu', got {self.activation!r}")
+        for name in ("standardize_advantages", "clip_actions"):
+            check_bool(getattr(self, name), name)
         if self.max_grad_norm is not None:
             check_real(self.max_grad_norm, "max_grad_norm", low=0.0, low_open=True)
 
     def with_(self, **changes: Any) -> PPOConfig:
         """A copy with some fields changed (validated by ``__post_init__``)."""
+        unknown = sorted(set(changes) - {f.name for f in fields(self)})
+        if unknown:
+            raise TypeError(f"changes: PPOConfig has no setting(s) {unknown}")
         return replace(self, **changes)
 
 

@@ -24,29 +24,50 @@ import torch
 from gymnasium import spaces
 
 from mfcode.rl.env import ActionSpace
+from mfcode.validation import check_int
 
 __all__ = ["Categorical", "DiagGaussian", "Distribution", "make_distribution"]
+
+# PPO calls these methods on every minibatch: the checks are O(1) (types and shapes); the values of
+# the tensors are not scanned (NaN outputs give NaN log-likelihoods, as torch's do), which would
+# synchronise a GPU on every minibatch.
+
+
+def _output(out: object, width: int, name: str = "out") -> torch.Tensor:
+    if not isinstance(out, torch.Tensor) or not out.is_floating_point():
+        raise TypeError(f"{name} must be a floating-point torch.Tensor, got {type(out).__name__}")
+    if out.ndim < 1 or out.shape[-1] != width:
+        raise ValueError(f"{name} (a network output) last axis must have {width} entries, got shape {tuple(out.shape)}")
+    return out
+
+
+def _generator(generator: object) -> torch.Generator:
+    if not isinstance(generator, torch.Generator):
+        raise TypeError(f"generator must be a torch.Generator, got {type(generator).__name__}")
+    return generator
 
 
 class DiagGaussian:
     """Diagonal Gaussian over ``R^dim`` from outputs ``[mean (dim), log_std (dim)]``."""
 
     def __init__(self, dim: int) -> None:
-        self.dim = dim
+        self.dim = check_int(dim, "dim", low=1)
 
     @property
     def n_outputs(self) -> int:
         """Width of the network output: ``dim`` means and ``dim`` log standard deviations."""
         return 2 * self.dim
 
-    def _split(self, out: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        if out.shape[-1] != 2 * self.dim:
-            raise ValueError(f"output last axis must have {2 * self.dim} entries, got {out.shape[-1]}")
+    def _split(self, out: torch.Tensor, name: str = "out") -> tuple[torch.Tensor, torch.Tensor]:
+        out = _output(out, 2 * self.dim, name)
         return out[..., : self.dim], out[..., self.dim :]
 
     def log_prob(self, out: torch.Tensor, action: torch.Tensor) -> torch.Tensor:
         """Log-density of ``action`` (shape ``(..., dim)``); returns shape ``(...)``."""
         mean, log_std = self._split(out)
+        _output(action, self.dim, "action")
+        if action.shape != mean.shape:
+            raise ValueError(f"action must have shape {tuple(mean.shape)} (the means of out), got {tuple(action.shape)}")
         z = (action - mean) * torch.exp(-log_std)
         return (-0.5 * z.pow(2) - log_std - 0.5 * math.log(2 * math.pi)).sum(-1)
 
@@ -57,14 +78,16 @@ class DiagGaussian:
 
     def kl(self, old: torch.Tensor, new: torch.Tensor) -> torch.Tensor:
         """``KL(old || new)``, shape ``(...)``."""
-        m0, ls0 = self._split(old)
-        m1, ls1 = self._split(new)
+        m0, ls0 = self._split(old, "old")
+        m1, ls1 = self._split(new, "new")
+        if m1.shape != m0.shape:
+            raise ValueError(f"old and new must have one shape, got {tuple(old.shape)} and {tuple(new.shape)}")
         return (ls1 - ls0 + (torch.exp(2 * ls0) + (m0 - m1).pow(2)) / (2 * torch.exp(2 * ls1)) - 0.5).sum(-1)
 
     def sample(self, out: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
         """One sample per leading index, shape ``(..., dim)``."""
         mean, log_std = self._split(out)
-        noise = torch.randn(mean.shape, generator=generator, device=mean.device, dtype=mean.dtype)
+        noise = torch.randn(mean.shape, generator=_generator(generator), device=mean.device, dtype=mean.dtype)
         return mean + torch.exp(log_std) * noise
 
     def mode(self, out: torch.Tensor) -> torch.Tensor:
@@ -76,21 +99,24 @@ class Categorical:
     """Softmax distribution over ``{0, ..., n-1}`` from ``n`` logits."""
 
     def __init__(self, n: int) -> None:
-        self.n = n
+        self.n = check_int(n, "n", low=1)
 
     @property
     def n_outputs(self) -> int:
         """Width of the network output: one logit per action."""
         return self.n
 
-    def _logp_all(self, out: torch.Tensor) -> torch.Tensor:
-        if out.shape[-1] != self.n:
-            raise ValueError(f"output last axis must have {self.n} entries, got {out.shape[-1]}")
-        return torch.log_softmax(out, dim=-1)
+    def _logp_all(self, out: torch.Tensor, name: str = "out") -> torch.Tensor:
+        return torch.log_softmax(_output(out, self.n, name), dim=-1)
 
     def log_prob(self, out: torch.Tensor, action: torch.Tensor) -> torch.Tensor:
         """Log-probability of integer ``action`` (shape ``(...)``)."""
-        return self._logp_all(out).gather(-1, action.long().unsqueeze(-1)).squeeze(-1)
+        logp = self._logp_all(out)
+        if not isinstance(action, torch.Tensor) or action.is_complex() or action.shape != logp.shape[:-1]:
+            raise ValueError(f"action must be a real torch.Tensor of shape {tuple(logp.shape[:-1])}, got {getattr(action, 'shape', type(action).__name__)}")
+        # indices out of 0..n-1 are refused by gather (a RuntimeError): scanning them here would
+        # synchronise the device on every minibatch
+        return logp.gather(-1, action.long().unsqueeze(-1)).squeeze(-1)
 
     def entropy(self, out: torch.Tensor) -> torch.Tensor:
         """Entropy, shape ``(...)``."""
@@ -99,19 +125,22 @@ class Categorical:
 
     def kl(self, old: torch.Tensor, new: torch.Tensor) -> torch.Tensor:
         """``KL(old || new)``, shape ``(...)``."""
-        lp0 = self._logp_all(old)
-        return (lp0.exp() * (lp0 - self._logp_all(new))).sum(-1)
+        lp0 = self._logp_all(old, "old")
+        lp1 = self._logp_all(new, "new")
+        if lp1.shape != lp0.shape:
+            raise ValueError(f"old and new must have one shape, got {tuple(lp0.shape)} and {tuple(lp1.shape)}")
+        return (lp0.exp() * (lp0 - lp1)).sum(-1)
 
     def sample(self, out: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
         """Integer samples, shape ``(...)`` (inverse-CDF sampling with ``generator``)."""
         probs = self._logp_all(out).exp()
         cdf = probs.cumsum(-1)
-        u = torch.rand((*out.shape[:-1], 1), generator=generator, device=out.device, dtype=out.dtype)
+        u = torch.rand((*out.shape[:-1], 1), generator=_generator(generator), device=out.device, dtype=out.dtype)
         return torch.clamp((u * cdf[..., -1:] > cdf).sum(-1), max=self.n - 1)
 
     def mode(self, out: torch.Tensor) -> torch.Tensor:
         """Most likely action, shape ``(...)``."""
-        return out.argmax(-1)
+        return _output(out, self.n).argmax(-1)
 
 
 Distribution = DiagGaussian | Categorical

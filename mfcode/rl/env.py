@@ -29,7 +29,8 @@ import numpy as np
 from gymnasium import spaces
 
 from mfcode.arrays import BoolArray, FloatArray, IntArray
-from mfcode.validation import check_int
+from mfcode.limits import check_elements
+from mfcode.validation import check_array, check_int
 
 __all__ = ["ActionSpace", "EnvSpec", "StepResult", "VectorEnv", "feature_box", "not_reset_error"]
 
@@ -39,7 +40,7 @@ ActionSpace = spaces.Box | spaces.Discrete
 
 def feature_box(features: FloatArray) -> spaces.Box:
     """The observation space of a finite set of feature vectors ``(n, d)``: their coordinate-wise range."""
-    features = np.asarray(features, dtype=np.float64)
+    features = check_array(features, "features")
     if features.ndim != 2 or features.shape[0] < 1 or not np.all(np.isfinite(features)):
         raise ValueError(f"features must be a finite array of shape (n, d), got shape {features.shape}")
     return spaces.Box(features.min(0), features.max(0), dtype=np.float64)
@@ -94,6 +95,9 @@ class EnvSpec:
             raise TypeError(f"action_space must be a gymnasium Box or Discrete, got {type(act).__name__}")
         for name in ("num_learners", "num_envs", "agents_per_env"):
             check_int(getattr(self, name), name, low=1)
+        check_elements(self.num_learners * self.num_envs * self.agents_per_env * max(self.obs_dim, 1),
+                       f"the observations (K, E, d) of num_learners={self.num_learners}, num_envs={self.num_envs}, "
+                       f"agents_per_env={self.agents_per_env}")
 
     @property
     def obs_dim(self) -> int:

@@ -26,6 +26,7 @@ import numpy as np
 from gymnasium import spaces
 
 from mfcode.arrays import FloatArray, IntArray
+from mfcode.limits import check_steps
 from mfcode.rl.env import EnvSpec, StepResult, VectorEnv
 from mfcode.validation import check_int
 
@@ -41,6 +42,8 @@ def sample_actions(spec: EnvSpec, rng: np.random.Generator) -> FloatArray | IntA
     """Uniform random actions of batch shape ``(K, E)`` in ``spec.action_space``."""
     if not isinstance(spec, EnvSpec):
         raise TypeError(f"spec must be an EnvSpec, got {type(spec).__name__}")
+    if not isinstance(rng, np.random.Generator):
+        raise TypeError(f"rng must be a numpy Generator, got {type(rng).__name__}")
     space = spec.action_space
     if isinstance(space, spaces.Discrete):
         discrete: IntArray = rng.integers(int(space.n), size=spec.batch_shape).astype(np.int64)
@@ -106,6 +109,7 @@ def check_vector_env(env: VectorEnv, seed: int = 123, n_steps: int | None = None
     if horizon is not None:
         horizon = check_int(horizon, "horizon", low=1)
     n_steps = (10 if horizon is None else 2 * horizon + 1) if n_steps is None else check_int(n_steps, "n_steps", low=1)
+    check_steps(n_steps, f"the checked rollouts of n_steps={n_steps} (horizon={horizon})")
     spec = getattr(env, "spec", None)
     if not isinstance(spec, EnvSpec):
         raise AssertionError(f"env.spec must be an EnvSpec, got {type(spec).__name__}")

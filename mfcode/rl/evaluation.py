@@ -18,6 +18,7 @@ import numpy as np
 
 from mfcode.arrays import FloatArray
 from mfcode.mfc import MFCModel, NAgentSystem, profile_value, symmetric_value
+from mfcode.mfc.model import validate_policy
 from mfcode.validation import check_int
 
 __all__ = ["evaluate_n_agent"]
@@ -53,7 +54,7 @@ def evaluate_n_agent(
     n_runs = check_int(n_runs, "n_runs", low=1)
     if not isinstance(rng, np.random.Generator):
         raise TypeError(f"rng must be a numpy Generator, got {type(rng).__name__}")
-    table = np.asarray(table, dtype=np.float64)
+    table = validate_policy(table, model, name="table", profile=None)
     if table.ndim == 4:
         if table.shape[0] != n_agents:
             raise ValueError(f"table holds {table.shape[0]} agent policies, n_agents is {n_agents}")

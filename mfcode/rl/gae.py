@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import torch
 
+from mfcode.validation import check_real
+
 __all__ = ["gae"]
 
 
@@ -48,12 +50,17 @@ def gae(
     advantages, value_targets
         Both of shape ``(T, *batch)``.
     """
-    if not 0.0 <= gamma <= 1.0:
-        raise ValueError(f"gamma must lie in [0, 1], got {gamma!r}")
-    if not 0.0 <= lam <= 1.0:
-        raise ValueError(f"lam must lie in [0, 1], got {lam!r}")
+    gamma = check_real(gamma, "gamma", low=0.0, high=1.0)
+    lam = check_real(lam, "lam", low=0.0, high=1.0)
+    tensors = (("rewards", rewards), ("values", values), ("next_values", next_values), ("terminated", terminated), ("truncated", truncated))
+    for name, tensor in tensors:  # O(1) checks: PPO calls gae every iteration (values are not scanned)
+        floating = name not in ("terminated", "truncated")
+        ok = isinstance(tensor, torch.Tensor) and (tensor.is_floating_point() if floating else tensor.dtype == torch.bool)
+        if not ok:
+            raise TypeError(f"{name} must be a {'floating-point' if floating else 'bool'} torch.Tensor, got "
+                            f"{getattr(tensor, 'dtype', type(tensor).__name__)}")
     shape = rewards.shape
-    for name, tensor in (("values", values), ("next_values", next_values), ("terminated", terminated), ("truncated", truncated)):
+    for name, tensor in tensors[1:]:
         if tensor.shape != shape:
             raise ValueError(f"{name} must have the shape of rewards {tuple(shape)}, got {tuple(tensor.shape)}")
     if rewards.ndim < 1:

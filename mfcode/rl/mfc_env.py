@@ -29,11 +29,12 @@ import torch
 from gymnasium import spaces
 
 from mfcode.arrays import FloatArray, IntArray
+from mfcode.limits import check_elements
 from mfcode.markov import evaluate
 from mfcode.mfc import MFCMDP
 from mfcode.rl.env import EnvSpec, StepResult, feature_box, not_reset_error
 from mfcode.rl.ppo import PPO
-from mfcode.validation import check_int
+from mfcode.validation import check_array, check_int, check_rng
 
 __all__ = ["MFCEnv", "policy_table", "stochastic_policy_value"]
 
@@ -82,7 +83,7 @@ class MFCEnv:
 
     def reset(self, seed: int | np.random.Generator) -> FloatArray:
         """Draw ``x0`` from :math:`\\mu^0_0` with a generator made from ``seed``; observations ``(1, E, d)``."""
-        self._rng = np.random.default_rng(seed)
+        self._rng = check_rng(seed)
         self._x0 = self.mdp.reset(self._rng, self._spec.num_envs)
         self._t = np.zeros(self._spec.num_envs, dtype=np.int64)
         return self._observe(self._x0)
@@ -93,9 +94,10 @@ class MFCEnv:
             raise not_reset_error(self)
         e = self._spec.num_envs
         shape = (1, e, int(np.prod(self.mdp.action_shape)))
-        if np.shape(action) != shape:
-            raise ValueError(f"action must have shape {shape}, got {np.shape(action)}")
-        h = self.mdp.decision_rule_from_action(action[0])
+        a = check_array(action, "action")
+        if a.shape != shape:
+            raise ValueError(f"action must have shape {shape}, got {a.shape}")
+        h = self.mdp.decision_rule_from_action(a[0])
         nxt, reward = self.mdp.step(self._x0, h, self._rng)
         self._t += 1
         truncated = self._t >= self.horizon
@@ -115,7 +117,7 @@ class MFCEnv:
 
 
 def _seeded(learner: PPO, seed: int) -> torch.Generator:
-    seed = check_int(seed, "seed", low=0)
+    seed = check_int(seed, "seed", low=0, high=2**63 - 1)
     generator = torch.Generator(device=learner.device)
     generator.manual_seed(seed)
     return generator
@@ -134,6 +136,11 @@ def _check_learner(learner: PPO, mdp: MFCMDP) -> FloatArray:
     if obs.shape[-1] != learner.spec.obs_dim or space.shape != (int(np.prod(mdp.action_shape)),):
         raise ValueError("learner's observation or action size does not match mdp")
     return obs
+
+
+def _check_samples(mdp: MFCMDP, n_samples: int) -> None:
+    x, u = mdp.action_shape
+    check_elements(n_samples * mdp.n_states * x * u, f"the sampled decision rules (n_samples, X0, X, U) of n_samples={n_samples}")
 
 
 def _sampled_rules(learner: PPO, mdp: MFCMDP, obs: FloatArray, n_samples: int, seed: int) -> FloatArray:
@@ -165,7 +172,7 @@ def policy_table(learner: PPO, mdp: MFCMDP, n_samples: int = 0, seed: int = 0) -
         ``pi[x0] = h``, shape ``(X0, X, U)``.
     """
     obs = _check_learner(learner, mdp)
-    check_int(n_samples, "n_samples", low=0)
+    _check_samples(mdp, check_int(n_samples, "n_samples", low=0))
     if n_samples == 0:
         table: FloatArray = mdp.decision_rule_from_action(learner.act(obs[None], deterministic=True)[0])
         return table
@@ -184,7 +191,7 @@ def stochastic_policy_value(learner: PPO, mdp: MFCMDP, n_samples: int = 500, see
     are nonlinear in ``h``, this differs from the value of the averaged rule of :func:`policy_table`.
     """
     obs = _check_learner(learner, mdp)
-    check_int(n_samples, "n_samples", low=1)
+    _check_samples(mdp, check_int(n_samples, "n_samples", low=1))
     rules = _sampled_rules(learner, mdp, obs, n_samples, seed)  # (n, X0, X, U)
     x0 = np.tile(np.arange(mdp.n_states), n_samples)
     flat = rules.reshape(-1, *mdp.action_shape)

@@ -27,7 +27,7 @@ from mfcode.arrays import FloatArray, IntArray
 from mfcode.mfc import NAgentSystem
 from mfcode.rl.env import EnvSpec, StepResult, feature_box, not_reset_error
 from mfcode.rl.ppo import PPO
-from mfcode.validation import check_int
+from mfcode.validation import check_int, check_rng
 
 __all__ = ["NAgentEnv", "agent_policy_table"]
 
@@ -66,7 +66,7 @@ class NAgentEnv:
     def __init__(self, system: NAgentSystem, mode: str, num_envs: int = 20, horizon: int = 100) -> None:
         if not isinstance(system, NAgentSystem):
             raise TypeError(f"system must be an NAgentSystem, got {type(system).__name__}")
-        if mode not in ("na", "ps"):
+        if not isinstance(mode, str) or mode not in ("na", "ps"):
             raise ValueError(f"mode must be 'na' or 'ps', got {mode!r}")
         self.system = system
         self.mode = mode
@@ -100,7 +100,7 @@ class NAgentEnv:
 
     def reset(self, seed: int | np.random.Generator) -> FloatArray:
         """Reset every copy with a generator made from ``seed``; observations ``(K, E', d + X)``."""
-        self._rng = np.random.default_rng(seed)
+        self._rng = check_rng(seed)
         self._x0, self._x = self.system.reset(self._rng, self.copies)
         self._t = np.zeros(self.copies, dtype=np.int64)
         return self._observe(self._x0, self._x)
@@ -110,8 +110,10 @@ class NAgentEnv:
         if self._rng is None:
             raise not_reset_error(self)
         n = self.system.n_agents
-        if action.shape != self._spec.batch_shape or not np.issubdtype(action.dtype, np.integer):
-            raise ValueError(f"action must be an int array of shape {self._spec.batch_shape}, got {action.dtype} {action.shape}")
+        if not isinstance(action, np.ndarray) or action.shape != self._spec.batch_shape or not np.issubdtype(action.dtype, np.integer):
+            raise ValueError(f"action must be an int array of shape {self._spec.batch_shape}, got {getattr(action, 'dtype', type(action).__name__)} {np.shape(action)}")
+        if action.min() < 0 or action.max() >= self.system.model.n_actions:
+            raise ValueError(f"action must hold queue choices in 0..{self.system.model.n_actions - 1}")
         u = action.T if self.mode == "na" else action.reshape(self.copies, n)
         x0, x, reward = self.system.step(self._x0, self._x, u, self._rng)
         self._t += 1

@@ -21,7 +21,25 @@ import itertools
 import torch
 from torch import nn
 
-__all__ = ["EnsembleMLP", "normc_"]
+from mfcode.limits import check_elements
+from mfcode.validation import check_int, check_real
+
+__all__ = ["EnsembleMLP", "normc_", "resolve_device"]
+
+
+def resolve_device(device: torch.device | str | None) -> torch.device:
+    """``device`` as a :class:`torch.device`; ``None`` means CUDA if available, else CPU."""
+    if device is None:
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    if not isinstance(device, (torch.device, str)):
+        raise TypeError(f"device must be a torch.device, str or None, got {type(device).__name__}")
+    try:
+        resolved = torch.device(device)
+    except RuntimeError as error:
+        raise ValueError(f"device must name a torch device ('cpu', 'cuda', 'cuda:0', ...), got {device!r} ({error})") from None
+    if resolved.type == "cuda" and not torch.cuda.is_available():
+        raise ValueError(f"device {device!r} was requested but CUDA is not available on this machine")
+    return resolved
 
 
 def normc_(weight: torch.Tensor, std: float, generator: torch.Generator) -> torch.Tensor:
@@ -41,10 +59,13 @@ def normc_(weight: torch.Tensor, std: float, generator: torch.Generator) -> torc
     torch.Tensor
         ``weight``, filled.
     """
+    if not isinstance(weight, torch.Tensor) or not weight.is_floating_point():
+        raise TypeError(f"weight must be a floating-point torch.Tensor, got {type(weight).__name__}")
     if weight.ndim != 3:
         raise ValueError(f"weight must have shape (K, n_in, n_out), got {tuple(weight.shape)}")
-    if not std > 0:
-        raise ValueError(f"std must be positive, got {std!r}")
+    std = check_real(std, "std", low=0.0, high=float(torch.finfo(weight.dtype).max), low_open=True)
+    if not isinstance(generator, torch.Generator):
+        raise TypeError(f"generator must be a torch.Generator, got {type(generator).__name__}")
     with torch.no_grad():
         sample = torch.randn(weight.shape, generator=generator, device=weight.device, dtype=weight.dtype)
         sample *= std / torch.sqrt(sample.pow(2).sum(dim=1, keepdim=True))
@@ -86,12 +107,15 @@ class EnsembleMLP(nn.Module):
     ) -> None:
         super().__init__()
         for name, value in (("num_members", num_members), ("n_in", n_in), ("n_out", n_out)):
-            if not isinstance(value, int) or value < 1:
-                raise ValueError(f"{name} must be a positive int, got {value!r}")
-        if not all(isinstance(h, int) and h >= 1 for h in hidden):
+            check_int(value, name, low=1)
+        if not isinstance(hidden, tuple) or not all(isinstance(h, int) and not isinstance(h, bool) and h >= 1 for h in hidden):
             raise ValueError(f"hidden must be a tuple of positive ints, got {hidden!r}")
-        if activation not in ("tanh", "relu"):
+        if not isinstance(activation, str) or activation not in ("tanh", "relu"):
             raise ValueError(f"activation must be 'tanh' or 'relu', got {activation!r}")
+        check_elements(num_members * sum(a * b for a, b in itertools.pairwise((n_in, *hidden, n_out))),
+                       f"the weights of num_members={num_members} networks of n_in={n_in}, hidden={hidden}, n_out={n_out}")
+        check_real(out_std, "out_std", low=0.0, high=float(torch.finfo(torch.float32).max), low_open=True)
+        device = resolve_device(device)
         self.num_members = num_members
         self.activation = activation
         widths = (n_in, *hidden, n_out)
@@ -105,8 +129,11 @@ class EnsembleMLP(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """Map ``(K, B, n_in)`` to ``(K, B, n_out)``."""
-        if x.ndim != 3 or x.shape[0] != self.num_members:
-            raise ValueError(f"x must have shape (K={self.num_members}, B, n_in), got {tuple(x.shape)}")
+        if not isinstance(x, torch.Tensor) or x.dtype != self.weights[0].dtype:
+            raise TypeError(f"x must be a torch.Tensor of dtype {self.weights[0].dtype}, got {getattr(x, 'dtype', type(x).__name__)}")
+        n_in = self.weights[0].shape[1]
+        if x.ndim != 3 or x.shape[0] != self.num_members or x.shape[2] != n_in:
+            raise ValueError(f"x must have shape (K={self.num_members}, B, n_in={n_in}), got {tuple(x.shape)}")
         act = torch.tanh if self.activation == "tanh" else torch.relu
         n_layers = len(self.weights)
         for i in range(n_layers):

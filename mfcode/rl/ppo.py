@@ -38,28 +38,15 @@ from numpy.typing import NDArray
 from tqdm.std import tqdm  # plain text bars on stderr (no ipywidgets needed; the book drops stderr)
 
 from mfcode.arrays import BoolArray, FloatArray, IntArray
+from mfcode.limits import check_steps
 from mfcode.rl.config import PPOConfig, rollout_length
 from mfcode.rl.distributions import make_distribution
 from mfcode.rl.env import EnvSpec, StepResult, VectorEnv
 from mfcode.rl.gae import gae
-from mfcode.rl.networks import EnsembleMLP
+from mfcode.rl.networks import EnsembleMLP, resolve_device
+from mfcode.validation import check_bool, check_int, check_real
 
 __all__ = ["PPO", "Rollout", "TrainHistory", "clip_grad_norm_per_learner", "resolve_device", "update_kl_coeff"]
-
-
-def resolve_device(device: torch.device | str | None) -> torch.device:
-    """``device`` as a :class:`torch.device`; ``None`` means CUDA if available, else CPU."""
-    if device is None:
-        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    if not isinstance(device, (torch.device, str)):
-        raise TypeError(f"device must be a torch.device, str or None, got {type(device).__name__}")
-    try:
-        resolved = torch.device(device)
-    except RuntimeError as error:
-        raise ValueError(f"device must name a torch device ('cpu', 'cuda', 'cuda:0', ...), got {device!r} ({error})") from None
-    if resolved.type == "cuda" and not torch.cuda.is_available():
-        raise ValueError(f"device {device!r} was requested but CUDA is not available on this machine")
-    return resolved
 
 
 def update_kl_coeff(kl_coeff: torch.Tensor, sampled_kl: torch.Tensor, kl_target: float) -> torch.Tensor:
@@ -73,10 +60,12 @@ def update_kl_coeff(kl_coeff: torch.Tensor, sampled_kl: torch.Tensor, kl_target:
     kl_target
         ``d_targ`` (Table I: 0.01).
     """
+    for name, tensor in (("kl_coeff", kl_coeff), ("sampled_kl", sampled_kl)):
+        if not isinstance(tensor, torch.Tensor) or not tensor.is_floating_point():
+            raise TypeError(f"{name} must be a floating-point torch.Tensor, got {type(tensor).__name__}")
     if kl_coeff.shape != sampled_kl.shape:
         raise ValueError(f"sampled_kl must have the shape of kl_coeff {tuple(kl_coeff.shape)}, got {tuple(sampled_kl.shape)}")
-    if not kl_target > 0:
-        raise ValueError(f"kl_target must be positive, got {kl_target!r}")
+    kl_target = check_real(kl_target, "kl_target", low=0.0, low_open=True)
     factor = torch.where(
         sampled_kl > 2.0 * kl_target,
         torch.full_like(kl_coeff, 1.5),
@@ -92,8 +81,9 @@ def clip_grad_norm_per_learner(params: list[torch.nn.Parameter], max_norm: float
     every parameter (the per-learner analogue of ``torch.nn.utils.clip_grad_norm_``). Returns the
     norms before clipping, shape ``(K,)``.
     """
-    if not max_norm > 0:
-        raise ValueError(f"max_norm must be positive, got {max_norm!r}")
+    max_norm = check_real(max_norm, "max_norm", low=0.0, low_open=True)
+    if not isinstance(params, (list, tuple)) or not all(isinstance(p, torch.Tensor) for p in params):
+        raise TypeError(f"params must be a list of tensors (parameters), got {type(params).__name__}")
     grads = [p.grad for p in params if p.grad is not None]
     if not grads:
         raise ValueError("params have no gradients")
@@ -190,8 +180,7 @@ class PPO:
         config = PPOConfig() if config is None else config
         if not isinstance(config, PPOConfig):
             raise TypeError(f"config must be a PPOConfig, got {type(config).__name__}")
-        if not isinstance(seed, int) or isinstance(seed, bool) or seed < 0:
-            raise ValueError(f"seed must be a non-negative int, got {seed!r}")
+        seed = check_int(seed, "seed", low=0, high=2**63 - 1)
         self.spec = spec
         self.config = config
         self.seed = seed
@@ -229,6 +218,9 @@ class PPO:
         if not isinstance(obs, np.ndarray) or obs.ndim != 3 or obs.shape[0] != k or obs.shape[2] != self.spec.obs_dim:
             got = getattr(obs, "shape", type(obs).__name__)
             raise ValueError(f"obs must be an array of shape (K={k}, B, obs_dim={self.spec.obs_dim}), got {got}")
+        # numpy observations of a few entries per copy: scanning them costs nothing next to the networks
+        if obs.dtype.kind not in "biuf" or not np.isfinite(obs).all():
+            raise ValueError(f"obs must hold finite real numbers, got dtype {obs.dtype}")
         return torch.as_tensor(obs, dtype=torch.float32, device=self.device)
 
     def _env_action(self, action: torch.Tensor) -> FloatArray | IntArray:
@@ -250,6 +242,7 @@ class PPO:
         """
         if generator is not None and not isinstance(generator, torch.Generator):
             raise TypeError(f"generator must be a torch.Generator or None, got {type(generator).__name__}")
+        check_bool(deterministic, "deterministic")
         out = self.policy_net(self._obs_tensor(obs))
         if deterministic:
             return self._env_action(self.dist.mode(out))
@@ -272,8 +265,11 @@ class PPO:
         episodes across iterations. Returns the batch and the observation to continue from.
         """
         k, e = self.spec.batch_shape
-        if not isinstance(running_returns, np.ndarray) or running_returns.shape != (k, e):
-            raise ValueError(f"running_returns must be an array of shape {(k, e)}")
+        if getattr(env, "spec", None) != self.spec:
+            raise ValueError(f"env must be an environment of the learner's spec {self.spec}, got {type(env).__name__}")
+        if (not isinstance(running_returns, np.ndarray) or running_returns.shape != (k, e) or running_returns.dtype != np.float64
+                or not np.isfinite(running_returns).all()):
+            raise ValueError(f"running_returns must be a finite float64 array of shape {(k, e)}")
         steps = self.rollout_length
         obs_t = self._obs_tensor(obs)
         last_obs = obs
@@ -425,10 +421,12 @@ class PPO:
         """
         if evaluate is not None and not callable(evaluate):
             raise TypeError(f"evaluate must be callable or None, got {type(evaluate).__name__}")
-        if env.spec != self.spec:
-            raise ValueError(f"env.spec {env.spec} differs from the learner's spec {self.spec}")
-        if not isinstance(total_env_steps, int) or total_env_steps < 1:
-            raise ValueError(f"total_env_steps must be a positive int, got {total_env_steps!r}")
+        if getattr(env, "spec", None) != self.spec:
+            raise ValueError(f"env must be an environment of the learner's spec {self.spec}, got {type(env).__name__}")
+        total_env_steps = check_int(total_env_steps, "total_env_steps", low=1)
+        per_iteration = self.rollout_length * self.spec.num_envs
+        check_steps(-(-total_env_steps // per_iteration), f"training for total_env_steps={total_env_steps} ({per_iteration} per iteration)")
+        check_bool(progress, "progress")
         history = TrainHistory()
         obs = env.reset(self.seed)
         running = np.zeros(self.spec.batch_shape)

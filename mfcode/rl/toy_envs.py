@@ -20,7 +20,7 @@ from gymnasium import spaces
 
 from mfcode.arrays import FloatArray, IntArray
 from mfcode.rl.env import EnvSpec, StepResult, not_reset_error
-from mfcode.validation import check_int
+from mfcode.validation import check_array, check_int, check_rng
 
 __all__ = ["ContextualBandit", "TabularMDP"]
 
@@ -41,7 +41,7 @@ class ContextualBandit:
     """
 
     def __init__(self, targets: FloatArray, num_learners: int = 1, num_envs: int = 16) -> None:
-        targets = np.asarray(targets, dtype=np.float64)
+        targets = check_array(targets, "targets", finite=True)
         if targets.ndim != 2 or targets.shape[0] < 1 or targets.shape[1] < 1:
             raise ValueError(f"targets must have shape (C, d), got {targets.shape}")
         if targets.min() < 0 or targets.max() > 1:
@@ -64,7 +64,7 @@ class ContextualBandit:
 
     def reset(self, seed: int | np.random.Generator) -> FloatArray:
         """Draw fresh contexts with a generator made from ``seed``; return one-hot observations ``(K, E, C)``."""
-        self._rng = np.random.default_rng(seed)
+        self._rng = check_rng(seed)
         self._context = self._rng.integers(self.targets.shape[0], size=self._spec.batch_shape)
         return self._observe()
 
@@ -73,8 +73,10 @@ class ContextualBandit:
         if self._rng is None:
             raise not_reset_error(self)
         k, e = self._spec.batch_shape
-        if action.shape != (k, e, self.targets.shape[1]):
-            raise ValueError(f"action must have shape {(k, e, self.targets.shape[1])}, got {action.shape}")
+        if not isinstance(action, np.ndarray) or action.shape != (k, e, self.targets.shape[1]) or action.dtype.kind not in "iuf":
+            raise ValueError(f"action must be a real array of shape {(k, e, self.targets.shape[1])}, got {np.shape(action)}")
+        if not (np.isfinite(action).all() and float(np.abs(action).max()) <= 1e100):
+            raise ValueError("action must be finite, of magnitude at most 1e100 (the squared distance must be finite)")
         reward: FloatArray = -((action - self.targets[self._context]) ** 2).sum(-1)
         final = self._observe()
         self._context = self._rng.integers(self.targets.shape[0], size=(k, e))
@@ -108,9 +110,9 @@ class TabularMDP:
         num_learners: int = 1,
         num_envs: int = 16,
     ) -> None:
-        transition = np.asarray(transition, dtype=np.float64)
-        reward = np.asarray(reward, dtype=np.float64)
-        initial = np.asarray(initial, dtype=np.float64)
+        transition = check_array(transition, "transition", finite=True)
+        reward = check_array(reward, "reward", finite=True)
+        initial = check_array(initial, "initial", finite=True)
         if transition.ndim != 3 or transition.shape[0] != transition.shape[2]:
             raise ValueError(f"transition must have shape (S, A, S), got {transition.shape}")
         if transition.min() < 0 or not np.allclose(transition.sum(-1), 1.0):
@@ -143,7 +145,7 @@ class TabularMDP:
 
     def reset(self, seed: int | np.random.Generator) -> FloatArray:
         """Draw initial states with a generator made from ``seed``; return one-hot observations ``(K, E, S)``."""
-        self._rng = np.random.default_rng(seed)
+        self._rng = check_rng(seed)
         self._state = self._draw_initial(self._rng, self._spec.batch_shape)
         self._t = np.zeros(self._spec.batch_shape, dtype=np.int64)
         obs: FloatArray = np.eye(self.initial.size)[self._state]
@@ -154,8 +156,9 @@ class TabularMDP:
         if self._rng is None:
             raise not_reset_error(self)
         k, e = self._spec.batch_shape
-        if action.shape != (k, e) or not np.issubdtype(action.dtype, np.integer):
-            raise ValueError(f"action must be an int array of shape {(k, e)}, got {action.dtype} {action.shape}")
+        if not isinstance(action, np.ndarray) or action.shape != (k, e) or not np.issubdtype(action.dtype, np.integer):
+            raise ValueError(f"action must be an int array of shape {(k, e)}, got {getattr(action, 'dtype', type(action).__name__)} "
+                             f"{np.shape(action)}")
         if action.min() < 0 or action.max() >= self.reward.shape[1]:
             raise ValueError("action out of range")
         reward = self.reward[self._state, action]

@@ -35,6 +35,7 @@ from numpy.typing import NDArray
 
 from mfcode.arrays import FloatArray
 from mfcode.rl.env import VectorEnv
+from mfcode.validation import check_array, check_int
 
 __all__ = ["GymnasiumEnv"]
 
@@ -90,7 +91,11 @@ class GymnasiumEnv(gymnasium.Env[FloatArray, Action]):
 
     def reset(self, *, seed: int | None = None, options: dict[str, Any] | None = None) -> tuple[FloatArray, dict[str, Any]]:
         """Start an episode; ``seed`` (optional) re-seeds the generator, as in Gymnasium."""
-        super().reset(seed=seed)
+        if seed is not None:
+            check_int(seed, "seed", low=0)
+        if options is not None and not isinstance(options, dict):
+            raise TypeError(f"options must be a dict or None, got {type(options).__name__}")
+        super().reset(seed=None if seed is None else int(seed))
         obs = self.env.reset(self.np_random)
         self._episode_over = False
         return self._flatten(obs), {}
@@ -103,9 +108,15 @@ class GymnasiumEnv(gymnasium.Env[FloatArray, Action]):
             raise RuntimeError("GymnasiumEnv.step called after the episode ended: call reset() first")
         single = self.env.spec.action_space
         if isinstance(single, spaces.Discrete):
-            result = self.env.step(np.asarray(action, dtype=np.int64).reshape(1, self.agents))
+            chosen = check_array(action, "action", integer=True)
+            if chosen.size != self.agents or chosen.min() < 0 or chosen.max() >= int(single.n):
+                raise ValueError(f"action must be {self.agents} integer(s) in 0..{int(single.n) - 1}, got {action!r}")
+            result = self.env.step(chosen.reshape(1, self.agents))
         else:
-            result = self.env.step(np.asarray(action, dtype=np.float64).reshape(1, self.agents, -1))
+            values = check_array(action, "action", finite=True)
+            if values.size != self.agents * int(single.shape[0]):
+                raise ValueError(f"action must hold {self.agents * int(single.shape[0])} numbers, got shape {values.shape}")
+            result = self.env.step(values.reshape(1, self.agents, -1))
         terminated = bool(result.terminated.any())
         truncated = bool(result.truncated.any())
         self._episode_over = terminated or truncated
