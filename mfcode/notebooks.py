@@ -39,6 +39,7 @@ from pathlib import Path
 from typing import Any
 
 from mfcode.claims import BUDGETS
+from mfcode.validation import check_int, check_path
 
 __all__ = [
     "ALLOWED_IMPORTS",
@@ -98,7 +99,7 @@ def toc_files(root: Path | str) -> list[Path]:
     """Every page of ``<root>/_toc.yml`` (root page first), in reading order, relative to ``root``."""
     import yaml  # type: ignore[import-untyped]  # installed with jupyter-book (book and tests only); types-PyYAML is not pinned
 
-    base = Path(root)
+    base = check_path(root, "root")
     path = base / _TOC
     if not path.is_file():
         raise FileNotFoundError(f"root: {base} holds no {_TOC}, so it is not the book root")
@@ -118,18 +119,41 @@ def toc_notebooks(root: Path | str) -> list[Path]:
 
 def load_notebook(path: Path | str) -> dict[str, Any]:
     """The notebook as a plain nbformat-4 dict."""
+    path = check_path(path, "path")
     try:
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
+        data = json.loads(path.read_text(encoding="utf-8"))
     except json.JSONDecodeError as exc:
         raise ValueError(f"path: {path} is not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})") from None
-    if not isinstance(data, dict) or data.get("nbformat") != 4 or not isinstance(data.get("cells"), list):
+    except UnicodeDecodeError as exc:
+        raise ValueError(f"path: {path} is not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+    if not isinstance(data, dict) or data.get("nbformat") != 4:
         raise ValueError(f"path: {path} is not an nbformat-4 notebook")
+    try:
+        _check_cells(data)
+    except ValueError as exc:
+        raise ValueError(f"path: {path}: {exc}") from None
     return data
+
+
+def _check_cells(nb: object) -> list[dict[str, Any]]:
+    """The cells of an nbformat-4 notebook dict: a list of objects with a known ``cell_type`` and a str (or list of str) source."""
+    if not isinstance(nb, Mapping) or not isinstance(nb.get("cells"), list):
+        raise ValueError("nb must be a notebook (a mapping with a 'cells' list)")
+    cells: list[dict[str, Any]] = nb["cells"]
+    for i, cell in enumerate(cells):
+        if not isinstance(cell, Mapping) or cell.get("cell_type") not in ("code", "markdown", "raw"):
+            raise ValueError(f"cell {i} must be an object with cell_type 'code', 'markdown' or 'raw'")
+        src = cell.get("source", "")
+        if not (isinstance(src, str) or (isinstance(src, list) and all(isinstance(line, str) for line in src))):
+            raise ValueError(f"cell {i}: source must be a str or a list of str")
+        if not isinstance(cell.get("metadata", {}), Mapping):
+            raise ValueError(f"cell {i}: metadata must be an object")
+    return cells
 
 
 def code_cells(nb: Mapping[str, Any]) -> list[dict[str, Any]]:
     """The notebook's code cells, in order (``code cell i`` in messages counts these)."""
-    return [c for c in nb["cells"] if c["cell_type"] == "code"]
+    return [c for c in _check_cells(nb) if c["cell_type"] == "code"]
 
 
 def _source(cell: Mapping[str, Any]) -> str:
@@ -143,17 +167,28 @@ def parameters(nb: Mapping[str, Any]) -> dict[str, Any]:
     if not cells or "parameters" not in cells[0].get("metadata", {}).get("tags", []):
         raise ValueError("nb: the first code cell must be tagged 'parameters'")
     values: dict[str, Any] = {}
-    for node in ast.parse(_source(cells[0])).body:
+    for node in _parse(cells[0], 0).body:
         if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
-            values[node.targets[0].id] = ast.literal_eval(node.value)
+            try:
+                values[node.targets[0].id] = ast.literal_eval(node.value)
+            except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+                raise ValueError(f"nb: the parameters cell must assign literals, not {ast.unparse(node.value)!r}") from None
     return values
+
+
+def _parse(cell: Mapping[str, Any], i: int) -> ast.Module:
+    """A code cell's source as a syntax tree; ``ValueError`` naming the cell if it is not Python."""
+    try:
+        return ast.parse(_source(cell))
+    except (SyntaxError, ValueError, RecursionError, MemoryError) as exc:
+        raise ValueError(f"nb: code cell {i} is not Python ({type(exc).__name__}: {exc})") from None
 
 
 def imported_modules(nb: Mapping[str, Any]) -> set[str]:
     """Top-level names of every module the notebook imports."""
     names: set[str] = set()
-    for cell in code_cells(nb):
-        for node in ast.walk(ast.parse(_source(cell))):
+    for i, cell in enumerate(code_cells(nb)):
+        for node in ast.walk(_parse(cell, i)):
             if isinstance(node, ast.Import):
                 names.update(alias.name.split(".")[0] for alias in node.names)
             elif isinstance(node, ast.ImportFrom):
@@ -200,7 +235,9 @@ def convention_violations(path: Path | str) -> list[str]:
     """
     nb = load_notebook(path)
     problems: list[str] = []
-    kernel = nb.get("metadata", {}).get("kernelspec", {})
+    metadata = nb.get("metadata", {})
+    kernel = metadata.get("kernelspec", {}) if isinstance(metadata, Mapping) else {}
+    kernel = kernel if isinstance(kernel, Mapping) else {}
     if kernel.get("name") != "python3" or kernel.get("language") != "python":
         problems.append(f"metadata.kernelspec must name the python3 kernel (language python), got {kernel or None}")
     trees: list[ast.AST | None] = []
@@ -209,6 +246,9 @@ def convention_violations(path: Path | str) -> list[str]:
             trees.append(ast.parse(_source(cell)))
         except SyntaxError as exc:
             problems.append(f"code cell {i} line {exc.lineno}: not Python ({exc.msg})")
+            trees.append(None)
+        except (ValueError, RecursionError, MemoryError) as exc:  # NUL bytes, nesting too deep for the parser
+            problems.append(f"code cell {i}: not Python ({type(exc).__name__})")
             trees.append(None)
     if any(tree is None for tree in trees):
         return problems
@@ -242,13 +282,14 @@ def prepare(source: Path | str, target: Path | str, *, budget: str, seed: int | 
     The stored outputs stay in place, so nbval can execute ``target`` and compare the cells tagged
     ``nbval-check-output`` with what the book stored.
     """
-    if budget not in BUDGETS:
+    if not isinstance(budget, str) or budget not in BUDGETS:
         raise ValueError(f"budget must be one of {BUDGETS}, got {budget!r}")
+    source, target = check_path(source, "source"), check_path(target, "target")
     import papermill
 
     params: dict[str, Any] = {"budget": budget}
     if seed is not None:
-        params["seed"] = int(seed)
+        params["seed"] = check_int(seed, "seed")
     papermill.execute_notebook(str(source), str(target), parameters=params, prepare_only=True, kernel_name="python3", progress_bar=False)
 
 
@@ -260,8 +301,8 @@ def store_outputs(root: Path | str, build_dir: Path | str | None = None) -> list
     Only outputs and execution counts are copied; sources must be identical, else the notebook was
     edited after the build and is refused. Every notebook is checked before any is written.
     """
-    base = Path(root)
-    executed_dir = Path(build_dir) if build_dir is not None else base / "_build" / "jupyter_execute"
+    base = check_path(root, "root")
+    executed_dir = check_path(build_dir, "build_dir") if build_dir is not None else base / "_build" / "jupyter_execute"
     updated: list[tuple[Path, dict[str, Any]]] = []
     for rel in toc_notebooks(base):
         executed = executed_dir / rel

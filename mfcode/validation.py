@@ -7,14 +7,16 @@ trust their callers.
 from __future__ import annotations
 
 import math
+import os
 from numbers import Integral, Real
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 from numpy.typing import NDArray
 
-__all__ = ["check_array", "check_bool", "check_callable", "check_int", "check_real", "check_rng", "check_temperature"]
+__all__ = ["check_array", "check_bool", "check_callable", "check_int", "check_path", "check_real", "check_rng", "check_temperature"]
 
 
 def check_real(
@@ -73,6 +75,16 @@ def check_bool(value: object, name: str) -> bool:
     if not isinstance(value, (bool, np.bool_)):
         raise TypeError(f"{name} must be True or False, got {type(value).__name__}")
     return bool(value)
+
+
+def check_path(value: object, name: str) -> Path:
+    """``value`` as a :class:`~pathlib.Path` (a ``str`` or an ``os.PathLike``; not bytes, not an empty string)."""
+    if isinstance(value, bool) or not isinstance(value, (str, os.PathLike)):
+        raise TypeError(f"{name} must be a path (str or Path), got {type(value).__name__}")
+    text = os.fspath(value)
+    if not isinstance(text, str) or not text or "\x00" in text:
+        raise ValueError(f"{name} must be a non-empty path without NUL characters, got {value!r}")
+    return Path(text)
 
 
 def check_callable(value: object, name: str) -> None:

@@ -25,13 +25,16 @@ argument); ``MFCODE_FUZZ_EXAMPLES=500`` searches much further.
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import copy
 import dataclasses
+import json
 import math
 import os
 import re
 import resource
+import shutil
 import signal
 import tempfile
 from collections.abc import Callable, Iterator, Mapping
@@ -41,6 +44,7 @@ from functools import cache
 from pathlib import Path
 from types import FrameType
 from typing import Any
+from unittest import mock
 
 import numpy as np
 import pytest
@@ -50,7 +54,8 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from mfcode import fixed_point, limits, markov, provenance, simplex, validation
+from mfcode import fixed_point, limits, markov, notebooks, provenance, simplex, validation
+from mfcode.claims import ledger, render, schema, table, verdict
 from mfcode.mfc import bounds, combinatorics, dp, finite_n, jsq, mdp, model, nagent, scheduling, toy
 from mfcode.mfg import exploitability as expl
 from mfcode.mfg import (
@@ -63,9 +68,14 @@ from mfcode.mfg import (
     operators,
     protocol,
     solvers,
+    speed,
     stationary,
 )
+from mfcode.reproduce import cli as reproduce_cli
+from mfcode.reproduce import experiment as reproduce_experiment
+from mfcode.reproduce import fig4, registry, runner
 from mfcode.rl import (
+    artifact,
     config,
     distributions,
     env,
@@ -1150,6 +1160,194 @@ api("mfcode.rl.toy_envs.TabularMDP", toy_envs.TabularMDP,
                  num_learners=1, num_envs=2))
 api("mfcode.rl.toy_envs.TabularMDP.reset", lambda seed: tabular().reset(seed), lambda: dict(seed=0))
 api("mfcode.rl.toy_envs.TabularMDP.step", lambda action: reset_tabular().step(action), lambda: dict(action=np.array([[0, 1]])))
+
+
+# -- files: a tiny book, a ledger, artifacts (one temporary folder for the module) --------------------
+
+_TMP = Path(tempfile.mkdtemp(prefix="mfcode-fuzz-"))
+atexit.register(shutil.rmtree, _TMP, ignore_errors=True)
+
+CLAIM = dict(id="fuzz-claim", document="001_00c545ba2a0e4aca.txt", locator="Sec. 2", statement="s", notebook="book/ch/nb.ipynb",
+             kind="value", origin="measurement", fails_if="f", target=1.0, atol=0.1, tolerance_reason="r")
+NOTEBOOK = {
+    "nbformat": 4, "nbformat_minor": 5,
+    "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}},
+    "cells": [
+        {"cell_type": "code", "id": "p", "metadata": {"tags": ["parameters"]}, "source": 'budget = "full"\nseed = 0',
+         "outputs": [], "execution_count": None},
+        {"cell_type": "code", "id": "b", "metadata": {}, "source": "import numpy as np\nprint(budget)",
+         "outputs": [{"output_type": "stream", "name": "stdout", "text": "full\n"}], "execution_count": 1},
+    ],
+}
+
+
+@cache
+def book() -> Path:
+    """A book root: a toc, a page, a notebook and its claims, a build folder of executed notebooks, a ledger."""
+    root = _TMP / "book_root"
+    (root / "book" / "ch").mkdir(parents=True)
+    (root / "book" / "intro.md").write_text("# Intro\n")
+    (root / "_toc.yml").write_text("format: jb-book\nroot: book/intro\nparts:\n  - caption: C\n    chapters:\n      - file: book/ch/nb\n")
+    (root / "book" / "ch" / "nb.ipynb").write_text(json.dumps(NOTEBOOK))
+    build = root / "_build" / "jupyter_execute" / "book" / "ch"
+    build.mkdir(parents=True)
+    (build / "nb.ipynb").write_text(json.dumps(NOTEBOOK))
+    lines = [f"{k} = {json.dumps(v)}" for k, v in CLAIM.items()]
+    (root / "book" / "ch" / "claims.toml").write_text("[[claim]]\n" + "\n".join(lines) + "\n")
+    ledger.check("fuzz-claim", 1.05, budget="ci", claims={"fuzz-claim": schema.Claim(**CLAIM)}, root=root)  # type: ignore[arg-type]
+    return root
+
+
+def records_dir() -> Path:
+    return ledger.ledger_dir(book())
+
+
+TINY_BUDGET = Budget(mf_steps=16, agent_steps=0, n_agents=(1,), n_eval_runs=2, horizon=4, eval_horizon=4, num_envs=2)
+
+
+@cache
+def artifacts() -> Path:
+    """The parts (mf, N1) of a run of :data:`TINY_BUDGET` with arrays of the documented layout."""
+    out = _TMP / "artifacts"
+    for part in ("mf", 1):
+        layout = artifact.part_layout(TINY_BUDGET, part)
+        arrays = {k: np.zeros(shape) for k, shape in layout.items()}
+        artifact.save_artifact(out, "tiny", TINY_BUDGET, 0, config.PPOConfig(), arrays, {"device": "cpu"}, 1.0, "cmd", part)
+    return out
+
+
+def _claim() -> schema.Claim:
+    return schema.Claim(**CLAIM)  # type: ignore[arg-type]
+
+
+# claims
+api("mfcode.claims.schema.Claim", schema.Claim, lambda: dict(CLAIM))
+api("mfcode.claims.schema.claim_from_toml", schema.claim_from_toml, lambda: dict(entry=dict(CLAIM), source="claims.toml"),
+    aliases={"entry": ("claims.toml",)}, reason="a bad entry is refused naming the file (source) and the field")
+api("mfcode.claims.schema.load_claims_file", schema.load_claims_file,
+    lambda: dict(path=book() / "book" / "ch" / "claims.toml", root=book()))
+api("mfcode.claims.schema.load_claims", schema.load_claims, lambda: dict(root=book()))
+api("mfcode.claims.verdict.as_number", verdict.as_number, lambda: dict(value=1.5, what="measured"), aliases={"value": ("measured",)},
+    reason="named as the caller says")
+api("mfcode.claims.verdict.evaluate", verdict.evaluate, lambda: dict(claim=_claim(), measured=1.05, reference=None))
+api("mfcode.claims.ledger.jsonable", ledger.jsonable, lambda: dict(value={"a": np.array([1.0, 2.0]), "b": (1, "x")}),
+    aliases={"value": ("measured",)}, reason="the ledger names the value it stores as measured")
+api("mfcode.claims.ledger.record_path", ledger.record_path, lambda: dict(directory=_TMP, budget="ci", claim_id="fuzz-claim"))
+api("mfcode.claims.ledger.check", ledger.check,
+    lambda: dict(claim_id="fuzz-claim", measured=1.05, budget="ci", reference=None, extra={"n": 1}, claims={"fuzz-claim": _claim()},
+                 root=book()),
+    aliases={"extra": ("measured",)}, reason="extra is stored as the ledger stores any value (named measured)")
+api("mfcode.claims.ledger.load_records", ledger.load_records, lambda: dict(budget="ci", directory=records_dir(), root=book()))
+api("mfcode.claims.render.escape_markdown", render.escape_markdown, lambda: dict(cell="a|b*c"))
+api("mfcode.claims.render.Table", render.Table,
+    lambda: dict(caption="c", columns=("a", "b"), rows=(("1", "2"),), css_class="table", cell_html=None, widths=(3, 3), footer="f"))
+for fmt in ("to_markdown", "to_html", "to_text"):
+    api(f"mfcode.claims.render.Table.{fmt}", lambda fmt=fmt, **kw: getattr(render.Table(**kw), fmt)(),
+        lambda: dict(caption="c", columns=("a", "b"), rows=(("1", "2"),)))
+ROW = table.claim_row(schema.Claim(**CLAIM))  # type: ignore[arg-type]
+api("mfcode.claims.table.claim_row", table.claim_row, lambda: dict(claim=_claim(), record=None))
+api("mfcode.claims.table.claims_table", table.claims_table, lambda: dict(budget="ci", directory=records_dir(), root=book()))
+for cell in ("details_cell", "tolerance_cell", "value_cell"):
+    api(f"mfcode.claims.table.{cell}", getattr(table, cell), lambda: dict(row=dict(ROW)),
+        aliases={"row": tuple(ROW)}, reason="a row's entry is named by its key")
+api("mfcode.claims.table.format_value", table.format_value, lambda: dict(value=[1.0, 2, "x", {"k": None}]))
+api("mfcode.claims.table.ClaimTable", table.ClaimTable, lambda: dict(budget="ci", rows=(dict(ROW),)),
+    aliases={"rows": tuple(ROW)}, reason="a row's entry is named by its key")
+for method in ("counts", "summary", "sections", "tables", "table", "text_tables", "footer", "to_markdown", "to_html", "to_text"):
+    api(f"mfcode.claims.table.ClaimTable.{method}", lambda method=method: getattr(table.ClaimTable("ci", (dict(ROW),)), method)(), dict)
+
+# notebooks
+NB = lambda: json.loads(json.dumps(NOTEBOOK))  # noqa: E731 -- a fresh copy each time
+api("mfcode.notebooks.load_notebook", notebooks.load_notebook, lambda: dict(path=book() / "book" / "ch" / "nb.ipynb"))
+api("mfcode.notebooks.code_cells", notebooks.code_cells, lambda: dict(nb=NB()))
+api("mfcode.notebooks.parameters", notebooks.parameters, lambda: dict(nb=NB()))
+api("mfcode.notebooks.imported_modules", notebooks.imported_modules, lambda: dict(nb=NB()))
+api("mfcode.notebooks.convention_violations", notebooks.convention_violations, lambda: dict(path=book() / "book" / "ch" / "nb.ipynb"))
+api("mfcode.notebooks.toc_files", notebooks.toc_files, lambda: dict(root=book()))
+api("mfcode.notebooks.toc_notebooks", notebooks.toc_notebooks, lambda: dict(root=book()))
+api("mfcode.notebooks.store_outputs", notebooks.store_outputs, lambda: dict(root=book(), build_dir=book() / "_build" / "jupyter_execute"))
+
+# reproduce
+
+
+@dataclass(frozen=True)
+class TinyExperiment:
+    """An experiment of two parts whose computation is a constant: the runner's arguments, not its work, are fuzzed."""
+
+    name: str = "tiny"
+    description: str = "a test experiment"
+    parts: tuple[str, ...] = ("a", "b")
+
+    def resources(self, part: str) -> reproduce_experiment.Resources:
+        return reproduce_experiment.Resources()
+
+    def check(self, root: Path, part: str) -> artifact.PartCheck:
+        npz = Path(root) / f"{part}.npz"
+        return artifact.PartCheck("ok" if npz.exists() else "missing", "", npz, npz.with_suffix(".json"), {})
+
+    def estimate_seconds(self, part: str) -> float:
+        return 1.0
+
+    def compute(self, part: str, position: int | None = None, progress: bool = True) -> reproduce_experiment.PartOutput:
+        return reproduce_experiment.PartOutput({"x": np.zeros(2)}, {"device": "cpu"}, 0.0, "cmd")
+
+    def save(self, root: Path, part: str, output: reproduce_experiment.PartOutput) -> reproduce_experiment.PartRun:
+        return reproduce_experiment.PartRun(self.name, part, output.wall_time_s, "cpu", Path(root) / f"{part}.npz")
+
+    def artifact(self, root: Path, part: str) -> Path:
+        return Path(root) / f"{part}.npz"
+
+
+api("mfcode.reproduce.registry.experiments", registry.experiments, dict)
+api("mfcode.reproduce.registry.get_experiment", registry.get_experiment, lambda: dict(name="fig4"))
+api("mfcode.reproduce.runner.pending_parts", runner.pending_parts,
+    lambda: dict(experiment=TinyExperiment(), root=_TMP, parts=["a"], force=False))
+def run_parts_here(**kwargs: Any) -> Any:
+    """:func:`~mfcode.reproduce.runner.run_parts` with its worker processes and Ray replaced by the serial route.
+
+    The arguments are fuzzed, not the launching of processes (``tests/test_reproduce.py`` runs those routes).
+    """
+    with mock.patch.object(runner, "_local", lambda e, parts, workers, progress: runner._serial(e, parts, progress)), \
+            mock.patch.object(runner, "_ray", lambda e, parts, workers, address, progress: runner._serial(e, parts, progress)):
+        return runner.run_parts(**kwargs)
+
+
+api("mfcode.reproduce.runner.run_parts", run_parts_here,
+    lambda: dict(experiment=TinyExperiment(), root=_TMP, parts=["a", "b"], workers=1, ray=False, ray_address=None, force=True,
+                 progress=False))
+api("mfcode.reproduce.runner.relative_to", runner.relative_to, lambda: dict(path=_TMP / "a" / "b.npz", root=_TMP))
+api("mfcode.reproduce.runner.summary_table", runner.summary_table,
+    lambda: dict(runs=[reproduce_experiment.PartRun("tiny", "a", 60.0, "cpu", _TMP / "a.npz")], root=_TMP))
+api("mfcode.reproduce.cli.status_table", reproduce_cli.status_table, lambda: dict(experiment=TinyExperiment(), root=_TMP, estimate=True))
+FIG4 = dict(budget_name="tiny", budget=TINY_BUDGET, seed=0, artifact_dir="artifacts", device="cpu")
+api("mfcode.reproduce.fig4.Fig4Learners", fig4.Fig4Learners, lambda: dict(FIG4))
+api("mfcode.reproduce.fig4.Fig4Learners.resources", lambda part: fig4.Fig4Learners(**FIG4).resources(part), lambda: dict(part="1"))  # type: ignore[arg-type]
+api("mfcode.reproduce.fig4.Fig4Learners.check", lambda root, part: fig4.Fig4Learners(**FIG4).check(root, part),  # type: ignore[arg-type]
+    lambda: dict(root=_TMP, part="mf"))
+api("mfcode.reproduce.fig4.Fig4Learners.artifact", lambda root, part: fig4.Fig4Learners(**FIG4).artifact(root, part),  # type: ignore[arg-type]
+    lambda: dict(root=_TMP, part="mf"))
+
+# the readers of mfcode.rl.artifact and mfcode.mfg.speed
+api("mfcode.rl.artifact.part_name", artifact.part_name, lambda: dict(part="N3"))
+api("mfcode.rl.artifact.artifact_paths", artifact.artifact_paths, lambda: dict(out=_TMP, budget_name="tiny", seed=0, part="mf"))
+api("mfcode.rl.artifact.training_iterations", artifact.training_iterations, lambda: dict(steps=100, budget=TINY_BUDGET, config=tiny_config()))
+api("mfcode.rl.artifact.part_layout", artifact.part_layout, lambda: dict(budget=TINY_BUDGET, part=1, config=None),
+    aliases={"budget": ("part",)}, reason="a budget of other N refuses the part chosen for this one")
+api("mfcode.rl.artifact.file_sha256", artifact.file_sha256, lambda: dict(path=artifact.artifact_paths(artifacts(), "tiny", 0, "mf")[0]))
+api("mfcode.rl.artifact.check_part", artifact.check_part,
+    lambda: dict(out=artifacts(), budget_name="tiny", seed=0, part="mf", budget=TINY_BUDGET, config=None),
+    aliases={"budget": ("part",)}, reason="a budget of other N refuses the part chosen for this one")
+api("mfcode.rl.artifact.load_artifact", artifact.load_artifact,
+    lambda: dict(out=artifacts(), budget_name="tiny", seed=0, budget=TINY_BUDGET, config=None, require_all=True))
+api("mfcode.rl.artifact.combine", artifact.combine,
+    lambda: dict(budget=TINY_BUDGET, mf_arrays={"n_agents": np.array([1])},
+                 agent_arrays=[{"na_exact_N1": np.array(1.0), "ps_exact_N1": np.array(2.0), "na_eval_N1": np.zeros(2),
+                                "ps_eval_N1": np.zeros(2)}], require_all=True),
+    nan_ok=True, reason="combine merges the arrays it is given; load_artifact checks every part's layout and values first")
+api("mfcode.mfg.speed.load_benchmark", speed.load_benchmark, lambda: dict(path=Path(__file__).resolve().parents[1] / "benchmarks" /
+                                                                        "results" / "bench_mfg.json"))
+api("mfcode.mfg.speed.benchmark_tables", speed.benchmark_tables,
+    lambda: dict(results=speed.load_benchmark(Path(__file__).resolve().parents[1] / "benchmarks" / "results" / "bench_mfg.json")))
 
 
 # == the tests ======================================================================================

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,6 +26,7 @@ from typing import Any
 from mfcode.claims.root import book_root, ledger_dir
 from mfcode.claims.schema import BUDGETS, VERDICTS, Claim, load_claims
 from mfcode.claims.verdict import evaluate
+from mfcode.validation import check_path
 
 __all__ = ["RECORD_KEYS", "SCHEMA_KEYS", "ClaimFailed", "Record", "check", "jsonable", "load_records", "record_path"]
 
@@ -102,13 +104,16 @@ def jsonable(value: Any) -> Any:
 
 
 def _check_budget(budget: str) -> None:
-    if budget not in BUDGETS:
+    if not isinstance(budget, str) or budget not in BUDGETS:
         raise ValueError(f"budget must be one of {BUDGETS}, got {budget!r}")
 
 
 def record_path(directory: Path, budget: str, claim_id: str) -> Path:
     """Where the record of ``claim_id`` at ``budget`` lives in the ledger folder ``directory``."""
-    return Path(directory) / budget / f"{claim_id}.json"
+    _check_budget(budget)
+    if not isinstance(claim_id, str) or not claim_id or "/" in claim_id or claim_id.startswith("."):
+        raise ValueError(f"claim_id must be a claim id (a non-empty name, no '/'), got {claim_id!r}")
+    return check_path(directory, "directory") / budget / f"{claim_id}.json"
 
 
 def check(
@@ -140,6 +145,14 @@ def check(
         if the verdict is not *reproduced* and the claim is asserted at ``budget``.
     """
     _check_budget(budget)
+    if not isinstance(claim_id, str):
+        raise TypeError(f"claim_id must be a str, got {type(claim_id).__name__}")
+    if claims is not None and not (isinstance(claims, Mapping) and all(isinstance(c, Claim) for c in claims.values())):
+        raise TypeError(f"claims must be a mapping of ids to Claim, got {type(claims).__name__}")
+    if extra is not None and not isinstance(extra, Mapping):
+        raise TypeError(f"extra must be a mapping (small JSON-able context), got {type(extra).__name__}")
+    if root is not None:
+        root = check_path(root, "root")
     registry = load_claims(book_root(root)) if claims is None else claims
     if claim_id not in registry:
         raise ValueError(f"claim_id {claim_id!r} is not declared in any book/**/claims.toml")
@@ -148,7 +161,9 @@ def check(
     record = Record(claim, budget, jsonable(measured), ref, verdict, detail, jsonable(dict(extra or {})))
     path = record_path(ledger_dir(root), budget, claim_id)
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(record.to_json(), indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    tmp = path.with_name(path.name + ".tmp")  # written whole, then renamed: a record never lies half-written
+    tmp.write_text(json.dumps(record.to_json(), indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    os.replace(tmp, path)
     print(record.line())
     if verdict != "reproduced" and budget in claim.asserted_at:
         raise ClaimFailed(f"claim {claim_id} ({claim.document}, {claim.locator}) not reproduced at budget {budget!r}: {detail}")
@@ -160,6 +175,8 @@ def _read_record(path: Path, budget: str) -> dict[str, Any]:
         data = json.loads(path.read_text(encoding="utf-8"))
     except json.JSONDecodeError as exc:
         raise ValueError(f"{path}: malformed JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}") from None
+    except UnicodeDecodeError as exc:
+        raise ValueError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
     if not isinstance(data, dict):
         raise ValueError(f"{path}: a record must be a JSON object, got {type(data).__name__}")
     missing = sorted(RECORD_KEYS - set(data))
@@ -180,7 +197,8 @@ def load_records(budget: str, directory: Path | str | None = None, *, root: Path
     ``directory`` is the ledger folder (default: :func:`mfcode.claims.ledger_dir` of ``root``).
     """
     _check_budget(budget)
-    base = Path(directory if directory is not None else ledger_dir(root)) / budget
+    folder = check_path(directory, "directory") if directory is not None else ledger_dir(None if root is None else check_path(root, "root"))
+    base = folder / budget
     if not base.is_dir():
         return {}
     return {p.stem: _read_record(p, budget) for p in sorted(base.glob("*.json"))}

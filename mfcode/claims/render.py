@@ -28,7 +28,13 @@ CellHtml = Callable[[str, str], str]
 
 def escape_markdown(cell: str) -> str:
     """A cell safe inside a Markdown pipe table (``|`` and ``*`` escaped, one line)."""
+    if not isinstance(cell, str):
+        raise TypeError(f"cell must be a str, got {type(cell).__name__}")
     return cell.replace("|", "\\|").replace("*", "\\*").replace("\n", " ")
+
+
+def _texts(cells: object) -> bool:
+    return isinstance(cells, tuple) and all(isinstance(c, str) for c in cells)
 
 
 @dataclass(frozen=True)
@@ -44,9 +50,22 @@ class Table:
     footer: str = ""
 
     def __post_init__(self) -> None:
+        for name in ("caption", "css_class", "footer"):
+            if not isinstance(getattr(self, name), str):
+                raise TypeError(f"{name} must be a str, got {type(getattr(self, name)).__name__}")
+        if not _texts(self.columns):
+            raise TypeError(f"columns must be a tuple of str, got {self.columns!r}")
+        if not isinstance(self.rows, tuple) or not all(_texts(row) for row in self.rows):
+            raise TypeError("rows must be a tuple of tuples of str (formatted cells)")
+        if self.cell_html is not None and not callable(self.cell_html):
+            raise TypeError(f"cell_html must be callable or None, got {type(self.cell_html).__name__}")
+        if self.widths is not None and not (
+            isinstance(self.widths, tuple) and all(isinstance(w, int) and not isinstance(w, bool) and w >= 0 for w in self.widths)
+        ):
+            raise TypeError(f"widths must be a tuple of non-negative ints or None, got {self.widths!r}")
         bad = [i for i, row in enumerate(self.rows) if len(row) != len(self.columns)]
         if bad:
-            raise ValueError(f"rows: row(s) {bad} do not have one cell per column ({len(self.columns)})")
+            raise ValueError(f"rows: row(s) {bad} do not have one cell per entry of columns ({len(self.columns)})")
         if self.widths is not None and len(self.widths) != len(self.columns):
             raise ValueError(f"widths: need one width per column ({len(self.columns)}), got {len(self.widths)}")
 

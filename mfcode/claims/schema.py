@@ -58,6 +58,8 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
+from mfcode.validation import check_path
+
 __all__ = [
     "BUDGETS",
     "FIELDS",
@@ -295,11 +297,15 @@ def load_claims_file(path: Path, root: Path | str | None = None) -> list[Claim]:
 
     With the book root ``root``, a claim's ``page`` must name a file under it.
     """
+    path = check_path(path, "path")
+    base = None if root is None else check_path(root, "root")
     try:
-        with Path(path).open("rb") as fh:
+        with path.open("rb") as fh:
             data = tomllib.load(fh)
     except tomllib.TOMLDecodeError as exc:
         raise ValueError(f"{path}: malformed TOML: {exc}") from None
+    except UnicodeDecodeError as exc:
+        raise ValueError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
     other = sorted(set(data) - {"claim"})
     if other:
         raise ValueError(f"{path}: unknown top-level key(s) {other} (a claims file holds [[claim]] tables only)")
@@ -307,10 +313,10 @@ def load_claims_file(path: Path, root: Path | str | None = None) -> list[Claim]:
     if not isinstance(entries, list):
         raise ValueError(f"{path}: 'claim' must be an array of tables ([[claim]]), got {type(entries).__name__}")
     claims = [claim_from_toml(entry, path) for entry in entries]
-    if root is not None:
+    if base is not None:
         for claim in claims:
-            if claim.page and not (Path(root) / claim.page).is_file():
-                raise ValueError(f"{path}: claim {claim.id}: page {claim.page!r} is not a file of the book {Path(root)}")
+            if claim.page and not (base / claim.page).is_file():
+                raise ValueError(f"{path}: claim {claim.id}: page {claim.page!r} is not a file of the book {base}")
     return claims
 
 
@@ -320,9 +326,10 @@ def load_claims(root: Path | str) -> dict[str, Claim]:
     ``root`` is the book root (the folder of ``_toc.yml``). Files are read in sorted path order;
     nothing is returned unless every file loads.
     """
-    base = Path(root) / "book"
+    root = check_path(root, "root")
+    base = root / "book"
     if not base.is_dir():
-        raise FileNotFoundError(f"root: {Path(root)} has no book/ folder, so it is not the book root")
+        raise FileNotFoundError(f"root: {root} has no book/ folder, so it is not the book root")
     claims: dict[str, Claim] = {}
     where: dict[str, Path] = {}
     for path in sorted(base.rglob("claims.toml")):

@@ -26,6 +26,7 @@ from mfcode.claims.ledger import load_records
 from mfcode.claims.render import Table
 from mfcode.claims.root import book_root
 from mfcode.claims.schema import ORIGINS, VERDICTS, Claim, load_claims
+from mfcode.validation import check_path
 
 __all__ = ["ORIGIN_TITLES", "PERFORMANCE_TITLE", "VERDICT_COLOURS", "ClaimTable", "claim_row", "claims_table", "details_cell",
            "format_value", "tolerance_cell", "value_cell"]
@@ -82,8 +83,19 @@ def _number(value: Any) -> str:
     return f"{value:.3g}" if isinstance(value, float) else str(value)
 
 
+def _row(row: object, keys: tuple[str, ...], name: str = "row") -> Mapping[str, Any]:
+    """``row`` if it is a mapping with ``keys`` (a row of :func:`claim_row`); ``name`` in errors."""
+    if not isinstance(row, Mapping):
+        raise TypeError(f"{name} must hold mappings (rows of claim_row), got {type(row).__name__}")
+    missing = [k for k in keys if k not in row]
+    if missing:
+        raise ValueError(f"{name}: a row lacks the key(s) {missing} of a claim_row row")
+    return row
+
+
 def tolerance_cell(row: Mapping[str, Any]) -> str:
     """The tolerance of a row's check, e.g. ``atol 1e-09, rtol 0.01`` (empty when exact)."""
+    _row(row, ())
     parts = [f"{name} {_number(row[key])}" for key, name in (("atol", "atol"), ("rtol", "rtol"), ("partly_atol", "partly"))
              if row.get(key)]
     return ", ".join(parts)
@@ -91,7 +103,10 @@ def tolerance_cell(row: Mapping[str, Any]) -> str:
 
 def value_cell(row: Mapping[str, Any]) -> str:
     """The paper's value or the book's target, as the check uses it, with its tolerance."""
+    _row(row, ("kind", "order", "value", "reference"))
     kind = row["kind"]
+    if kind not in ("record", "ordering", *_RELATIONS):
+        raise ValueError(f"row: 'kind' must be a claim kind, got {kind!r}")
     if kind == "record":
         return "—"
     if kind == "ordering":
@@ -115,6 +130,9 @@ def details_cell(row: Mapping[str, Any]) -> str:
     One line per item (``quote: …``, ``fails if: …``, ``tolerance: …``, ``derived on: …``), each
     on one line (whitespace inside an item collapsed), so the HTML hook can fold them.
     """
+    _row(row, ("quote", "fails_if", "tolerance_reason", "page"))
+    if not all(isinstance(row[k], str) for k in ("quote", "fails_if", "tolerance_reason", "page")):
+        raise TypeError("row: 'quote', 'fails_if', 'tolerance_reason' and 'page' must be str")
     items = (("quote", f"“{row['quote']}”" if row["quote"] else ""), ("fails if", row["fails_if"]),
              ("tolerance", row["tolerance_reason"]), ("derived on", row["page"]))
     return "\n".join(f"{name}: {' '.join(text.split())}" for name, text in items if text.strip())
@@ -127,6 +145,16 @@ class ClaimTable:
 
     budget: str
     rows: tuple[dict[str, Any], ...]
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.budget, str):
+            raise TypeError(f"budget must be a str, got {type(self.budget).__name__}")
+        if not isinstance(self.rows, tuple):
+            raise TypeError(f"rows must be a tuple of claim_row rows, got {type(self.rows).__name__}")
+        for row in self.rows:
+            _row(row, tuple(_ROW_KEYS), "rows")
+            if row["verdict"] not in (*VERDICTS, "not run") or row["origin"] not in ORIGINS:
+                raise ValueError(f"rows: 'verdict' and 'origin' must be a verdict and an origin, got {row['verdict']!r}, {row['origin']!r}")
 
     COLUMNS: ClassVar[tuple[str, ...]] = (
         "claim", "source", "statement", "paper / target", "measured", "verdict", "asserted at", "details"
@@ -219,7 +247,15 @@ class ClaimTable:
 
 def claim_row(claim: Claim, record: Mapping[str, Any] | None = None) -> dict[str, Any]:
     """One row of a :class:`ClaimTable`: the declared claim and its stored ``record`` (``None``: *not run*)."""
+    if not isinstance(claim, Claim):
+        raise TypeError(f"claim must be a Claim, got {type(claim).__name__}")
+    if record is not None and not isinstance(record, Mapping):
+        raise TypeError(f"record must be a stored record (a mapping) or None, got {type(record).__name__}")
     rec = record
+    if rec is not None:
+        missing = [k for k in ("reference", "measured", "verdict") if k not in rec]
+        if missing or rec["verdict"] not in VERDICTS:
+            raise ValueError(f"record must be a stored record with 'reference', 'measured' and a verdict, lacks {missing}")
     return {
         "id": claim.id,
         "origin": claim.origin,
@@ -247,13 +283,20 @@ def claim_row(claim: Claim, record: Mapping[str, Any] | None = None) -> dict[str
     }
 
 
+#: The keys of a :func:`claim_row` row.
+_ROW_KEYS: frozenset[str] = frozenset(
+    {"id", "origin", "document", "locator", "statement", "quote", "fails_if", "page", "kind", "paper", "target", "value", "order",
+     "atol", "rtol", "partly_atol", "tolerance_reason", "timing", "reference", "measured", "verdict", "asserted_at", "notebook"}
+)
+
+
 def claims_table(budget: str = "full", directory: Path | str | None = None, root: Path | str | None = None) -> ClaimTable:
     """All declared claims joined with their stored records at ``budget`` (missing: *not run*).
 
     ``root`` is the book root (default: found by the rule of :mod:`mfcode.claims.root`);
     ``directory`` the ledger folder (default: :func:`mfcode.claims.ledger_dir` of that root).
     """
-    base = book_root(root)
+    base = book_root(None if root is None else check_path(root, "root"))
     claims = load_claims(base)
     records = load_records(budget, directory, root=base)
     return ClaimTable(budget, tuple(claim_row(claim, records.get(cid)) for cid, claim in claims.items()))

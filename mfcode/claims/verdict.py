@@ -37,7 +37,10 @@ def as_number(value: Any, what: str) -> float:
     """``value`` as a finite float (numpy scalars included); ``what`` names it in errors."""
     if isinstance(value, bool) or (not isinstance(value, (int, float)) and not hasattr(value, "__float__")):
         raise TypeError(f"{what} must be a number, got {type(value).__name__}")
-    number = float(value)
+    try:
+        number = float(value)
+    except (TypeError, ValueError, OverflowError):  # e.g. an array of more than one number, a complex number
+        raise TypeError(f"{what} must be one real number, got {type(value).__name__}") from None
     if not math.isfinite(number):
         raise ValueError(f"{what} must be finite, got {number}")
     return number
@@ -71,6 +74,8 @@ def _reference(claim: Claim, reference: float | None) -> float:
 
 def evaluate(claim: Claim, measured: Any, reference: float | None = None) -> tuple[str, str, float | None]:
     """Decide a claim: returns ``(verdict, detail, reference used)`` without writing anything."""
+    if not isinstance(claim, Claim):
+        raise TypeError(f"claim must be a Claim, got {type(claim).__name__}")
     if claim.kind == "record":
         return "recorded", "measurement only (no value to compare with)", None
     if claim.kind == "ordering":

@@ -13,12 +13,14 @@ without re-running the benchmark. Timings are shown, never asserted.
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from mfcode.claims.render import Table
+from mfcode.validation import check_path
 
 __all__ = ["REQUIRED_KEYS", "BenchmarkTable", "benchmark_tables", "load_benchmark"]
 
@@ -52,13 +54,24 @@ def _missing(data: Any, spec: Mapping[str, Any], prefix: str = "") -> list[str]:
 
 def load_benchmark(path: Path | str) -> dict[str, Any]:
     """The JSON results written by ``benchmarks/bench_mfg.py`` at ``path`` (checked whole)."""
-    p = Path(path)
+    p = check_path(path, "path")
     if not p.is_file():
         raise ValueError(f"path must name the benchmark's JSON results, {p} does not exist")
     try:
         data = json.loads(p.read_text(encoding="utf-8"))
     except json.JSONDecodeError as exc:
         raise ValueError(f"path {p}: malformed JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}") from None
+    except UnicodeDecodeError as exc:
+        raise ValueError(f"path {p}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+    problem = _problem(data)
+    if problem:
+        raise ValueError(f"path {p} is not a bench_mfg.py result: {problem}")
+    result: dict[str, Any] = data
+    return result
+
+
+def _problem(data: Any) -> str:
+    """What makes ``data`` no result of ``bench_mfg.py`` (missing or mistyped keys), or ``""``."""
     missing = _missing(data, REQUIRED_KEYS)
     rows = data["solvers"]["rows"] if not missing else {}
     if not missing and not isinstance(rows, Mapping):
@@ -67,9 +80,39 @@ def load_benchmark(path: Path | str) -> dict[str, Any]:
         missing = [f"solvers.rows.{name}.{key}" for name, row in rows.items() for key in ROW_KEYS
                    if not isinstance(row, Mapping) or key not in row]
     if missing:
-        raise ValueError(f"path {p} is not a bench_mfg.py result (no {', '.join(repr(k) for k in missing)})")
-    result: dict[str, Any] = data
-    return result
+        return f"no {', '.join(repr(k) for k in missing)}"
+    wrong = _mistyped(data)
+    return f"key {wrong[0]!r} must be {wrong[1]}" if wrong else ""
+
+
+def _mistyped(data: Mapping[str, Any]) -> tuple[str, str] | None:
+    """The first key of a result whose value the tables cannot format, with what it must be."""
+
+    def number(x: object) -> bool:
+        return isinstance(x, (int, float)) and not isinstance(x, bool) and math.isfinite(x)
+
+    for key in ("command", "date_utc"):
+        if not isinstance(data[key], str):
+            return key, "a string"
+    if not number(data["runs"]):
+        return "runs", "a number"
+    m = data["machine"]
+    for key in ("cpu", "mfglib_dtype"):
+        if not isinstance(m[key], str):
+            return f"machine.{key}", "a string"
+    for key in ("load_before", "load_after"):
+        if not (isinstance(m[key], list) and m[key] and number(m[key][0])):
+            return f"machine.{key}", "a non-empty list of numbers"
+    for section, keys in (("equilibrium", ("lambda", "tol", "iterations", "solve_s", "solve_cpu_s", "exploitability", "certify_s")),
+                          ("floor", tuple(REQUIRED_KEYS["floor"]))):
+        for key in keys:
+            if not number(data[section][key]):
+                return f"{section}.{key}", "a finite number"
+    for name, row in data["solvers"]["rows"].items():
+        for key in ROW_KEYS:
+            if not number(row[key]):
+                return f"solvers.rows.{name}.{key}", "a finite number"
+    return None
 
 
 @dataclass(frozen=True)
@@ -81,6 +124,9 @@ class BenchmarkTable(Table):
 
 def benchmark_tables(results: dict[str, Any]) -> tuple[BenchmarkTable, BenchmarkTable, BenchmarkTable]:
     """Three tables: the exact NE, the solver steps side by side with their floor, the floor's primitives."""
+    problem = _problem(results)
+    if problem:
+        raise ValueError(f"results must be what load_benchmark returns (a bench_mfg.py result): {problem}")
     m, ne, sv, fl = results["machine"], results["equilibrium"], results["solvers"], results["floor"]
     where = (
         f"{results['date_utc']}, {m['cpu']}, {m['cpus']} CPUs, {m['threads']} thread, "

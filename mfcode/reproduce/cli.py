@@ -21,13 +21,17 @@ from pathlib import Path
 
 from mfcode.reproduce.experiment import Experiment
 from mfcode.reproduce.registry import experiments, get_experiment
-from mfcode.reproduce.runner import pending_parts, relative_to, run_parts, summary_table
+from mfcode.reproduce.runner import check_experiment, pending_parts, relative_to, run_parts, summary_table
+from mfcode.validation import check_bool, check_path
 
 __all__ = ["main", "status_table"]
 
 
 def status_table(experiment: Experiment, root: Path, estimate: bool) -> tuple[str, tuple[str, ...]]:
     """The ``list`` table of one experiment and its parts that are not ``ok``."""
+    experiment = check_experiment(experiment)
+    root = check_path(root, "root")
+    check_bool(estimate, "estimate")
     lines = [f"## {experiment.name}: {experiment.description}", "",
              "| part | state | artifact | note |", "|---|---|---|---|"]
     todo = []

@@ -33,7 +33,7 @@ from mfcode.rl.mfc_env import MFCEnv
 from mfcode.rl.nagent_env import NAgentEnv
 from mfcode.rl.ppo import PPO
 from mfcode.rl.training import train_agents, train_mf
-from mfcode.validation import check_int
+from mfcode.validation import check_int, check_path
 
 __all__ = ["Fig4Learners"]
 
@@ -95,7 +95,7 @@ class Fig4Learners:
         return ("mf", *(str(n) for n in self.sizes.n_agents))
 
     def _part(self, part: str) -> str:
-        if part not in self.parts:
+        if not isinstance(part, str) or part not in self.parts:
             raise ValueError(f"part must be one of {self.parts}, got {part!r}")
         return part
 
@@ -106,7 +106,7 @@ class Fig4Learners:
 
     def check(self, root: Path, part: str) -> PartCheck:
         """:func:`~mfcode.rl.artifact.check_part` of ``part`` under ``root / artifact_dir``."""
-        found, _ = check_part(Path(root) / self.artifact_dir, self.budget_name, self.seed, self._file_part(part),
+        found, _ = check_part(check_path(root, "root") / self.artifact_dir, self.budget_name, self.seed, self._file_part(part),
                               self.sizes, self.config)
         return found
 
@@ -160,4 +160,4 @@ class Fig4Learners:
 
     def artifact(self, root: Path, part: str) -> Path:
         """The ``.npz`` path of ``part`` under ``root``."""
-        return artifact_paths(Path(root) / self.artifact_dir, self.budget_name, self.seed, self._file_part(part))[0]
+        return artifact_paths(check_path(root, "root") / self.artifact_dir, self.budget_name, self.seed, self._file_part(part))[0]

@@ -25,21 +25,24 @@ from typing import Any
 from tqdm import tqdm
 
 from mfcode.reproduce.experiment import Experiment, PartOutput, PartRun
-from mfcode.validation import check_int
+from mfcode.validation import check_int, check_path
 
-__all__ = ["pending_parts", "relative_to", "run_parts", "summary_table"]
+__all__ = ["check_experiment", "pending_parts", "relative_to", "run_parts", "summary_table"]
 
 
-def _experiment(experiment: object) -> Experiment:
+def check_experiment(experiment: object) -> Experiment:
+    """``experiment`` if it implements :class:`~mfcode.reproduce.experiment.Experiment` with a str name and str parts."""
     if not isinstance(experiment, Experiment):
         raise TypeError(f"experiment must implement mfcode.reproduce.Experiment, got {type(experiment).__name__}")
+    if not isinstance(experiment.name, str) or not isinstance(experiment.parts, tuple) or not all(isinstance(p, str) for p in experiment.parts):
+        raise TypeError("experiment must have a str name and a tuple of str parts")
     return experiment
 
 
 def _parts(experiment: Experiment, parts: Sequence[str] | None) -> tuple[str, ...]:
     if parts is None:
         return experiment.parts
-    if isinstance(parts, str) or not all(isinstance(p, str) for p in parts):
+    if not isinstance(parts, (list, tuple)) or not all(isinstance(p, str) for p in parts):
         raise TypeError("parts must be a sequence of part names (str) or None")
     unknown = [p for p in parts if p not in experiment.parts]
     if unknown:
@@ -49,11 +52,12 @@ def _parts(experiment: Experiment, parts: Sequence[str] | None) -> tuple[str, ..
 
 def pending_parts(experiment: Experiment, root: Path | str, parts: Sequence[str] | None = None, force: bool = False) -> tuple[str, ...]:
     """The parts among ``parts`` (default: all) whose artifact is not ``"ok"`` (all of them with ``force``)."""
-    experiment = _experiment(experiment)
+    experiment = check_experiment(experiment)
+    base = check_path(root, "root")
     chosen = _parts(experiment, parts)
     if not isinstance(force, bool):
         raise TypeError(f"force must be a bool, got {force!r}")
-    return chosen if force else tuple(p for p in chosen if experiment.check(Path(root), p).status != "ok")
+    return chosen if force else tuple(p for p in chosen if experiment.check(base, p).status != "ok")
 
 
 def _compute(experiment: Experiment, part: str, position: int | None, progress: bool) -> PartOutput:
@@ -68,7 +72,8 @@ def _position(index: int, workers: int, progress: bool) -> int | None:
 
 def relative_to(path: Path, root: Path | str | None) -> str:
     """``path`` relative to ``root`` when it lies below it (the paths tables print)."""
-    if root is not None and path.is_relative_to(Path(root)):
+    path = check_path(path, "path")
+    if root is not None and path.is_relative_to(check_path(root, "root")):
         return str(path.relative_to(Path(root)))
     return str(path)
 
@@ -143,8 +148,8 @@ def run_parts(
     progress
         One tqdm bar per running part and an overall bar.
     """
-    experiment = _experiment(experiment)
-    root = Path(root)
+    experiment = check_experiment(experiment)
+    root = check_path(root, "root")
     workers = check_int(workers, "workers", low=1)
     if not isinstance(ray, bool):
         raise TypeError(f"ray must be a bool, got {ray!r}")
@@ -171,6 +176,8 @@ def run_parts(
 
 def summary_table(runs: Sequence[PartRun], root: Path | str | None = None) -> str:
     """Markdown table of finished parts: part, wall time, device, artifact (relative to ``root`` when given)."""
+    if not isinstance(runs, (list, tuple)):
+        raise TypeError(f"runs must be a sequence of PartRun, got {type(runs).__name__}")
     lines = ["| experiment | part | wall time | device | artifact |", "|---|---|---|---|---|"]
     for run in runs:
         if not isinstance(run, PartRun):

@@ -39,7 +39,7 @@ from mfcode.mfc import SchedulingModel
 from mfcode.provenance import git_commit, jsonable, runtime_record
 from mfcode.rl.budget import BUDGETS, Budget
 from mfcode.rl.config import PPOConfig, rollout_length
-from mfcode.validation import check_int
+from mfcode.validation import check_int, check_path
 
 __all__ = [
     "Arrays",
@@ -73,10 +73,9 @@ def part_name(part: str | int) -> str:
 
 def artifact_paths(out: str | Path, budget_name: str, seed: int, part: str | int = "all") -> tuple[Path, Path]:
     """The ``.npz`` and ``.json`` paths of a run (``part``: ``"all"``, ``"mf"``, ``"N<n>"`` or ``n``)."""
-    if not isinstance(out, (str, Path)):
-        raise TypeError(f"out must be a str or Path, got {type(out).__name__}")
-    if not isinstance(budget_name, str) or not budget_name:
-        raise ValueError(f"budget_name must be a non-empty str, got {budget_name!r}")
+    out = check_path(out, "out")
+    if not isinstance(budget_name, str) or not budget_name or "/" in budget_name or "\x00" in budget_name:
+        raise ValueError(f"budget_name must be a non-empty str without '/', got {budget_name!r}")
     seed = check_int(seed, "seed", low=0)
     name = part_name(part)
     suffix = "" if name == "all" else f"_{name}"
@@ -96,9 +95,20 @@ def combine(budget: Budget, mf_arrays: Mapping[str, NDArray[Any]], agent_arrays:
         raise TypeError(f"budget must be a Budget, got {type(budget).__name__}")
     if not isinstance(require_all, bool):
         raise TypeError(f"require_all must be a bool, got {require_all!r}")
+    if not isinstance(mf_arrays, Mapping):
+        raise TypeError(f"mf_arrays must be a mapping of arrays, got {type(mf_arrays).__name__}")
+    if isinstance(agent_arrays, (str, Mapping)) or not isinstance(agent_arrays, Sequence) or not all(
+        isinstance(a, Mapping) for a in agent_arrays
+    ):
+        raise TypeError("agent_arrays must be a sequence of mappings of arrays (one per N)")
     arrays: Arrays = dict(mf_arrays)
     for part in agent_arrays:
         arrays |= part
+    for mode in _METHODS:
+        for n in budget.n_agents:
+            for key, ndim in ((f"{mode}_exact_N{n}", 0), (f"{mode}_eval_N{n}", 1)):
+                if key in arrays and (np.ndim(arrays[key]) != ndim or np.asarray(arrays[key]).dtype.kind not in "fiu"):
+                    raise ValueError(f"agent_arrays: {key!r} must be a numeric array with {ndim} dimension(s)")
     present = [n for n in budget.n_agents if all(f"{m}_exact_N{n}" in arrays for m in _METHODS)]
     missing = [n for n in budget.n_agents if n not in present]
     if missing and (require_all or not present):
@@ -161,7 +171,7 @@ def save_artifact(
 def file_sha256(path: str | Path) -> str:
     """Hex SHA-256 of a file's bytes (the ``npz_sha256`` of a provenance record)."""
     digest = hashlib.sha256()
-    with Path(path).open("rb") as handle:
+    with check_path(path, "path").open("rb") as handle:
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
@@ -169,6 +179,9 @@ def file_sha256(path: str | Path) -> str:
 
 def training_iterations(steps: int, budget: Budget, config: PPOConfig) -> int:
     """PPO iterations of a run of ``steps`` environment steps (each collects ``rollout_length`` steps of every copy)."""
+    steps = check_int(steps, "steps", low=0)
+    if not isinstance(budget, Budget):
+        raise TypeError(f"budget must be a Budget, got {type(budget).__name__}")
     return math.ceil(steps / (rollout_length(config, budget.num_envs) * budget.num_envs))
 
 
@@ -297,7 +310,7 @@ def check_part(
     Returns the :class:`PartCheck` and, when it is ``"ok"``, the part's arrays (else an empty dict).
     A record written before checksums were recorded passes with a note in ``reason``.
     """
-    config = PPOConfig() if config is None else config
+    budget, config = _settings(budget, config)
     npz, meta = artifact_paths(out, budget_name, seed, part)
 
     def found(status: PartStatus, reason: str, provenance: dict[str, Any]) -> tuple[PartCheck, Arrays]:
@@ -325,6 +338,16 @@ def check_part(
         return found("corrupt", f"{npz}: {problem}", provenance)
     note = "" if recorded is not None else f"{meta.name} records no checksum (written before checksums were recorded)"
     return PartCheck("ok", note, npz, meta, provenance), arrays
+
+
+def _settings(budget: object, config: object) -> tuple[Budget, PPOConfig]:
+    """The budget and PPO configuration a saved run must match (``config`` None: Table I's)."""
+    if not isinstance(budget, Budget):
+        raise TypeError(f"budget must be a Budget, got {type(budget).__name__}")
+    config = PPOConfig() if config is None else config
+    if not isinstance(config, PPOConfig):
+        raise TypeError(f"config must be a PPOConfig or None, got {type(config).__name__}")
+    return budget, config
 
 
 def _load_part(
@@ -369,10 +392,10 @@ def load_artifact(
     if not isinstance(require_all, bool):
         raise TypeError(f"require_all must be a bool, got {require_all!r}")
     if budget is None:
-        if budget_name not in BUDGETS:
+        if not isinstance(budget_name, str) or budget_name not in BUDGETS:
             raise ValueError(f"budget_name must be one of {sorted(BUDGETS)} when no budget is given, got {budget_name!r}")
         budget = BUDGETS[budget_name]
-    config = PPOConfig() if config is None else config
+    budget, config = _settings(budget, config)
     whole = _load_part(out, budget_name, seed, "all", budget, config)
     if whole is not None:
         return whole[0], {**whole[1], "missing_n": []}
