@@ -285,6 +285,9 @@ def prepare(source: Path | str, target: Path | str, *, budget: str, seed: int | 
     if not isinstance(budget, str) or budget not in BUDGETS:
         raise ValueError(f"budget must be one of {BUDGETS}, got {budget!r}")
     source, target = check_path(source, "source"), check_path(target, "target")
+    for name, path in (("source", source), ("target", target)):
+        if path.suffix != ".ipynb":
+            raise ValueError(f"{name} must be a .ipynb path, got {path}")
     import papermill
 
     params: dict[str, Any] = {"budget": budget}

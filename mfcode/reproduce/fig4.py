@@ -153,7 +153,9 @@ class Fig4Learners:
 
     def save(self, root: Path, part: str, output: PartOutput) -> PartRun:
         """Write ``output`` as ``part``'s artifact under ``root / artifact_dir`` (atomically)."""
-        npz, _ = save_artifact(Path(root) / self.artifact_dir, self.budget_name, self.sizes, self.seed, self.config,
+        if not isinstance(output, PartOutput):
+            raise TypeError(f"output must be a PartOutput, got {type(output).__name__}")
+        npz, _ = save_artifact(check_path(root, "root") / self.artifact_dir, self.budget_name, self.sizes, self.seed, self.config,
                                output.arrays, output.info, output.wall_time_s, output.command, self._file_part(part))
         device = f"{output.info.get('device', '?')} on {output.info.get('host', '?')}"
         return PartRun(self.name, part, output.wall_time_s, device, npz)

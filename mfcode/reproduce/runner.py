@@ -34,8 +34,9 @@ def check_experiment(experiment: object) -> Experiment:
     """``experiment`` if it implements :class:`~mfcode.reproduce.experiment.Experiment` with a str name and str parts."""
     if not isinstance(experiment, Experiment):
         raise TypeError(f"experiment must implement mfcode.reproduce.Experiment, got {type(experiment).__name__}")
-    if not isinstance(experiment.name, str) or not isinstance(experiment.parts, tuple) or not all(isinstance(p, str) for p in experiment.parts):
-        raise TypeError("experiment must have a str name and a tuple of str parts")
+    named = isinstance(experiment.name, str) and isinstance(experiment.description, str)
+    if not named or not isinstance(experiment.parts, tuple) or not all(isinstance(p, str) for p in experiment.parts):
+        raise TypeError("experiment must have a str name and description and a tuple of str parts")
     return experiment
 
 

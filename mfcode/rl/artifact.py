@@ -39,7 +39,7 @@ from mfcode.mfc import SchedulingModel
 from mfcode.provenance import git_commit, jsonable, runtime_record
 from mfcode.rl.budget import BUDGETS, Budget
 from mfcode.rl.config import PPOConfig, rollout_length
-from mfcode.validation import check_int, check_path
+from mfcode.validation import check_int, check_path, check_real
 
 __all__ = [
     "Arrays",
@@ -141,6 +141,30 @@ def save_artifact(
     if not isinstance(config, PPOConfig):
         raise TypeError(f"config must be a PPOConfig, got {type(config).__name__}")
     npz, meta = artifact_paths(out, budget_name, seed, part)
+    # Everything is checked before the first byte is written: the arrays, and the record up to the
+    # checksum of the .npz (which needs the file).
+    if not isinstance(arrays, Mapping) or not all(isinstance(k, str) and k for k in arrays):
+        raise TypeError("arrays must be a mapping of non-empty str keys to arrays")
+    stored = {k: np.asarray(v) for k, v in arrays.items()}
+    bad = sorted(k for k, v in stored.items() if v.dtype.kind not in "biuf")
+    if bad:
+        raise TypeError(f"arrays must hold numeric arrays (allow_pickle=False loads no objects), got {bad}")
+    if not isinstance(info, Mapping) or not all(isinstance(k, str) for k in info):
+        raise TypeError(f"info must be a mapping with str keys, got {type(info).__name__}")
+    if not isinstance(command, str):
+        raise TypeError(f"command must be a str, got {type(command).__name__}")
+    record = jsonable({
+        "command": command,
+        "budget": budget_name,
+        "part": part_name(part),
+        "budget_settings": jsonable(budget),
+        "seed": check_int(seed, "seed", low=0),
+        "git_commit": git_commit(),
+        **runtime_record(),
+        "ppo_config": jsonable(config),
+        "wall_time_s": check_real(wall_time_s, "wall_time_s", low=0.0),
+        **info,
+    })
     npz.parent.mkdir(parents=True, exist_ok=True)
     # Atomic: both files are written under temporary names and renamed, the record last, so a run
     # killed at any point leaves either the previous artifact or the new one -- never a half-written
@@ -148,20 +172,9 @@ def save_artifact(
     npz_tmp = npz.with_name(npz.name + ".tmp")
     meta_tmp = meta.with_name(meta.name + ".tmp")
     with npz_tmp.open("wb") as handle:
-        np.savez_compressed(handle, **arrays)  # type: ignore[arg-type]  # numpy's stub types **kwds as ArrayLike, which a Mapping unpacks to
-    provenance = {
-        "command": command,
-        "budget": budget_name,
-        "part": part_name(part),
-        "budget_settings": jsonable(budget),
-        "seed": seed,
-        "git_commit": git_commit(),
-        **runtime_record(),
-        "ppo_config": jsonable(config),
-        "wall_time_s": wall_time_s,
-        **info,
-        "npz_sha256": file_sha256(npz_tmp),
-    }
+        np.savez_compressed(handle, **stored)  # type: ignore[arg-type]  # numpy's stub types **kwds as ArrayLike, which a Mapping unpacks to
+    assert isinstance(record, dict)  # the JSON round trip of a dict
+    provenance = {**record, "npz_sha256": file_sha256(npz_tmp)}
     meta_tmp.write_text(json.dumps(provenance, indent=2))
     os.replace(npz_tmp, npz)
     os.replace(meta_tmp, meta)
@@ -220,6 +233,16 @@ def part_layout(budget: Budget, part: str | int, config: PPOConfig | None = None
         if budget.agent_steps > 0:
             layout[f"{mode}_curve_return_N{n}"] = (training_iterations(budget.agent_steps, budget, config), k)
     return layout
+
+
+def _whole_layout(budget: Budget, config: PPOConfig) -> dict[str, tuple[int, ...]]:
+    """The arrays of a whole run: those of its parts and the merged ones :func:`combine` adds."""
+    layout = dict(part_layout(budget, "mf", config))
+    for n in budget.n_agents:
+        layout |= part_layout(budget, n, config)
+    k = len(budget.n_agents)
+    merged = {"n_agents_trained": (k,), "exact_na": (k,), "exact_ps": (k,)}
+    return layout | merged | {"eval_na": (k, budget.n_eval_runs), "eval_ps": (k, budget.n_eval_runs)}
 
 
 PartStatus = Literal["ok", "missing", "stale", "corrupt"]
@@ -361,7 +384,14 @@ def _load_part(
         provenance = _read_record(meta)
         if _settings_mismatch(provenance, budget, config, seed):
             return None
-        return _read_arrays(npz), provenance
+        recorded = provenance.get("npz_sha256")
+        if recorded is not None and recorded != file_sha256(npz):
+            raise ValueError(f"{npz}: its SHA-256 differs from the one in {meta.name}")
+        arrays = _read_arrays(npz)
+        problem = _layout_problem(arrays, _whole_layout(budget, config))
+        if problem:
+            raise ValueError(f"{npz}: {problem}")
+        return arrays, provenance
     found, arrays = check_part(out, budget_name, seed, part, budget, config)
     if found.status == "corrupt":
         raise ValueError(found.reason)

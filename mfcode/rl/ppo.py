@@ -119,6 +119,21 @@ class Rollout:
     env_steps: int
 
 
+def _check_rollout(batch: Rollout, k: int, obs_dim: int, n_outputs: int) -> None:
+    """The tensors of a batch have the shapes :meth:`PPO.collect` gives them (O(1): no values are scanned)."""
+    logp = batch.logp
+    if not isinstance(logp, torch.Tensor) or logp.ndim != 2 or logp.shape[0] != k or logp.shape[1] == 0:
+        raise ValueError(f"batch.logp must be a tensor of shape (K={k}, n >= 1), got {getattr(logp, 'shape', type(logp).__name__)}")
+    n = logp.shape[1]
+    want = {"obs": (k, n, obs_dim), "dist_outputs": (k, n, n_outputs), "values": (k, n), "advantages": (k, n), "value_targets": (k, n)}
+    for name, shape in want.items():
+        tensor = getattr(batch, name)
+        if not isinstance(tensor, torch.Tensor) or not tensor.is_floating_point() or tuple(tensor.shape) != shape:
+            raise ValueError(f"batch.{name} must be a float tensor of shape {shape}, got {getattr(tensor, 'shape', type(tensor).__name__)}")
+    if not isinstance(batch.actions, torch.Tensor) or tuple(batch.actions.shape[:2]) != (k, n):
+        raise ValueError(f"batch.actions must be a tensor of shape ({k}, {n}, ...), got {getattr(batch.actions, 'shape', None)}")
+
+
 @dataclass
 class TrainHistory:
     """Per-iteration training statistics (arrays of shape ``(iterations, K)`` unless noted).
@@ -342,9 +357,8 @@ class PPO:
         if not isinstance(batch, Rollout):
             raise TypeError(f"batch must be a Rollout, got {type(batch).__name__}")
         cfg = self.config
+        _check_rollout(batch, self.spec.num_learners, self.spec.obs_dim, self.dist.n_outputs)
         k, n = batch.logp.shape
-        if k != self.spec.num_learners:
-            raise ValueError(f"batch has {k} learners, the learner {self.spec.num_learners}")
         adv = batch.advantages
         if cfg.standardize_advantages:
             # RLlib's ``standardized``: (A - mean) / max(1e-4, std), population std, per learner
