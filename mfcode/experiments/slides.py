@@ -10,8 +10,11 @@ numbers; each function turns one of its statements into a computation:
   :math:`\\alpha<\\gamma` that Proposition 2 covers and that has no fixed point
   (:mod:`mfcode.slides.lecture`);
 - :func:`learning` -- naive Q-learning (Algorithm 1) vs GMF-Q (Algorithm 2) over 30 sample paths on
-  SIS and on the ad auction, against the MFG core's exact regularized NE, and the argmax-e vs
-  softmax demo (:mod:`mfcode.slides.qlearning`, :mod:`mfcode.slides.smoothing`);
+  SIS and on the ad auction, against the MFG core's exact regularized NE, the argmax-e vs softmax
+  demo (:mod:`mfcode.slides.qlearning`, :mod:`mfcode.slides.smoothing`), and the constants of the
+  backup slide's "small parameter" condition :math:`d_1d_2+d_3<1` (Assumptions 1-2; Theorem 1 of Guo,
+  Hu, Xu & Zhang 2019) for both best responses: :func:`mfcode.mfg.lipschitz.estimate_lipschitz` for
+  softmax, :func:`switch_quotients` for argmax-e, whose :math:`d_1` is unbounded;
 - :func:`n_player` -- the N-player value gap and exploitability of mean-field policies of four model
   families: stationary and episodic SIS, the MFC scheduling model of 002, dense load balancing of 003
   (:mod:`mfcode.nplayer`);
@@ -31,15 +34,19 @@ from typing import TypeVar
 import numpy as np
 
 from mfcode.arrays import FloatArray
+from mfcode.claims.render import Table
 from mfcode.experiments.budget import check_budget
 from mfcode.mfc import MFCMDP, SchedulingModel, jsq_policy, solve_mfc_mdp_on_grid
 from mfcode.mfg import games
+from mfcode.mfg.lipschitz import LipschitzEstimate, estimate_lipschitz
+from mfcode.mfg.operators import best_response
 from mfcode.mfg.solvers import FixedPoint, solve_equilibrium
 from mfcode.mfg.stationary import StationaryMFG
 from mfcode.nplayer.adapters import DenseLoadBalancing, EpisodicGame, MeanFieldControl, StationaryGame
 from mfcode.nplayer.evaluate import NPlayerCurve, evaluate, fitted_slope
 from mfcode.nplayer.protocol import NPlayerModel
 from mfcode.queueing.system import QueueSystem
+from mfcode.simplex import policy_distance
 from mfcode.slides import lecture as lec
 from mfcode.slides.anarchy import price_of_anarchy
 from mfcode.slides.auction import ad_auction
@@ -48,11 +55,15 @@ from mfcode.slides.smoothing import ArgmaxE, MellowMax, Softmax, argmax_jump_rat
 from mfcode.validation import check_int, check_real
 
 __all__ = [
+    "CONTRACTION_CS",
     "JSQ_SLOPE_FROM",
     "NPLAYER_SIZES",
     "QUEUE_SYSTEM",
+    "RATE_WINDOW",
     "SIZES",
+    "THREE_STEP_ITERATIONS",
     "AnarchyCurve",
+    "ContractionConstants",
     "GameLearning",
     "Learning",
     "LectureStart",
@@ -61,12 +72,14 @@ __all__ = [
     "NPlayerSizes",
     "Sizes",
     "StepTiming",
+    "SwitchQuotients",
     "anarchy",
     "learning",
     "lecture_start",
     "n_player",
     "nplayer_benchmark",
     "sizes",
+    "switch_quotients",
 ]
 
 
@@ -82,6 +95,9 @@ class Sizes:
         Outer iterations of Algorithm 1 and 2, and Q-learning steps per outer iteration.
     anarchy_points, anarchy_grid
         Infection rates of the price-of-anarchy curve and the :math:`\\mu` grid of the planner's DP.
+    lipschitz_pairs, switch_levels
+        Random pairs of :func:`~mfcode.mfg.lipschitz.estimate_lipschitz` per game and :math:`c`, and
+        bisection levels of :func:`switch_quotients`.
     """
 
     factor_grid: int
@@ -90,13 +106,15 @@ class Sizes:
     inner_steps: int
     anarchy_points: int
     anarchy_grid: int
+    lipschitz_pairs: int
+    switch_levels: int
 
 
 #: The sizes per budget: ``"ci"`` for the tests, ``"full"`` for the book.
 SIZES: Mapping[str, Sizes] = MappingProxyType(
     {
-        "ci": Sizes(12, 40, 60, 100, 4, 60),
-        "full": Sizes(40, 100, 150, 300, 9, 150),
+        "ci": Sizes(12, 40, 60, 100, 4, 60, 50, 30),
+        "full": Sizes(40, 100, 150, 300, 9, 150, 1000, 40),
     }
 )
 
@@ -240,6 +258,177 @@ def lecture_start(
 # Naive Q-learning vs GMF-Q
 # ----------------------------------------------------------------------------------------------
 
+#: The softmax parameters :math:`c` (best response :math:`\\Gamma_1^{1/c}`) of :attr:`ContractionConstants.sweep`.
+CONTRACTION_CS: tuple[float, ...] = (0.5, 1.0, 2.0, 5.0, 10.0, 20.0, 50.0)
+
+#: Iterations of the exact softmax three-step iteration on :math:`L` whose linear rate is measured.
+THREE_STEP_ITERATIONS = 300
+
+#: Steps :math:`\\|L_k-L_{k+1}\\|_1` inside this window give the measured rate: below it is rounding, above
+#: it the iteration is not yet in its linear regime.
+RATE_WINDOW: tuple[float, float] = (1e-10, 1e-3)
+
+
+@dataclass(frozen=True, eq=False)
+class SwitchQuotients:
+    """Assumption 3's difference quotients for the greedy best response on pairs closing in on a switch.
+
+    :math:`\\Gamma_1^0(\\mu)` is argmax-e of :math:`Q^\\star_\\mu` (Algorithm 1's best response). Bisection on the
+    segment between two mean fields whose greedy best responses differ keeps the best responses at the
+    two ends different, so level :math:`k` holds a pair :math:`(\\mu_k,\\mu'_k)` with
+    :math:`\\|\\mu_k-\\mu'_k\\|_1=2^{-k}\\|\\mu_0-\\mu'_0\\|_1` and :math:`\\Gamma_1^0(\\mu_k)\\ne\\Gamma_1^0(\\mu'_k)`. The
+    quotients are those of :func:`mfcode.mfg.lipschitz.estimate_lipschitz` (001 Assumption 3, Lemma 6), pair by
+    pair: with :math:`\\pi=\\Gamma_1^0(\\mu_k)`, :math:`\\pi'=\\Gamma_1^0(\\mu'_k)`, ``d2`` is
+    :math:`\\|\\Gamma_2(\\pi,\\mu_k)-\\Gamma_2(\\pi',\\mu_k)\\|_1/D(\\pi,\\pi')` and ``d3`` is
+    :math:`\\|\\Gamma_2(\\pi',\\mu_k)-\\Gamma_2(\\pi',\\mu'_k)\\|_1/\\|\\mu_k-\\mu'_k\\|_1`.
+
+    Attributes
+    ----------
+    distance
+        :math:`\\|\\mu_k-\\mu'_k\\|_1`, ``(K,)``.
+    policy_jump
+        :math:`D(\\pi,\\pi')` (sup over states of the :math:`\\ell_1` distance), ``(K,)``.
+    d2, d3
+        The quotients above, ``(K,)``.
+    population_jump
+        :math:`\\|\\Lambda^0(\\mu_k)-\\Lambda^0(\\mu'_k)\\|_1`, :math:`\\Lambda^0=\\Gamma_2(\\Gamma_1^0(\\cdot),\\cdot)`, ``(K,)``.
+    switch
+        The midpoint of the last pair, ``(S,)``.
+    """
+
+    distance: FloatArray
+    policy_jump: FloatArray
+    d2: FloatArray
+    d3: FloatArray
+    population_jump: FloatArray
+    switch: FloatArray
+
+    @property
+    def d1(self) -> FloatArray:
+        """:math:`D(\\Gamma_1^0(\\mu_k),\\Gamma_1^0(\\mu'_k))/\\|\\mu_k-\\mu'_k\\|_1`, ``(K,)``: unbounded when the jump stays."""
+        out: FloatArray = self.policy_jump / self.distance
+        return out
+
+    @property
+    def contraction(self) -> FloatArray:
+        """:math:`\\|\\Lambda^0(\\mu_k)-\\Lambda^0(\\mu'_k)\\|_1/\\|\\mu_k-\\mu'_k\\|_1`, ``(K,)``."""
+        out: FloatArray = self.population_jump / self.distance
+        return out
+
+
+def _greedy(game: StationaryMFG, mu: FloatArray) -> FloatArray:
+    """:math:`\\Gamma_1^0(\\mu)`: argmax-e of the exact :math:`Q^\\star_\\mu` (ties split evenly)."""
+    return best_response(game, mu, 0.0).policy
+
+
+def switch_quotients(game: StationaryMFG, levels: int, *, seed: int, max_draws: int = 200) -> SwitchQuotients:
+    """The quotients of :class:`SwitchQuotients` on ``levels`` bisection pairs around a switch of :math:`\\Gamma_1^0`.
+
+    The segment's ends are the first of ``max_draws`` uniform (Dirichlet(1)) mean fields and the first
+    later one whose greedy best response differs.
+
+    Raises
+    ------
+    ValueError
+        If the greedy best response is the same at all ``max_draws`` mean fields (no switch found), or an
+        argument is out of range (named).
+    """
+    if not isinstance(game, StationaryMFG):
+        raise TypeError(f"game must be a StationaryMFG, got {type(game).__name__}")
+    k_levels = check_int(levels, "levels", low=1, high=50)  # 2**-50 is below the rounding of a mean field
+    draws = np.random.default_rng(check_int(seed, "seed", low=0)).dirichlet(
+        np.ones(game.n_states), size=check_int(max_draws, "max_draws", low=2, high=100_000)
+    )
+    lo, pi_lo = draws[0], _greedy(game, draws[0])
+    found = next((m for m in draws[1:] if not np.array_equal(_greedy(game, m), pi_lo)), None)
+    if found is None:
+        raise ValueError(f"game: the greedy best response of {game.name} is the same at {max_draws} random mean fields")
+    hi, pi_hi = found, _greedy(game, found)
+    rows = np.empty((k_levels, 5))
+    for k in range(k_levels):
+        mid = 0.5 * (lo + hi)
+        pi_mid = _greedy(game, mid)
+        if np.array_equal(pi_mid, pi_lo):
+            lo = mid
+        else:
+            hi, pi_hi = mid, pi_mid
+        dmu = float(np.abs(lo - hi).sum())
+        dpi = policy_distance(pi_lo, pi_hi)
+        image, image2, cross = game.push_forward(pi_lo, lo), game.push_forward(pi_hi, hi), game.push_forward(pi_hi, lo)
+        rows[k] = (dmu, dpi, np.abs(image - cross).sum() / dpi, np.abs(cross - image2).sum() / dmu, np.abs(image - image2).sum())
+    return SwitchQuotients(rows[:, 0], rows[:, 1], rows[:, 2], rows[:, 3], rows[:, 4], 0.5 * (lo + hi))
+
+
+@dataclass(frozen=True, eq=False)
+class ContractionConstants:
+    """The backup slide's "small parameter" condition :math:`d_1d_2+d_3<1` on one game.
+
+    The constants are those of 001's Assumption 3 on the state mean field (``book/slides/theory.md``
+    relates them to the slides' Assumptions 1-2 on :math:`L`): estimated lower bounds
+    (:func:`~mfcode.mfg.lipschitz.estimate_lipschitz`), so an estimated :math:`d_1d_2+d_3\\ge1` shows that the
+    condition fails, and one below 1 does not show that it holds.
+
+    Attributes
+    ----------
+    softmax
+        At GMF-Q's best response :math:`\\mathrm{softmax}_c(Q^{\\star,1/c})=\\Gamma_1^{1/c}`, the chapter's :math:`c`.
+    argmax
+        Algorithm 1's greedy best response (:func:`switch_quotients`).
+    sweep_c, sweep
+        :data:`CONTRACTION_CS` and the estimates at :math:`\\lambda=1/c` for each, on the same random pairs.
+    softmax_steps
+        :math:`\\|L_k-L_{k+1}\\|_1` of the exact three-step iteration on :math:`L` with :math:`\\Gamma_1^{1/c}`
+        (:func:`mfcode.slides.qlearning.three_step`), ``(THREE_STEP_ITERATIONS,)``.
+    """
+
+    softmax: LipschitzEstimate
+    argmax: SwitchQuotients
+    sweep_c: FloatArray
+    sweep: tuple[LipschitzEstimate, ...]
+    softmax_steps: FloatArray
+
+    @property
+    def sweep_d1(self) -> FloatArray:
+        """Estimated :math:`d_1` per :attr:`sweep_c`."""
+        return np.array([e.d1 for e in self.sweep])
+
+    @property
+    def sweep_bound(self) -> FloatArray:
+        """Estimated :math:`d_1d_2+d_3` per :attr:`sweep_c`."""
+        return np.array([e.bound for e in self.sweep])
+
+    @property
+    def sweep_contraction(self) -> FloatArray:
+        """Estimated :math:`\\mathrm{Lip}(\\Lambda^{1/c})` per :attr:`sweep_c`."""
+        return np.array([e.contraction for e in self.sweep])
+
+    @property
+    def smallest_failing_c(self) -> float:
+        """The smallest :attr:`sweep_c` whose estimated :math:`d_1d_2+d_3` is at least 1 (NaN if none): the condition fails there."""
+        failing = self.sweep_c[self.sweep_bound >= 1.0]
+        return float(failing.min()) if failing.size else float("nan")
+
+    @property
+    def softmax_rate(self) -> float:
+        """Measured linear rate of the exact softmax iteration on :math:`L`: the geometric mean of the ratios of
+        successive steps between the first and the last step inside :data:`RATE_WINDOW` (NaN if fewer than two)."""
+        inside = np.flatnonzero((self.softmax_steps > RATE_WINDOW[0]) & (self.softmax_steps < RATE_WINDOW[1]))
+        if inside.size < 2:
+            return float("nan")
+        i, j = int(inside[0]), int(inside[-1])
+        return float((self.softmax_steps[j] / self.softmax_steps[i]) ** (1.0 / (j - i)))
+
+
+def _contraction(game: StationaryMFG, c: float, size: Sizes, seed: int) -> ContractionConstants:
+    pairs = {"n_pairs": size.lipschitz_pairs, "seed": seed}
+    return ContractionConstants(
+        softmax=estimate_lipschitz(game, 1.0 / c, **pairs),
+        argmax=switch_quotients(game, size.switch_levels, seed=seed),
+        sweep_c=np.array(CONTRACTION_CS),
+        sweep=tuple(estimate_lipschitz(game, 1.0 / cs, **pairs) for cs in CONTRACTION_CS),
+        softmax_steps=three_step(game, Softmax(c), THREE_STEP_ITERATIONS, temperature=1.0 / c).step_l1,
+    )
+
 
 @dataclass(frozen=True, eq=False)
 class GameLearning:
@@ -260,6 +449,8 @@ class GameLearning:
     mellowmax_fixed_point
         The limit of the model-based MellowMax iteration with momentum 0.5 (its own fixed point: the MellowMax
         policy of :math:`Q^\\star` is not the regularized best response, so it is not :attr:`equilibrium`).
+    constants
+        The small-parameter condition for argmax-e and for :math:`\\mathrm{softmax}_c` (:class:`ContractionConstants`).
     """
 
     name: str
@@ -270,6 +461,7 @@ class GameLearning:
     equilibrium: FloatArray
     exact_naive_steps: FloatArray
     mellowmax_fixed_point: FloatArray
+    constants: ContractionConstants
 
     @property
     def naive_amplitude(self) -> FloatArray:
@@ -309,6 +501,56 @@ class Learning:
     cs: FloatArray
     softmax_worst: float
 
+    @property
+    def contraction_table(self) -> Table:
+        """Per game and best response: :math:`d_1,d_2,d_3`, :math:`d_1d_2+d_3`, :math:`\\mathrm{Lip}(\\Gamma_2\\circ\\Gamma_1)`, the condition and the exact iteration on :math:`L`."""
+        rows: list[tuple[str, ...]] = []
+        for g in self.games:
+            a, e = g.constants.argmax, g.constants.softmax
+            tail = f"at ||mu - mu'||_1 = {a.distance[-1]:.0e}"
+            rows.append((
+                g.name, "argmax-e", f"unbounded ({a.d1[-1]:.1e} {tail})", f"{a.d2[-1]:.3f} (switch)", f"{a.d3[-1]:.3f} (switch)",
+                "unbounded", f"unbounded ({a.contraction[-1]:.1e} {tail})", "fails (d1 unbounded)",
+                f"cycles (steps >= {g.exact_naive_steps[g.exact_naive_steps.size // 2:].min():.2f})",
+            ))
+            verdict = "fails (lower bound >= 1)" if e.bound >= 1.0 else "not refuted (lower bounds < 1)"
+            rows.append((
+                g.name, f"softmax c = {g.c:g}", f"{e.d1:.3f}", f"{e.d2:.3f}", f"{e.d3:.3f}", f"{e.bound:.3f}", f"{e.contraction:.3f}",
+                verdict, f"converges, rate {g.constants.softmax_rate:.3f}",
+            ))
+        return Table(
+            caption="Assumption constants on the state mean field (lower bounds: largest difference quotients); "
+            "'switch': on the bisection pairs around a switch of the greedy best response",
+            columns=("game", "best response", "d1", "d2", "d3", "d1 d2 + d3", "Lip(Gamma_2 o Gamma_1)", "d1 d2 + d3 < 1", "exact iteration on L"),
+            rows=tuple(rows),
+        )
+
+    @property
+    def contraction_record(self) -> dict[str, dict[str, float | list[float]]]:
+        """The numbers of :attr:`contraction_table` and the :math:`c`-sweep, per game (claim ``slides-small-parameter-constants``)."""
+        out: dict[str, dict[str, float | list[float]]] = {}
+        for g in self.games:
+            k = g.constants
+            out[g.name] = {
+                "c": g.c, "softmax_d1": k.softmax.d1, "softmax_d2": k.softmax.d2, "softmax_d3": k.softmax.d3,
+                "softmax_bound": k.softmax.bound, "softmax_contraction": k.softmax.contraction, "softmax_rate_on_L": k.softmax_rate,
+                "argmax_distance": k.argmax.distance.tolist(), "argmax_d1": k.argmax.d1.tolist(),
+                "argmax_d2": k.argmax.d2.tolist(), "argmax_d3": k.argmax.d3.tolist(), "argmax_contraction": k.argmax.contraction.tolist(),
+                "sweep_c": k.sweep_c.tolist(), "sweep_d1": k.sweep_d1.tolist(), "sweep_bound": k.sweep_bound.tolist(),
+                "sweep_contraction": k.sweep_contraction.tolist(),
+            }
+        return out
+
+    @property
+    def smallest_bound(self) -> float:
+        """The smaller of the two games' estimated :math:`d_1d_2+d_3` at the chapter's :math:`c` (claim ``slides-small-parameter-fails``)."""
+        return min(g.constants.softmax.bound for g in self.games)
+
+    @property
+    def smallest_greedy_jump(self) -> float:
+        """Smallest :math:`\\|\\Lambda^0(\\mu_k)-\\Lambda^0(\\mu'_k)\\|_1` over the games and the second half of the bisection levels."""
+        return min(float(g.constants.argmax.population_jump[g.constants.argmax.distance.size // 2:].min()) for g in self.games)
+
 
 def _learn_game(game: StationaryMFG, c: float, size: Sizes, seed: int) -> GameLearning:
     lam = 1.0 / c
@@ -322,7 +564,8 @@ def _learn_game(game: StationaryMFG, c: float, size: Sizes, seed: int) -> GameLe
     exact = three_step(game, ArgmaxE(), size.naive_iterations)
     mellow_exact = three_step(game, MellowMax(c), 400, momentum=0.5)
     return GameLearning(
-        game.name, c, naive, gmfq, mellow, eq.mean_field[:, None] * eq.policy, exact.step_l1, mellow_exact.joints[-1]
+        game.name, c, naive, gmfq, mellow, eq.mean_field[:, None] * eq.policy, exact.step_l1, mellow_exact.joints[-1],
+        _contraction(game, c, size, seed + 3),
     )
 
 
