@@ -16,6 +16,8 @@ from pathlib import Path
 
 import torch
 
+from mfcode.validation import check_path
+
 __all__ = ["command_line", "device_record", "git_commit", "jsonable", "runtime_record"]
 
 _PACKAGE = Path(__file__).resolve().parent
@@ -26,9 +28,7 @@ def git_commit(path: str | Path = _PACKAGE) -> str:
 
     Returns ``"unknown"`` outside a repository or without git.
     """
-    if not isinstance(path, (str, Path)):
-        raise TypeError(f"path must be a str or Path, got {type(path).__name__}")
-    cwd = Path(path)
+    cwd = check_path(path, "path")
     if not cwd.is_dir():
         cwd = cwd.parent
     try:

@@ -140,7 +140,7 @@ def kl_divergence(p: npt.ArrayLike, q: npt.ArrayLike) -> FloatArray:
     if pa.shape[-1] != qa.shape[-1]:
         raise ValueError(f"p and q must share the last axis, got {pa.shape} and {qa.shape}")
     for name, arr in (("p", pa), ("q", qa)):
-        if not (arr.min() >= 0.0 and arr.max() < np.inf):
+        if arr.size and not (arr.min() >= 0.0 and arr.max() < np.inf):
             raise ValueError(f"{name} must hold finite non-negative probabilities")
     with np.errstate(divide="ignore", invalid="ignore"):
         terms = np.where(pa == 0.0, 0.0, pa * (np.log(pa) - np.log(qa)))

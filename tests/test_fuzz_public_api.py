@@ -1,6 +1,16 @@
 """Hostile input to every public function (issue #16): a clear ``ValueError``/``TypeError`` naming the argument, or a correct result.
 
-COUNT
+Coverage (December 2026): the registry fuzzes **308** public functions, methods and constructors
+(325 entries: some run on several kinds of game, solver or model) of the modules in
+:data:`MODULES`; 30 protocol methods that take validated arrays (the solvers' inner steps) are
+covered through the validating functions that call them (:data:`TRUSTED`), and 63 names are not
+fuzzed, each with its reason (:data:`NOT_FUZZED`: result records, protocols, command lines, the
+OpenSpiel bridges, PPO training). Of the 301 covered functions that existed before this harness,
+**227 needed a fix** (they failed it: run with the pools and 20 generated values per argument
+against the package of commit 46a4151) and 74 already passed; 7 shared checks were added
+(``mfcode.validation.check_array``/``check_bool``/``check_callable``/``check_path``/``check_rng``,
+``mfcode.reproduce.runner.check_experiment``, ``MFCModel.check_state_action``).
+:func:`test_every_public_function_is_fuzzed_or_says_why_not` keeps the registry complete.
 
 A registry (:data:`REGISTRY`) holds one :class:`Api` entry per public function, method or
 constructor: a valid example call (a function returning its keyword arguments, fresh objects each
@@ -103,6 +113,10 @@ MAX_STEPS = 10**5
 
 Kwargs = dict[str, Any]
 
+#: The module's scratch folder (a tiny book, a ledger, artifacts; also where hostile paths point).
+_TMP = Path(tempfile.mkdtemp(prefix="mfcode-fuzz-"))
+atexit.register(shutil.rmtree, _TMP, ignore_errors=True)
+
 
 # -- the registry ------------------------------------------------------------------------------------
 
@@ -200,7 +214,7 @@ def foreign() -> tuple[Any, ...]:
     return (
         games.sis(), games.left_right(), MFCMDP(SchedulingModel()), SchedulingModel(), EnvSpec(box, spaces.Discrete(2)),
         PPOConfig(), Budget(mf_steps=10, agent_steps=0, n_agents=(1,)), np.random.default_rng(0), torch.zeros(2),
-        Path(tempfile.gettempdir()), Fraction(1, 3),
+        _TMP / "foreign", Fraction(1, 3),
     )
 
 
@@ -258,8 +272,10 @@ def derived(valid: Any) -> list[Any]:
                 Fraction(v).limit_denominator(100)]
     if isinstance(valid, str):
         return ["nonsense", valid.upper(), valid + " ", " " + valid, valid * 3, "\x00", 1, b"bytes", [valid], Path(valid)]
-    if isinstance(valid, Path):
-        return [Path("/nonexistent/mfcode-fuzz"), Path(tempfile.gettempdir()), str(valid), Path(str(valid) + ".bak"), 1, b"/tmp"]
+    if isinstance(valid, Path):  # a missing path, a folder, the path as str, a sibling, not paths
+        folder = _TMP / "a folder"
+        folder.mkdir(exist_ok=True)
+        return [_TMP / "missing" / "x", folder, str(valid), Path(str(valid) + ".bak"), 1, b"/tmp"]
     if isinstance(valid, torch.Tensor):
         variants = [v for v in _array_variants(valid.detach().cpu().numpy()) if isinstance(v, np.ndarray)]
         return [valid.numpy(), valid.tolist(), *(torch.as_tensor(np.ascontiguousarray(v)) for v in variants if v.dtype.kind in "fiub")]
@@ -300,7 +316,7 @@ def hostile(valid: Any) -> st.SearchStrategy[Any]:
         # integers between 65 and 2**40 would only ask a budget argument (max_iter, n_runs, total_env_steps) for long,
         # legitimate work; the pools above hold the boundary cases
         st.integers(-(2**70), 2**70).filter(lambda n: abs(n) <= 64 or abs(n) >= 2**40),
-        st.text(max_size=5),
+        st.text(st.characters(blacklist_characters="/\\"), max_size=5),  # no path separators: a writer stays in the cwd
     ]
     if isinstance(valid, (np.ndarray, list, tuple)) and not isinstance(valid, str):
         try:
@@ -365,13 +381,13 @@ def outcome(entry: Api, arg: str, kwargs: Kwargs) -> None:
         if not _names(str(error), words):
             pytest.fail(f"{entry.name}({arg}={value!r}): {type(error).__name__} does not name {words}: {error}")
         return
+    except entry.raises:
+        return
     except OSError as error:
         path = str(Path(value)) if isinstance(value, (str, Path)) else None
         named = error.filename is not None and str(Path(error.filename)).startswith(str(path))
         if path is None or not (named or _names(str(error), words) or path in str(error)):
             pytest.fail(f"{entry.name}({arg}={value!r}): {type(error).__name__}: {error}")
-        return
-    except entry.raises:
         return
     except Hang:
         pytest.fail(f"{entry.name}({arg}={value!r}): hangs (over {CALL_SECONDS} s)")
@@ -401,7 +417,7 @@ def _numbers(result: Any) -> np.ndarray[Any, Any]:
     return arr.astype(np.float64)
 
 
-def distribution(axis_sum: float = 1.0) -> Callable[[Any, Kwargs], None]:
+def distribution() -> Callable[[Any, Kwargs], None]:
     """The result's last axis lies on the simplex."""
 
     def check(result: Any, kwargs: Kwargs) -> None:
@@ -409,7 +425,7 @@ def distribution(axis_sum: float = 1.0) -> Callable[[Any, Kwargs], None]:
         if arr.size == 0:  # an empty batch of distributions
             return
         assert arr.min() >= -1e-12, f"negative entry {arr.min()}"
-        assert np.allclose(arr.sum(axis=-1), axis_sum, atol=1e-9), "last axis does not sum to 1"
+        assert np.allclose(arr.sum(axis=-1), 1.0, atol=1e-9), "last axis does not sum to 1"
 
     return check
 
@@ -424,8 +440,15 @@ def finite(result: Any, kwargs: Kwargs) -> None:
 
 
 @pytest.fixture(autouse=True)
-def _bounded(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """Low size limits, an address-space cap and one torch thread for every call of this module."""
+def _bounded(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[None]:
+    """Low size limits, an address-space cap and one torch thread for every call of this module.
+
+    The calls run in a temporary working directory with a temporary ledger: a hostile relative path
+    handed to a writer lands there, never in the repository.
+    """
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("MFBOOK_LEDGER_DIR", str(tmp_path / "ledger"))
+    monkeypatch.delenv("MFBOOK_ROOT", raising=False)
     monkeypatch.setenv("MFCODE_MAX_ELEMENTS", str(MAX_ELEMENTS))
     monkeypatch.setenv("MFCODE_MAX_STEPS", str(MAX_STEPS))
     soft, hard = resource.getrlimit(resource.RLIMIT_AS)
@@ -1193,9 +1216,6 @@ api("mfcode.rl.toy_envs.TabularMDP.step", lambda action: reset_tabular().step(ac
 
 # -- files: a tiny book, a ledger, artifacts (one temporary folder for the module) --------------------
 
-_TMP = Path(tempfile.mkdtemp(prefix="mfcode-fuzz-"))
-atexit.register(shutil.rmtree, _TMP, ignore_errors=True)
-
 CLAIM = dict(id="fuzz-claim", document="001_00c545ba2a0e4aca.txt", locator="Sec. 2", statement="s", notebook="book/ch/nb.ipynb",
              kind="value", origin="measurement", fails_if="f", target=1.0, atol=0.1, tolerance_reason="r")
 NOTEBOOK = {
@@ -1275,7 +1295,8 @@ for fmt in ("to_markdown", "to_html", "to_text"):
         lambda: dict(caption="c", columns=("a", "b"), rows=(("1", "2"),)))
 ROW = table.claim_row(schema.Claim(**CLAIM))  # type: ignore[arg-type]
 api("mfcode.claims.table.claim_row", table.claim_row, lambda: dict(claim=_claim(), record=None))
-api("mfcode.claims.table.claims_table", table.claims_table, lambda: dict(budget="ci", directory=records_dir(), root=book()))
+api("mfcode.claims.table.claims_table", table.claims_table, lambda: dict(budget="ci", directory=records_dir(), root=book()),
+    raises=(FileNotFoundError,), reason="root=None finds the book by the documented rule, which raises FileNotFoundError outside a book")
 for cell in ("details_cell", "tolerance_cell", "value_cell"):
     api(f"mfcode.claims.table.{cell}", getattr(table, cell), lambda: dict(row=dict(ROW)),
         aliases={"row": tuple(ROW)}, reason="a row's entry is named by its key")

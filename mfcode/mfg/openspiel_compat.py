@@ -31,6 +31,7 @@ from mfcode.mfg.finite_horizon import FiniteHorizonMFG
 from mfcode.mfg.openspiel_games import OpenSpielMFG
 from mfcode.mfg.openspiel_solvers import openspiel_solver
 from mfcode.mfg.solvers import IterativeSolver
+from mfcode.validation import check_path
 
 __all__ = [
     "GAMES",
@@ -397,9 +398,7 @@ def load_reference(path: str | Path = REFERENCE_PATH) -> list[dict[str, Any]]:
         case must hold ``game``, ``solver``, ``params`` and finite numeric ``nash_conv`` and
         ``policy_last`` arrays. Nothing is returned from a file with one bad case.
     """
-    if not isinstance(path, (str, Path)):
-        raise TypeError(f"path must be a str or Path, got {type(path).__name__}")
-    source = Path(path)
+    source = check_path(path, "path")
     try:
         doc = json.loads(source.read_text(encoding="utf-8"))
     except UnicodeDecodeError as exc:
