@@ -27,18 +27,14 @@ from mfcode.validation import check_array, check_real
 
 __all__ = ["evaluate", "kernel_under", "reward_under"]
 
-# The solvers call these functions in every sweep, so the checks below cost O(1) on the inputs
-# (types and shapes) and one pass over the (smaller) output: a NaN or infinity in the inputs shows
-# up as a non-finite result, which is refused naming the inputs.
-
-
-def _finite(out: FloatArray, names: str) -> FloatArray:
-    if not np.isfinite(out).all():
-        raise ValueError(f"{names} must be finite (the result is not)")
-    return out
+# The solvers call these functions in every sweep, so the checks below cost O(1): types and shapes.
+# The values are the callers' (each validates its game, grid or policy once, at its boundary): a
+# NaN in the inputs gives a NaN result, as the linear algebra does.
 
 
 def _broadcast(what: str, *shapes: tuple[int, ...]) -> tuple[int, ...]:
+    if all(shape == shapes[0] for shape in shapes):  # the common case, without numpy's broadcasting rules
+        return shapes[0]
     try:
         return np.broadcast_shapes(*shapes)
     except ValueError:
@@ -53,7 +49,7 @@ def kernel_under(policy: npt.ArrayLike, kernel: npt.ArrayLike) -> FloatArray:
         raise ValueError(f"policy (..., S, A) and kernel (..., S, A, S) must share S and A, got {pi.shape} and {p.shape}")
     _broadcast("policy and kernel", pi.shape[:-2], p.shape[:-3])
     out: FloatArray = np.matmul(pi[..., :, None, :], p)[..., 0, :]
-    return _finite(out, "policy and kernel")
+    return out
 
 
 def reward_under(policy: npt.ArrayLike, reward: npt.ArrayLike) -> FloatArray:
@@ -64,7 +60,7 @@ def reward_under(policy: npt.ArrayLike, reward: npt.ArrayLike) -> FloatArray:
         raise ValueError(f"policy and reward must both be (..., S, A), got {pi.shape} and {r.shape}")
     _broadcast("policy and reward", pi.shape[:-2], r.shape[:-2])
     out: FloatArray = np.einsum("...sa,...sa->...s", pi, r)
-    return _finite(out, "policy and reward")
+    return out
 
 
 def evaluate(reward: npt.ArrayLike, kernel: npt.ArrayLike, gamma: float) -> FloatArray:
@@ -76,8 +72,7 @@ def evaluate(reward: npt.ArrayLike, kernel: npt.ArrayLike, gamma: float) -> Floa
     Raises
     ------
     ValueError
-        If the shapes do not fit, :math:`\\gamma\\notin[0,1]`, :math:`I-\\gamma P` is singular or an
-        input is not finite.
+        If the shapes do not fit, :math:`\\gamma\\notin[0,1]` or :math:`I-\\gamma P` is singular.
     """
     r = check_array(reward, "reward", min_ndim=1)
     p = check_array(kernel, "kernel", min_ndim=2)
@@ -92,4 +87,4 @@ def evaluate(reward: npt.ArrayLike, kernel: npt.ArrayLike, gamma: float) -> Floa
         out: FloatArray = np.linalg.solve(system, rhs[..., None])[..., 0].astype(np.float64, copy=False)
     except np.linalg.LinAlgError:
         raise ValueError(f"I - gamma * kernel is singular (gamma = {g:g}): kernel must be substochastic or gamma < 1") from None
-    return _finite(out, "reward and kernel")
+    return out

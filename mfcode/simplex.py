@@ -79,11 +79,22 @@ def _last_axis(x: npt.ArrayLike, name: str, *, empty: bool = False) -> FloatArra
 def logsumexp(x: npt.ArrayLike) -> FloatArray:
     """Stable :math:`\\log\\sum_a e^{x_a}` over the last axis (``-inf`` entries allowed, NaN refused)."""
     arr = _last_axis(x, "x")
-    m = arr.max(axis=-1, keepdims=True)
-    if np.isnan(m).any():  # the row maxima are NaN exactly where a row holds a NaN
+    if np.isnan(arr.max(axis=-1)).any():  # the row maxima are NaN exactly where a row holds a NaN
         raise ValueError("x must not contain NaN")
+    return _logsumexp(arr)
+
+
+# The unchecked kernels of logsumexp and entropy, for the soft Bellman operators of mfcode.mfg.soft,
+# which apply them at every epoch of every sweep to arrays they computed themselves.
+def _logsumexp(arr: FloatArray) -> FloatArray:
+    m = arr.max(axis=-1, keepdims=True)
     m = np.where(np.isfinite(m), m, 0.0)
     out: FloatArray = np.log(np.exp(arr - m).sum(axis=-1)) + m[..., 0]
+    return out
+
+
+def _entropy(arr: FloatArray) -> FloatArray:
+    out: FloatArray = -_xlogy(arr, arr).sum(axis=-1)
     return out
 
 
@@ -129,8 +140,7 @@ def entropy(p: npt.ArrayLike) -> FloatArray:
     arr = _last_axis(p, "p", empty=True)
     if arr.size and not (arr.min() >= 0.0 and arr.max() < np.inf):
         raise ValueError(f"p must be finite non-negative probabilities, got entries from {float(arr.min())!r} to {float(arr.max())!r}")
-    out: FloatArray = -_xlogy(arr, arr).sum(axis=-1)
-    return out
+    return _entropy(arr)
 
 
 def kl_divergence(p: npt.ArrayLike, q: npt.ArrayLike) -> FloatArray:

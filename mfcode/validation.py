@@ -40,12 +40,15 @@ def check_real(
     ValueError
         If it is not finite or lies outside the interval.
     """
-    if isinstance(value, bool) or not isinstance(value, Real):
+    # exact float/int first: the abstract-base checks cost a microsecond, and solvers call this per sweep
+    if type(value) not in _NUMBERS and (isinstance(value, bool) or not isinstance(value, Real)):
         raise TypeError(f"{name} must be a real number, got {type(value).__name__}")
-    x = float(value)
+    x = float(value)  # type: ignore[arg-type]  # a Real
     if not math.isfinite(x):
         raise ValueError(f"{name} must be finite, got {value!r}")
-    if not (isinstance(low, Real) and isinstance(high, Real) and isinstance(low_open, bool) and isinstance(high_open, bool)):
+    bounds_ok = (type(low) in _NUMBERS or (isinstance(low, Real) and not isinstance(low, bool))) and (
+        type(high) in _NUMBERS or (isinstance(high, Real) and not isinstance(high, bool)))
+    if not (bounds_ok and type(low_open) is bool and type(high_open) is bool):
         raise TypeError(f"the bounds low, high of {name} must be real numbers and low_open, high_open booleans")
     below = x <= low if low_open else x < low
     above = x >= high if high_open else x > high
@@ -58,9 +61,9 @@ def check_real(
 
 def check_int(value: object, name: str, *, low: int | None = None, high: int | None = None) -> int:
     """``value`` as an ``int`` (Python or numpy integer, not ``bool``) with ``low <= value <= high``."""
-    if isinstance(value, bool) or not isinstance(value, Integral):
+    if type(value) is not int and (isinstance(value, bool) or not isinstance(value, Integral)):
         raise TypeError(f"{name} must be an integer, got {type(value).__name__}")
-    if not all(b is None or (isinstance(b, Integral) and not isinstance(b, bool)) for b in (low, high)):
+    if not ((low is None or _is_int(low)) and (high is None or _is_int(high))):
         raise TypeError(f"the bounds low, high of {name} must be integers or None")
     n = int(value)
     if (low is not None and n < low) or (high is not None and n > high):
@@ -110,7 +113,34 @@ def check_temperature(value: object, name: str = "temperature") -> float:
 
 
 def _is_int(value: object) -> bool:
-    return isinstance(value, Integral) and not isinstance(value, bool)
+    return type(value) is int or (isinstance(value, Integral) and not isinstance(value, bool))
+
+
+_NUMBERS = (float, int)
+_FLOAT64 = np.dtype(np.float64)
+_INT64 = np.dtype(np.int64)
+
+
+def _converted(x: object, name: str, integer: bool) -> NDArray[Any]:
+    """``x`` converted to a float64 (int64) array; the errors of :func:`check_array`."""
+    if x is None or isinstance(x, (str, bytes)):
+        raise TypeError(f"{name} must be an array of numbers, got {type(x).__name__}")
+    try:
+        arr = np.asarray(x)
+    except (TypeError, ValueError) as error:  # ragged nestings, objects numpy cannot stack
+        raise ValueError(f"{name} must be a rectangular array of numbers ({error})") from None
+    if arr.dtype.kind == "O" and integer and not all(isinstance(v, Integral) and not isinstance(v, bool) for v in arr.flat):
+        raise TypeError(f"{name} must hold integers")
+    if arr.dtype.kind == "O":
+        try:
+            arr = arr.astype(np.int64 if integer else np.float64)
+        except (TypeError, ValueError, OverflowError):
+            raise TypeError(f"{name} must hold numbers, got objects such as {type(arr.reshape(-1)[0]).__name__}") from None
+    kinds = "iu" if integer else "biuf"
+    if arr.dtype.kind not in kinds:
+        raise TypeError(f"{name} must hold {'integers' if integer else 'real numbers'}, got dtype {arr.dtype}")
+    out: NDArray[Any] = np.asarray(arr, dtype=np.int64 if integer else np.float64)
+    return out
 
 
 def check_array(
@@ -141,29 +171,15 @@ def check_array(
     if not (
         (ndim is None or _is_int(ndim))
         and _is_int(min_ndim)
-        and (shape is None or (isinstance(shape, tuple) and all(_is_int(n) for n in shape)))
-        and isinstance(finite, bool)
-        and isinstance(integer, bool)
+        and (shape is None or (type(shape) is tuple and all(_is_int(n) for n in shape)))
+        and type(finite) is bool
+        and type(integer) is bool
     ):
         raise TypeError(f"the constraints on {name} must be: ndim an int or None, min_ndim an int, shape a tuple of ints "
                         "or None, finite and integer booleans")
-    if x is None or isinstance(x, (str, bytes)):
-        raise TypeError(f"{name} must be an array of numbers, got {type(x).__name__}")
-    try:
-        arr = np.asarray(x)
-    except (TypeError, ValueError) as error:  # ragged nestings, objects numpy cannot stack
-        raise ValueError(f"{name} must be a rectangular array of numbers ({error})") from None
-    if arr.dtype.kind == "O" and integer and not all(isinstance(v, Integral) and not isinstance(v, bool) for v in arr.flat):
-        raise TypeError(f"{name} must hold integers")
-    if arr.dtype.kind == "O":
-        try:
-            arr = arr.astype(np.int64 if integer else np.float64)
-        except (TypeError, ValueError, OverflowError):
-            raise TypeError(f"{name} must hold numbers, got objects such as {type(arr.reshape(-1)[0]).__name__}") from None
-    kinds = "iu" if integer else "biuf"
-    if arr.dtype.kind not in kinds:
-        raise TypeError(f"{name} must hold {'integers' if integer else 'real numbers'}, got dtype {arr.dtype}")
-    out: NDArray[Any] = np.asarray(arr, dtype=np.int64 if integer else np.float64)
+    # an array of the right dtype (the common case: solvers call this every sweep) is returned as it is
+    exact = type(x) is np.ndarray and x.dtype == (_INT64 if integer else _FLOAT64)
+    out: NDArray[Any] = x if exact else _converted(x, name, integer)  # type: ignore[assignment]
     if ndim is not None and out.ndim != ndim:
         raise ValueError(f"{name} must have {ndim} dimension(s), got shape {out.shape}")
     if out.ndim < min_ndim:

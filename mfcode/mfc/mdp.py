@@ -56,10 +56,15 @@ def sample_categorical(probs: ArrayLike, rng: np.random.Generator) -> IntArray:
     p = check_array(probs, "probs", min_ndim=1)
     if p.shape[-1] == 0 or p.min(initial=0.0) < 0.0:
         raise ValueError(f"probs must be non-negative with a non-empty last axis, got shape {p.shape}")
-    cdf = np.cumsum(p, axis=-1)
-    total = cdf[..., -1]
+    total = p.sum(axis=-1)
     if not (np.isfinite(total).all() and (total > 0).all()):  # NaN and infinities show in the row totals
         raise ValueError("probs must be finite with a positive total in every row")
+    return _sample_categorical(p, rng)
+
+
+def _sample_categorical(p: FloatArray, rng: np.random.Generator) -> IntArray:
+    """:func:`sample_categorical` of checked probabilities (the simulators draw with it at every step)."""
+    cdf = np.cumsum(p, axis=-1)
     u = rng.random((*p.shape[:-1], 1)) * cdf[..., -1:]
     idx = (cdf <= u).sum(axis=-1)
     out: IntArray = np.minimum(idx, p.shape[-1] - 1).astype(np.int64, copy=False)
@@ -170,9 +175,11 @@ class MFCMDP:
         rule = validate_decision_rule(h, *self.action_shape)
         if rule.shape[0] != states.shape[0] or rule.ndim != 3:
             raise ValueError(f"h must have shape ({states.shape[0]}, X, U), got {rule.shape}")
+        if not isinstance(rng, np.random.Generator):
+            raise TypeError(f"rng must be a numpy.random.Generator, got {type(rng).__name__}")
         G = state_action_mean_field(self.model.mu0, rule)
-        rows, reward = self.model.transition_and_reward(states, G)
-        return sample_categorical(rows, rng), reward
+        rows, reward = self.model._step(states, G)
+        return _sample_categorical(rows, rng), reward
 
     # ------------------------------------------------------------------ action head
     def decision_rule_from_action(self, action: ArrayLike) -> FloatArray:

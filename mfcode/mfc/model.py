@@ -274,20 +274,26 @@ class MFCModel(abc.ABC):
         -------
         FloatArray, shape (B, X0)
         """
-        idx, mf = self._check_batch(x0, G)
-        P = self.kernel(mf)
-        out: FloatArray = P[np.arange(idx.shape[0]), idx]
-        return out
+        return self._step(*self._check_batch(x0, G))[0]
 
     def reward_at(self, x0: IntArray, G: FloatArray) -> FloatArray:
         """Rewards :math:`r(x^0, \\mathbb G)` for a batch ``x0`` (B,), ``G`` (B, X, U)."""
-        idx, mf = self._check_batch(x0, G)
-        out: FloatArray = self.reward(mf)[np.arange(idx.shape[0]), idx]
-        return out
+        return self._step(*self._check_batch(x0, G))[1]
 
     def transition_and_reward(self, x0: IntArray, G: FloatArray) -> tuple[FloatArray, FloatArray]:
         """:meth:`transition` and :meth:`reward_at` together (models may share the work)."""
-        return self.transition(x0, G), self.reward_at(x0, G)
+        return self._step(*self._check_batch(x0, G))
+
+    def _step(self, idx: IntArray, G: FloatArray) -> tuple[FloatArray, FloatArray]:
+        """Next-state rows ``(B, X0)`` and rewards ``(B,)`` of a checked batch.
+
+        The simulators (:meth:`mfcode.mfc.mdp.MFCMDP.step`, :class:`mfcode.mfc.nagent.NAgentSystem`)
+        call this at every step with the states and mean fields they built; a model may override
+        it to share the work (the scheduling model computes both queue by queue).
+        """
+        rows = np.arange(idx.shape[0])
+        out: tuple[FloatArray, FloatArray] = (self.kernel(G)[rows, idx], self.reward(G)[rows, idx])
+        return out
 
     def _check_batch(self, x0: ArrayLike, G: ArrayLike) -> tuple[IntArray, FloatArray]:
         """A batch of environment states ``(B,)`` and state-action distributions ``(B, X, U)``."""

@@ -23,7 +23,7 @@ from tqdm.std import tqdm  # plain text bars on stderr (no ipywidgets needed; th
 
 from mfcode.arrays import FloatArray, IntArray
 from mfcode.limits import check_elements, check_steps
-from mfcode.mfc.mdp import sample_categorical
+from mfcode.mfc.mdp import _sample_categorical, sample_categorical
 from mfcode.mfc.model import MFCModel, state_action_mean_field, validate_policy
 from mfcode.validation import check_bool, check_int, check_real
 
@@ -54,9 +54,16 @@ class NAgentSystem:
     def sample_agent_states(self, rng: np.random.Generator, n_envs: int) -> IntArray:
         """Fresh i.i.d. agent states :math:`x^i\\sim\\mu_0` (eq. 1), ``(n_envs, N)``."""
         n = check_int(n_envs, "n_envs", low=1)
+        check_elements(n * self.n_agents * self.model.n_agent_states,
+                       f"the agent-state probabilities (n_envs, N, X) of n_envs={n}, n_agents={self.n_agents}")
+        if not isinstance(rng, np.random.Generator):
+            raise TypeError(f"rng must be a numpy.random.Generator, got {type(rng).__name__}")
+        return self._fresh_agents(rng, n)
+
+    def _fresh_agents(self, rng: np.random.Generator, n: int) -> IntArray:
+        """:meth:`sample_agent_states` for a checked generator and count (every step draws them)."""
         mu0 = np.asarray(self.model.mu0, dtype=np.float64)
-        check_elements(n * self.n_agents * mu0.size, f"the agent-state probabilities (n_envs, N, X) of n_envs={n}, n_agents={self.n_agents}")
-        return sample_categorical(np.broadcast_to(mu0, (n, self.n_agents, mu0.size)), rng)
+        return _sample_categorical(np.broadcast_to(mu0, (n, self.n_agents, mu0.size)), rng)
 
     def reset(self, rng: np.random.Generator, n_envs: int = 1) -> tuple[IntArray, IntArray]:
         """Initial environment states :math:`x^0_0\\sim\\mu^0_0` ``(n_envs,)`` and agent states ``(n_envs, N)``."""
@@ -98,8 +105,10 @@ class NAgentSystem:
         xs = self._check_agents(x, "x", self.model.n_agent_states)
         if states.shape != xs.shape[:1]:
             raise ValueError(f"x0 must have shape ({xs.shape[0]},), got {states.shape}")
+        if not isinstance(rng, np.random.Generator):
+            raise TypeError(f"rng must be a numpy.random.Generator, got {type(rng).__name__}")
         probs = pi[states[:, None], xs] if pi.ndim == 3 else pi[np.arange(self.n_agents)[None, :], states[:, None], xs]
-        return sample_categorical(probs, rng)
+        return _sample_categorical(probs, rng)
 
     def step(self, x0: ArrayLike, x: ArrayLike, u: ArrayLike, rng: np.random.Generator) -> tuple[IntArray, IntArray, FloatArray]:
         """One step of the N-agent system (eqs. 3-5).
@@ -122,11 +131,13 @@ class NAgentSystem:
             Shared reward :math:`r(x^{0,N}_t,\\mathbb G^N_t)` (same for every agent).
         """
         G = self.empirical_mean_field(x, u)
-        states = np.asarray(x0)
+        states = self.model._check_env_states(x0, "x0")
         if states.shape != (G.shape[0],):
             raise ValueError(f"x0 must have shape ({G.shape[0]},), got {states.shape}")
-        rows, reward = self.model.transition_and_reward(states, G)
-        return sample_categorical(rows, rng), self.sample_agent_states(rng, G.shape[0]), reward
+        if not isinstance(rng, np.random.Generator):
+            raise TypeError(f"rng must be a numpy.random.Generator, got {type(rng).__name__}")
+        rows, reward = self.model._step(states, G)
+        return _sample_categorical(rows, rng), self._fresh_agents(rng, G.shape[0]), reward
 
     def agent_observations(self, x0: ArrayLike, x: ArrayLike) -> FloatArray:
         """Per-agent observations (env features of :math:`x^0`, one-hot of :math:`x^i`), ``(B, N, d + X)``."""
@@ -183,8 +194,8 @@ class NAgentSystem:
                 # symmetric policy: the counts N * G^N are Multinomial(N, G(mu0, pi(x0))) -- same law, O(1) in N
                 cells = state_action_mean_field(m.mu0, pi[x0]).reshape(runs, -1)
                 G = rng.multinomial(self.n_agents, cells / cells.sum(axis=1, keepdims=True)).reshape(pi[x0].shape) / self.n_agents
-                rows, reward = m.transition_and_reward(x0, G)
-                x0 = sample_categorical(rows, rng)
+                rows, reward = m._step(x0, G)
+                x0 = _sample_categorical(rows, rng)
             else:
                 u = self.sample_actions(pi, x0, x, rng)
                 x0, x, reward = self.step(x0, x, u, rng)

@@ -252,7 +252,9 @@ class SchedulingModel(MFCModel):
     # ----------------------------------------------------------------- state encoding
     def fillings(self, x0: ArrayLike) -> IntArray:
         """Queue fillings :math:`x^0=(b_1,\\dots,b_M)`, ``(..., M)``, of environment-state indices ``x0``."""
-        idx = self._check_env_states(x0, "x0")
+        return self._fillings_of(self._check_env_states(x0, "x0"))
+
+    def _fillings_of(self, idx: IntArray) -> IntArray:
         nb = self.buffer_size + 1
         out: IntArray = np.stack(np.unravel_index(idx, (nb,) * self.n_queues), axis=-1).astype(np.int64, copy=False)
         return out
@@ -274,7 +276,10 @@ class SchedulingModel(MFCModel):
     # ----------------------------------------------------------------- dynamics
     def routing(self, G: ArrayLike) -> FloatArray:
         """Routing fractions :math:`q_j(\\mathbb G)` (module docstring), shape ``(..., M)``."""
-        out: FloatArray = np.einsum("...xu,xuj->...j", self._check_G(G), self._routing)
+        return self._routing_of(self._check_G(G))
+
+    def _routing_of(self, G: FloatArray) -> FloatArray:
+        out: FloatArray = np.einsum("...xu,xuj->...j", G, self._routing)
         return out
 
     def _queue_steps(self, q: FloatArray) -> tuple[FloatArray, FloatArray]:
@@ -318,15 +323,10 @@ class SchedulingModel(MFCModel):
         out: FloatArray = total.reshape(S, -1)
         return out
 
-    def transition(self, x0: IntArray, G: FloatArray) -> FloatArray:
-        """:math:`P^0(\\cdot\\mid x^0,\\mathbb G)` for a batch, computed queue by queue (cheaper than :meth:`kernel`)."""
-        return self.transition_and_reward(x0, G)[0]
-
-    def transition_and_reward(self, x0: IntArray, G: FloatArray) -> tuple[FloatArray, FloatArray]:
-        """:math:`P^0(\\cdot\\mid x^0,\\mathbb G)` rows ``(S, X0)`` and :math:`r(x^0,\\mathbb G)` ``(S,)`` from one per-queue computation."""
-        idx, mf = self._check_batch(x0, G)
-        b = self.fillings(idx)
-        kern, drops = self._queue_steps(self.routing(mf))
+    def _step(self, idx: IntArray, G: FloatArray) -> tuple[FloatArray, FloatArray]:
+        """:math:`P^0(\\cdot\\mid x^0,\\mathbb G)` rows ``(S, X0)`` and :math:`r(x^0,\\mathbb G)` ``(S,)`` from one per-queue computation (cheaper than :meth:`kernel`)."""
+        b = self._fillings_of(idx)
+        kern, drops = self._queue_steps(self._routing_of(G))
         S = b.shape[0]
         sel = (np.arange(S)[:, None], np.arange(self.n_queues)[None, :], b)
         rows = kern[sel]
@@ -334,10 +334,6 @@ class SchedulingModel(MFCModel):
         for j in range(1, self.n_queues):
             out = (out[:, :, None] * rows[:, j][:, None, :]).reshape(S, -1)
         return out, -self.drop_penalty * drops[sel].sum(axis=1)
-
-    def reward_at(self, x0: IntArray, G: FloatArray) -> FloatArray:
-        """:math:`r(x^0,\\mathbb G)` for a batch ``x0`` (S,), ``G`` (S, X, U), computed queue by queue."""
-        return self.transition_and_reward(x0, G)[1]
 
     def _check_G(self, G: ArrayLike) -> FloatArray:
         return self.check_state_action(G)

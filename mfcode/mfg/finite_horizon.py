@@ -190,15 +190,19 @@ class FiniteHorizonMFG:
 
     def reward(self, t: int, m: npt.ArrayLike) -> FloatArray:
         """:math:`r_t(s,a,m)` as an ``(S, A)`` array."""
-        t = check_int(t, "t", low=0, high=self.horizon - 1)
-        m = self._population(m)
-        r = self.reward_fn(t, m)
-        return check_reward(r, (self.n_states, self.n_actions)) if self.check else np.asarray(r, dtype=np.float64)
+        return self._reward_at(check_int(t, "t", low=0, high=self.horizon - 1), self._population(m))
 
     def transition(self, t: int, m: npt.ArrayLike) -> FloatArray:
         """:math:`P_t(s'|s,a,m)` as an ``(S, A, S)`` array (``t < H - 1``)."""
-        t = check_int(t, "t", low=0, high=self.horizon - 2)
-        m = self._population(m)
+        return self._transition_at(check_int(t, "t", low=0, high=self.horizon - 2), self._population(m))
+
+    # The flows call these at every epoch with arguments they built themselves: only the model's
+    # outputs are checked (when ``check`` is on).
+    def _reward_at(self, t: int, m: FloatArray) -> FloatArray:
+        r = self.reward_fn(t, m)
+        return check_reward(r, (self.n_states, self.n_actions)) if self.check else np.asarray(r, dtype=np.float64)
+
+    def _transition_at(self, t: int, m: FloatArray) -> FloatArray:
         p = self.transition_fn(t, m)
         shape = (self.n_states, self.n_actions, self.n_states)
         return check_kernel(p, shape) if self.check else np.asarray(p, dtype=np.float64)
@@ -222,9 +226,9 @@ class FiniteHorizonMFG:
         """Rewards and kernels along a (validated) flow, each kernel evaluated once."""
         dyn = self._empty_dynamics()
         for t in range(self.horizon):
-            dyn.reward[t] = self.reward(t, mean_field[t])
+            dyn.reward[t] = self._reward_at(t, mean_field[t])
             if t < self.horizon - 1:
-                dyn.kernel[t] = self.transition(t, mean_field[t])
+                dyn.kernel[t] = self._transition_at(t, mean_field[t])
         return dyn
 
     # -- population ------------------------------------------------------------------------------
@@ -245,10 +249,10 @@ class FiniteHorizonMFG:
         mus[0] = self.initial
         for t in range(t_max):
             arg = self.population_argument(mus[t], policy[t])
-            dyn.reward[t] = self.reward(t, arg)
+            dyn.reward[t] = self._reward_at(t, arg)
             if t == t_max - 1:
                 break
-            np.copyto(dyn.kernel[t], self.transition(t, arg))
+            np.copyto(dyn.kernel[t], self._transition_at(t, arg))
             np.matmul((mus[t][:, None] * policy[t]).reshape(s * a), dyn.kernel[t].reshape(s * a, s), out=mus[t + 1])
         if self.population == "state":
             return mus, dyn

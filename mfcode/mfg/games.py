@@ -129,16 +129,22 @@ class SISParameters:
 
     def reward(self, mu: FloatArray) -> FloatArray:
         """:math:`r(s,a)=-c_I\\mathbb 1\\{s=I\\}-c_D\\mathbb 1\\{a=D\\}` (independent of :math:`\\mu`)."""
-        _mean_field(mu, 2)
+        return self._reward(_mean_field(mu, 2))
+
+    def transition(self, mu: FloatArray) -> FloatArray:
+        """:math:`P(\\cdot|s,a,\\mu)`; only :math:`P(\\cdot|S,U,\\mu)` depends on :math:`\\mu(I)`."""
+        return self._transition(_mean_field(mu, 2))
+
+    # The games call the unchecked model functions: they validate the mean field themselves (``check``).
+    def _reward(self, mu: FloatArray) -> FloatArray:
         r = np.zeros((2, 2))
         r[:, 0] -= self.distancing_cost
         r[1, :] -= self.infection_cost
         return r
 
-    def transition(self, mu: FloatArray) -> FloatArray:
-        """:math:`P(\\cdot|s,a,\\mu)`; only :math:`P(\\cdot|S,U,\\mu)` depends on :math:`\\mu(I)`."""
+    def _transition(self, mu: FloatArray) -> FloatArray:
         p = np.zeros((2, 2, 2))
-        infect = self.infection_rate * float(_mean_field(mu, 2)[1])
+        infect = self.infection_rate * float(mu[1])
         p[0, 0] = (1.0, 0.0)
         p[0, 1] = (1.0 - infect, infect)
         p[1, :] = (self.recovery, 1.0 - self.recovery)
@@ -170,8 +176,8 @@ def sis(
     return StationaryMFG(
         n_states=2,
         n_actions=2,
-        reward_fn=dyn.reward,
-        transition_fn=dyn.transition,
+        reward_fn=dyn._reward,
+        transition_fn=dyn._transition,
         gamma=gamma,
         initial=check_array(initial, "initial"),
         state_names=("S", "I"),
@@ -206,8 +212,8 @@ def sis_episodic(
         n_states=2,
         n_actions=2,
         horizon=horizon,
-        reward_fn=TimeHomogeneous(dyn.reward),
-        transition_fn=TimeHomogeneous(dyn.transition),
+        reward_fn=TimeHomogeneous(dyn._reward),
+        transition_fn=TimeHomogeneous(dyn._transition),
         initial=check_array(initial, "initial"),
         gamma=gamma,
         state_names=("S", "I"),
@@ -275,14 +281,20 @@ class LQParameters:
 
     def reward(self, mu: FloatArray) -> FloatArray:
         """:math:`(-\\frac12a^2+q\\,a(\\bar\\mu-s)-\\frac\\kappa2(\\bar\\mu-s)^2)\\Delta`, :math:`\\bar\\mu=\\sum_xx\\mu(x)`."""
-        x = np.arange(self.n_states, dtype=np.float64)
-        dist = (x @ _mean_field(mu, self.n_states) - x)[:, None]
-        a = self.moves[None, :]
-        return (-0.5 * a**2 + self.cross_q * a * dist - 0.5 * self.kappa * dist**2) * self.dt
+        return self._reward(_mean_field(mu, self.n_states))
 
     def transition(self, mu: FloatArray) -> FloatArray:
         """:math:`s'=s+a\\Delta+\\sigma\\varepsilon\\sqrt\\Delta` rounded, modulo ``n_states`` (independent of :math:`\\mu`)."""
-        _mean_field(mu, self.n_states)
+        return self._transition(_mean_field(mu, self.n_states))
+
+    # The games call the unchecked model functions: they validate the mean field themselves (``check``).
+    def _reward(self, mu: FloatArray) -> FloatArray:
+        x = np.arange(self.n_states, dtype=np.float64)
+        dist = (x @ mu - x)[:, None]
+        a = self.moves[None, :]
+        return (-0.5 * a**2 + self.cross_q * a * dist - 0.5 * self.kappa * dist**2) * self.dt
+
+    def _transition(self, mu: FloatArray) -> FloatArray:
         n = self.n_states
         p = np.zeros((n, self.moves.size, n))
         eps = np.arange(-self.noise_per_side, self.noise_per_side + 1)
@@ -318,8 +330,8 @@ def lq(*, gamma: float = 0.9, parameters: LQParameters | None = None, initial: n
     return StationaryMFG(
         n_states=n,
         n_actions=dyn.moves.size,
-        reward_fn=dyn.reward,
-        transition_fn=dyn.transition,
+        reward_fn=dyn._reward,
+        transition_fn=dyn._transition,
         gamma=gamma,
         initial=init,
         action_names=tuple(str(int(m)) for m in dyn.moves),
@@ -339,8 +351,8 @@ def lq_episodic(
         n_states=n,
         n_actions=dyn.moves.size,
         horizon=horizon,
-        reward_fn=TimeHomogeneous(dyn.reward),
-        transition_fn=TimeHomogeneous(dyn.transition),
+        reward_fn=TimeHomogeneous(dyn._reward),
+        transition_fn=TimeHomogeneous(dyn._transition),
         initial=init,
         gamma=gamma,
         action_names=tuple(str(int(m)) for m in dyn.moves),
@@ -388,11 +400,18 @@ class GarnetParameters:
 
     def reward(self, mu: FloatArray) -> FloatArray:
         """:math:`r_0(s,a)+c\\,(W\\mu)(s)`."""
-        return self.r0 + self.coupling * (self.w @ _mean_field(mu, self.w.shape[0]))[:, None]
+        return self._reward(_mean_field(mu, self.w.shape[0]))
 
     def transition(self, mu: FloatArray) -> FloatArray:
         """:math:`(1-\\epsilon)P_0+\\epsilon((1-h)u+h\\mu)`."""
-        mu = _mean_field(mu, self.w.shape[0])
+        return self._transition(_mean_field(mu, self.w.shape[0]))
+
+    # The games call the unchecked model functions: they validate the mean field themselves (``check``).
+    def _reward(self, mu: FloatArray) -> FloatArray:
+        out: FloatArray = self.r0 + self.coupling * (self.w @ mu)[:, None]
+        return out
+
+    def _transition(self, mu: FloatArray) -> FloatArray:
         if self.herding == 0.0:
             return self.fixed_kernel
         n = mu.size
@@ -462,8 +481,8 @@ def garnet(
     return StationaryMFG(
         n_states=n_states,
         n_actions=n_actions,
-        reward_fn=dyn.reward,
-        transition_fn=dyn.transition,
+        reward_fn=dyn._reward,
+        transition_fn=dyn._transition,
         gamma=gamma,
         initial=np.full(n_states, 1.0 / n_states),
         name=f"garnet(c={coupling:g})",
@@ -575,7 +594,15 @@ class BeachBarParameters:
     def reward(self, t: int, mu: FloatArray) -> FloatArray:
         """:math:`-d(s,\\text{bar})-c(a)/n-\\log(\\mu(s)+\\varepsilon)`."""
         _epoch(t)
-        mu = _mean_field(mu, self.n_states)
+        return self._reward(t, _mean_field(mu, self.n_states))
+
+    def transition(self, t: int, mu: FloatArray) -> FloatArray:
+        """A move left, stay or right, perturbed by :math:`\\pm1` with probability ``1 - p_still``, clipped at the ends."""
+        _epoch(t)
+        return self._transition(t, _mean_field(mu, self.n_states))
+
+    # The games call the unchecked model functions: they validate the mean field themselves (``check``).
+    def _reward(self, t: int, mu: FloatArray) -> FloatArray:
         n = self.n_states
         d = np.abs(np.arange(n) - self.bar_location)
         dist = np.minimum(d, n - d)[:, None]
@@ -583,10 +610,7 @@ class BeachBarParameters:
         out: FloatArray = -dist - move_cost - np.log(mu + self.log_eps)[:, None]
         return out
 
-    def transition(self, t: int, mu: FloatArray) -> FloatArray:
-        """A move left, stay or right, perturbed by :math:`\\pm1` with probability ``1 - p_still``, clipped at the ends."""
-        _epoch(t)
-        _mean_field(mu, self.n_states)
+    def _transition(self, t: int, mu: FloatArray) -> FloatArray:
         n = self.n_states
         p = np.zeros((n, 3, n))
         probs = ((1 - self.p_still) / 2, self.p_still, (1 - self.p_still) / 2)
@@ -606,8 +630,8 @@ def beach_bar(*, horizon: int = 3, parameters: BeachBarParameters | None = None,
         n_states=n,
         n_actions=3,
         horizon=horizon,
-        reward_fn=dyn.reward,
-        transition_fn=dyn.transition,
+        reward_fn=dyn._reward,
+        transition_fn=dyn._transition,
         initial=init,
         action_names=("left", "stay", "right"),
         name="beach bar",
@@ -664,11 +688,18 @@ class RandomLinearParameters:
 
     def reward(self, t: int, joint: FloatArray) -> FloatArray:
         """:math:`\\sum_xr_1(s,x)L(x,a)+r_2(s,a)`."""
-        return self.r1 @ self._joint(t, joint) + self.r2
+        return self._reward(t, self._joint(t, joint))
 
     def transition(self, t: int, joint: FloatArray) -> FloatArray:
         """:math:`\\mathrm{softmax}_{s'}(\\sum_xp_1(s',s,x)L(x,a)+p_2(s',s,a))`, ``(S, A, S')``."""
-        joint = self._joint(t, joint)
+        return self._transition(t, self._joint(t, joint))
+
+    # The games call the unchecked model functions: they validate the joint themselves (``check``).
+    def _reward(self, t: int, joint: FloatArray) -> FloatArray:
+        out: FloatArray = self.r1 @ joint + self.r2
+        return out
+
+    def _transition(self, t: int, joint: FloatArray) -> FloatArray:
         p1, p2, bounded = self._layout
         n = p2.shape[0]
         logits = joint.T @ p1
@@ -715,8 +746,8 @@ def random_linear(
         n_states=n,
         n_actions=n,
         horizon=horizon,
-        reward_fn=parameters.reward,
-        transition_fn=parameters.transition,
+        reward_fn=parameters._reward,
+        transition_fn=parameters._transition,
         initial=np.full(n, 1.0 / n),
         population="state_action",
         name="random linear",

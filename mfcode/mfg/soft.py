@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from mfcode.arrays import FloatArray
-from mfcode.simplex import entropy, logsumexp
+from mfcode.simplex import _entropy, _logsumexp  # unchecked: the operators below run at every epoch of every sweep
 
 __all__ = ["regularized_reward", "soft_max_value"]
 
@@ -24,7 +24,7 @@ def soft_max_value(q: FloatArray, temperature: float) -> FloatArray:
         return m
     with np.errstate(over="ignore"):
         z = (q - m[..., None]) / temperature
-    out: FloatArray = m + temperature * logsumexp(z)
+    out: FloatArray = m + temperature * _logsumexp(z)
     return out
 
 
@@ -32,5 +32,5 @@ def regularized_reward(r: FloatArray, policy: FloatArray, temperature: float) ->
     """:math:`\\sum_a\\pi(a|s)(r(s,a)-\\lambda\\log\\pi(a|s))` over the last axis."""
     out: FloatArray = (policy * r).sum(axis=-1)
     if temperature > 0.0:
-        out = out + temperature * entropy(policy)
+        out = out + temperature * _entropy(policy)
     return out
