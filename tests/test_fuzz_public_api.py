@@ -1246,12 +1246,13 @@ def book() -> Path:
     (build / "nb.ipynb").write_text(json.dumps(NOTEBOOK))
     lines = [f"{k} = {json.dumps(v)}" for k, v in CLAIM.items()]
     (root / "book" / "ch" / "claims.toml").write_text("[[claim]]\n" + "\n".join(lines) + "\n")
-    ledger.check("fuzz-claim", 1.05, budget="ci", claims={"fuzz-claim": schema.Claim(**CLAIM)}, root=root)  # type: ignore[arg-type]
+    with mock.patch.dict(os.environ, {"MFBOOK_LEDGER_DIR": str(root / "book" / "_ledger")}):  # its own ledger, not the session's
+        ledger.check("fuzz-claim", 1.05, budget="ci", claims={"fuzz-claim": schema.Claim(**CLAIM)}, root=root)  # type: ignore[arg-type]
     return root
 
 
 def records_dir() -> Path:
-    return ledger.ledger_dir(book())
+    return book() / "book" / "_ledger"
 
 
 TINY_BUDGET = Budget(mf_steps=16, agent_steps=0, n_agents=(1,), n_eval_runs=2, horizon=4, eval_horizon=4, num_envs=2)
