@@ -110,12 +110,11 @@ def _newton_finish(operator: Callable[[FloatArray], FloatArray], trace: FixedPoi
     rate = float(res[-1] / res[-2])
     tail = 4.0 * float(res[-1]) * rate / max(1.0 - rate, 1e-12)
     x = trace.value.copy()
-    prev = operator(x)
-    heading = prev - x
+    g = operator(x) - x
+    heading = g  # the direction of the iteration's next step, F(x) - x at the last iterate
     n = x.size
     h = 1e-7
     for _ in range(30):
-        g = operator(x) - x
         if float(np.abs(g).sum()) <= tol:
             break
         r = int(np.argmax(x))
@@ -134,6 +133,7 @@ def _newton_finish(operator: Callable[[FloatArray], FloatArray], trace: FixedPoi
             return None
         x = np.clip(x, 0.0, None)
         x /= x.sum()
+        g = operator(x) - x
     else:
         return None
     moved = x - trace.value
