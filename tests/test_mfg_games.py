@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from mfcode.mfg import games
+from mfcode.mfg import FiniteHorizonMFG, games
 from mfcode.mfg.lipschitz import estimate_lipschitz
 
 
@@ -97,3 +97,49 @@ def test_random_linear_kernel_matches_mfglib_formula(m: float) -> None:
         logits -= logits.max(axis=0)
         expected = np.exp(logits) / np.exp(logits).sum(axis=0)
         np.testing.assert_allclose(g.transition(0, joint), expected.transpose(1, 2, 0), atol=1e-14)
+
+
+@pytest.mark.parametrize("m", [10.0, 400.0])
+def test_random_linear_kernel_in_place_is_the_kernel(m: float) -> None:
+    """``transition_into`` writes exactly ``transition`` into the given array (dense and greedy joints, with and without max-shift)."""
+    n = 6
+    g = games.random_linear(n=n, m=m, horizon=2, seed=7)
+    rng = np.random.default_rng(2)
+    sparse = np.zeros((n, n))
+    sparse[np.arange(n), rng.integers(n, size=n)] = rng.dirichlet(np.ones(n))
+    assert g.transition_into is not None
+    for joint in (rng.dirichlet(np.ones(n * n)).reshape(n, n), sparse):
+        out = np.full((n, n, n), np.nan)
+        g.transition_into(0, joint, out)
+        np.testing.assert_array_equal(out, g.transition(0, joint))
+
+
+def test_flows_through_transition_into_equal_flows_through_transition_fn() -> None:
+    """The in-place kernel path of induce/dynamics_at gives the flow and dynamics of the allocating path."""
+    g = games.random_linear(n=5, horizon=6, seed=3)
+    plain = FiniteHorizonMFG(
+        n_states=5, n_actions=5, horizon=6, reward_fn=g.reward_fn, transition_fn=g.transition_fn,
+        initial=g.initial, population="state_action",
+    )
+    pi = np.random.default_rng(0).dirichlet(np.ones(5), size=(6, 5))
+    (m1, d1), (m2, d2) = g.induce(pi), plain.induce(pi)
+    np.testing.assert_allclose(m1, m2, rtol=0, atol=1e-15)
+    np.testing.assert_allclose(d1.kernel, d2.kernel, rtol=0, atol=1e-15)
+    np.testing.assert_allclose(g.dynamics_at(m1).kernel, d1.kernel, rtol=0, atol=1e-15)
+    # scratch arrays are overwritten, not aliased into the result of an earlier flow
+    _, d3 = g.induce(g.uniform_policy(), scratch=d1)
+    assert d3.kernel is d1.kernel
+    np.testing.assert_allclose(d3.kernel, plain.induce(g.uniform_policy())[1].kernel, rtol=0, atol=1e-15)
+
+
+def test_transition_into_is_checked() -> None:
+    g = games.random_linear(n=3, horizon=3, seed=0)
+    with pytest.raises(TypeError, match="transition_into"):
+        FiniteHorizonMFG(3, 3, 3, g.reward_fn, g.transition_fn, g.initial, population="state_action", transition_into=1)  # type: ignore[arg-type]
+
+    def wrong(t: int, m: np.ndarray, out: np.ndarray) -> None:
+        out.fill(0.5)  # rows sum to 1.5
+
+    bad = FiniteHorizonMFG(3, 3, 3, g.reward_fn, g.transition_fn, g.initial, population="state_action", transition_into=wrong)
+    with pytest.raises(ValueError, match="sum to 1"):
+        bad.induce(bad.uniform_policy())

@@ -125,3 +125,63 @@ def test_mfglib_constructors_by_name() -> None:
     assert type(alg).__name__ == "OnlineMirrorDescent" and alg.alpha == 1.0
     with pytest.raises(ValueError, match="name"):
         mfglib_compat.mfglib_environment("no_such_game")
+
+
+def _float32_random_linear(T: int, n: int) -> tuple[Any, Any]:
+    """mfglib's random_linear as shipped (built and run in float32), and mfglib's classes around the same coefficients in float64."""
+    with mfglib_compat.default_dtype(torch.float32):
+        env32 = Environment.random_linear(T=T, n=n, m=10.0, seed=0)
+    env64 = mfglib_compat.random_linear_environment(mfglib_compat.random_linear_parameters(env32), T)
+    return env32, env64
+
+
+def test_random_linear_environment_is_the_same_game_in_float64() -> None:
+    """mfglib's own reward and kernel, evaluated on the float32 game's coefficients in float64, equal mfcode's."""
+    env32, env64 = _float32_random_linear(3, 5)
+    game = games.random_linear(horizon=4, parameters=mfglib_compat.random_linear_parameters(env32))
+    assert env64.mu0.dtype == torch.float64 and env64.transition_fn.p1.dtype == torch.float64
+    joint = np.random.default_rng(0).dirichlet(np.ones(25)).reshape(5, 5)
+    ours_p = game.transition(0, joint).transpose(2, 0, 1)  # mfglib's (s', s, a)
+    theirs_p = env64.transition_fn(env64, 0, torch.from_numpy(joint)).numpy()
+    np.testing.assert_allclose(theirs_p, ours_p, rtol=0, atol=1e-15)
+    np.testing.assert_allclose(env64.reward_fn(env64, 0, torch.from_numpy(joint)).numpy(), game.reward(0, joint), rtol=0, atol=1e-13)
+    with pytest.raises(TypeError, match="parameters"):
+        mfglib_compat.random_linear_environment(env32, 3)
+
+
+def test_prior_descent_mismatch_is_float32_overflow_of_exp_q() -> None:
+    """bench_mfg.py's prior-descent histories differ (mfglib float32 204.9 -> 123.8 -> 204.9) because exp(Q/eta) overflows.
+
+    mfglib's ``PriorDescent`` forms ``exp(Q / eta)`` without subtracting a maximum; in float32 that is
+    ``inf`` above Q/eta = 88.7, the normalisation gives ``inf/inf = NaN`` and the policy of those
+    rows is NaN. In float64 on the very same coefficients mfglib's iterates are mfcode's.
+    """
+    T, n = 20, 8
+    env32, env64 = _float32_random_linear(T, n)
+    game = games.random_linear(horizon=T + 1, parameters=mfglib_compat.random_linear_parameters(env32))
+    q_max = float(game.best_response(game.induce(game.uniform_policy())[1], 0.0).q.max())
+    assert q_max > np.log(np.finfo(np.float32).max)  # the first step's Q overflows exp in float32 ...
+    with mfglib_compat.default_dtype(torch.float32):
+        run32 = mfglib_compat.run_mfglib(MPriorDescent(eta=1.0), env32, 1, score=False)
+    assert np.isnan(run32.policy).any()  # ... and mfglib's policy turns NaN
+    run64 = mfglib_compat.run_mfglib(MPriorDescent(eta=1.0), env64, 3)
+    ours = solvers.PriorDescent(eta=1.0).solve(game, max_iter=3)
+    assert not np.isnan(run64.policy).any()
+    np.testing.assert_allclose(run64.exploitability, ours.exploitability, rtol=1e-9, atol=1e-9)
+    np.testing.assert_allclose(run64.policy, ours.policy, atol=1e-9)
+
+
+def test_default_dtype_restores_and_checks() -> None:
+    before = torch.get_default_dtype()
+    seen = []
+
+    def inside() -> None:
+        with mfglib_compat.default_dtype(torch.float32):
+            seen.append(torch.get_default_dtype())
+            raise RuntimeError("inside")
+
+    with pytest.raises(RuntimeError, match="inside"):
+        inside()
+    assert seen == [torch.float32] and torch.get_default_dtype() == before
+    with pytest.raises(TypeError, match="dtype"), mfglib_compat.default_dtype(torch.int64):
+        pass

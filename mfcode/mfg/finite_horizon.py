@@ -91,6 +91,11 @@ class FiniteHorizonMFG:
         ``"state_action"`` (mfglib's joint :math:`L_t`, needed for e.g. its ``random_linear`` game).
     state_names, action_names, name, check
         As in :class:`~mfcode.mfg.stationary.StationaryMFG`.
+    transition_into
+        Optionally, ``(t, m, out) -> None`` writing ``transition_fn(t, m)`` into ``out``, a
+        C-contiguous ``(S, A, S)`` array: the flows then evaluate each kernel straight into the array
+        they keep, with no temporary of its size and no copy (``transition_fn`` is still what the
+        public :meth:`transition` calls; the two must agree).
     """
 
     n_states: int
@@ -105,9 +110,12 @@ class FiniteHorizonMFG:
     action_names: tuple[str, ...] | None = None
     name: str = "mfg"
     check: bool = True
+    transition_into: Callable[[int, FloatArray, FloatArray], None] | None = None
 
     def __post_init__(self) -> None:
         init = freeze_common(self, ("n_states", "n_actions", "horizon"), "(t, m)", gamma_may_be_one=True)
+        if self.transition_into is not None and not callable(self.transition_into):
+            raise TypeError(f"transition_into must be None or callable (t, m, out) -> None, got {type(self.transition_into).__name__}")
         check_steps(self.horizon, f"a flow of horizon={self.horizon} epochs (one Python step per epoch)")
         check_elements(
             self.horizon * self.n_states * self.n_actions * self.n_states,
@@ -207,6 +215,15 @@ class FiniteHorizonMFG:
         shape = (self.n_states, self.n_actions, self.n_states)
         return check_kernel(p, shape) if self.check else np.asarray(p, dtype=np.float64)
 
+    def _transition_into_at(self, t: int, m: FloatArray, out: FloatArray) -> None:
+        """The kernel of epoch ``t`` written into ``out`` (``(S, A, S)``, C-contiguous), checked when ``check`` is on."""
+        if self.transition_into is None:
+            np.copyto(out, self._transition_at(t, m))
+            return
+        self.transition_into(t, m, out)
+        if self.check:
+            check_kernel(out, out.shape)
+
     def _empty_dynamics(self) -> FlowDynamics:
         t, s, a = self.policy_shape
         return FlowDynamics(np.empty((t, s, a)), np.empty((t - 1, s, a, s)))
@@ -228,7 +245,7 @@ class FiniteHorizonMFG:
         for t in range(self.horizon):
             dyn.reward[t] = self._reward_at(t, mean_field[t])
             if t < self.horizon - 1:
-                dyn.kernel[t] = self._transition_at(t, mean_field[t])
+                self._transition_into_at(t, mean_field[t], dyn.kernel[t])
         return dyn
 
     # -- population ------------------------------------------------------------------------------
@@ -240,23 +257,24 @@ class FiniteHorizonMFG:
 
         Returns ``(H, S)``, or the joint :math:`L_t=\\mu_t\\pi_t` of shape ``(H, S, A)`` for a
         state-action population (the argument the game's reward and kernel take). The kernels
-        are copied into ``scratch`` when given (sparing the allocation of ``H - 1`` kernels per
-        flow), else into new arrays.
+        go into ``scratch`` when given (sparing the allocation of ``H - 1`` kernels per flow), else
+        into new arrays: evaluated there in place by ``transition_into`` when the game has one,
+        else copied from ``transition_fn``'s result.
         """
         dyn = self._writable(scratch)
         t_max, s, a = policy.shape
         mus = np.empty((t_max, s))
+        joint = np.empty((t_max, s, a))  # L_t = mu_t pi_t, the push-forward's weights
         mus[0] = self.initial
         for t in range(t_max):
-            arg = self.population_argument(mus[t], policy[t])
+            np.multiply(mus[t][:, None], policy[t], out=joint[t])
+            arg = mus[t] if self.population == "state" else joint[t]
             dyn.reward[t] = self._reward_at(t, arg)
             if t == t_max - 1:
                 break
-            np.copyto(dyn.kernel[t], self._transition_at(t, arg))
-            np.matmul((mus[t][:, None] * policy[t]).reshape(s * a), dyn.kernel[t].reshape(s * a, s), out=mus[t + 1])
-        if self.population == "state":
-            return mus, dyn
-        return mus[:, :, None] * policy, dyn
+            self._transition_into_at(t, arg, dyn.kernel[t])
+            np.matmul(joint[t].reshape(s * a), dyn.kernel[t].reshape(s * a, s), out=mus[t + 1])
+        return (mus if self.population == "state" else joint), dyn
 
     def mean_field_update(
         self,
@@ -281,7 +299,7 @@ class FiniteHorizonMFG:
         q[-1] = dynamics.reward[-1]
         v[-1] = soft_max_value(q[-1], temperature)
         for t in range(t_max - 2, -1, -1):
-            np.matmul(dynamics.kernel[t].reshape(s * a, s), v[t + 1], out=q[t].reshape(s * a))
+            np.einsum("ij,j->i", dynamics.kernel[t].reshape(s * a, s), v[t + 1], out=q[t].reshape(s * a))
             q[t] *= self.gamma
             q[t] += dynamics.reward[t]
             v[t] = soft_max_value(q[t], temperature)
@@ -295,7 +313,7 @@ class FiniteHorizonMFG:
         q[-1] = dynamics.reward[-1]
         v[-1] = regularized_reward(q[-1], policy[-1], temperature)
         for t in range(t_max - 2, -1, -1):
-            np.matmul(dynamics.kernel[t].reshape(s * a, s), v[t + 1], out=q[t].reshape(s * a))
+            np.einsum("ij,j->i", dynamics.kernel[t].reshape(s * a, s), v[t + 1], out=q[t].reshape(s * a))
             q[t] *= self.gamma
             q[t] += dynamics.reward[t]
             v[t] = regularized_reward(q[t], policy[t], temperature)

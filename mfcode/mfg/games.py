@@ -664,19 +664,21 @@ class RandomLinearParameters:
         object.__setattr__(self, "p2", check_array(self.p2, "p2", shape=(n, n, n), finite=True))
 
     @cached_property
-    def _layout(self) -> tuple[FloatArray, FloatArray, bool]:
-        """Coefficients laid out for the kernel: one matrix product and one fused add-transpose.
+    def _layout(self) -> tuple[FloatArray, FloatArray, FloatArray, bool]:
+        """Coefficients laid out so that a kernel is one batched product written in place.
 
-        ``p1`` as ``(x, s s')`` (so that :math:`L^\\top p_1` is a single ``(A, X) @ (X, S S')`` product),
-        ``p2`` as ``(s, a, s')``, and whether the logits are bounded well inside the range of ``exp``:
-        :math:`|\\sum_xp_1(s',s,x)L(x,a)+p_2(s',s,a)|\\le\\max|p_1|+\\max|p_2|` because the joint sums
-        to 1, so below 700 the softmax needs no max-shift (mfglib's coefficients lie in :math:`[-m,m]`).
+        ``p1`` as ``(s, x, s')``, so that the logits :math:`\\sum_xp_1(s',s,x)L(x,a)` of every
+        ``(s, a, s')`` are the batched product ``L.T @ p1[s]`` written straight into the kernel's
+        ``(S, A, S')`` array (one ``(A, X) @ (X, S')`` product per ``s``); ``p2`` as ``(s, a, s')``;
+        a vector of ones for the row sums; and whether the logits are bounded well inside the range of
+        ``exp``: :math:`|\\sum_xp_1(s',s,x)L(x,a)+p_2(s',s,a)|\\le\\max|p_1|+\\max|p_2|` because the
+        joint sums to 1, so below 700 the softmax needs no max-shift (mfglib's coefficients lie in
+        :math:`[-m,m]`).
         """
-        n = self.p1.shape[0]
-        p1 = np.ascontiguousarray(self.p1.transpose(2, 1, 0)).reshape(n, n * n)
+        p1 = np.ascontiguousarray(self.p1.transpose(1, 2, 0))
         p2 = np.ascontiguousarray(self.p2.transpose(1, 2, 0))
         bounded = bool(np.abs(self.p1).max() + np.abs(self.p2).max() < 700.0)
-        return p1, p2, bounded
+        return p1, p2, np.ones(p1.shape[0]), bounded
 
     def _joint(self, t: object, joint: npt.ArrayLike) -> FloatArray:
         """The state-action distribution ``(S, A)`` of an epoch (the kernel's logits are bounded because it sums to 1)."""
@@ -700,17 +702,27 @@ class RandomLinearParameters:
         return out
 
     def _transition(self, t: int, joint: FloatArray) -> FloatArray:
-        p1, p2, bounded = self._layout
+        n = self.r2.shape[0]
+        out: FloatArray = np.empty((n, n, n))
+        self._transition_into(t, joint, out)
+        return out
+
+    def _transition_into(self, t: int, joint: FloatArray, out: FloatArray) -> None:
+        """The kernel written into ``out`` (a C-contiguous ``(S, A, S')`` array), with no temporary of its size.
+
+        Five passes over ``out``: the batched product, the add of ``p2``, the exponentials, the row
+        sums (one matrix-vector product) and the scaling by their reciprocals.
+        """
+        p1, p2, ones, bounded = self._layout
         n = p2.shape[0]
-        logits = joint.T @ p1
-        out = np.empty((n, n, n))
-        np.add(logits.reshape(n, n, n).transpose(1, 0, 2), p2, out=out)
+        np.matmul(joint.T, p1, out=out)
+        np.add(out, p2, out=out)
         if not bounded:
             out -= out.max(axis=-1, keepdims=True)
         np.exp(out, out=out)
-        sums = out.reshape(n * n, n) @ np.ones(n)  # row sums by one matrix-vector product
-        out *= (1.0 / sums).reshape(n, n, 1)
-        return out
+        inverse = out.reshape(n * n, n) @ ones
+        np.reciprocal(inverse, out=inverse)
+        np.multiply(out, inverse.reshape(n, n, 1), out=out)
 
 
 def random_linear(
@@ -748,6 +760,7 @@ def random_linear(
         horizon=horizon,
         reward_fn=parameters._reward,
         transition_fn=parameters._transition,
+        transition_into=parameters._transition_into,
         initial=np.full(n, 1.0 / n),
         population="state_action",
         name="random linear",

@@ -10,6 +10,8 @@ the same object. mfglib is a test/book dependency only, imported inside these fu
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -18,6 +20,7 @@ import numpy as np
 from mfcode.arrays import FloatArray
 from mfcode.mfg.finite_horizon import FiniteHorizonMFG
 from mfcode.mfg.games import RandomLinearParameters
+from mfcode.validation import check_int
 
 if TYPE_CHECKING:
     import torch
@@ -25,8 +28,10 @@ if TYPE_CHECKING:
 
 __all__ = [
     "MfglibRun",
+    "default_dtype",
     "mfglib_algorithm",
     "mfglib_environment",
+    "random_linear_environment",
     "random_linear_parameters",
     "run_mfglib",
     "to_mfglib",
@@ -93,6 +98,54 @@ def random_linear_parameters(env: Any) -> RandomLinearParameters:
     return RandomLinearParameters(
         p1=tr.p1.double().numpy(), p2=tr.p2.double().numpy(), r1=rw.r1.double().numpy(), r2=rw.r2.double().numpy()
     )
+
+
+def random_linear_environment(parameters: RandomLinearParameters, T: int) -> Any:
+    """mfglib's ``random_linear`` environment with the given coefficients, in torch's current default dtype.
+
+    mfglib draws its coefficients with ``torch.rand`` in the default dtype, so ``random_linear(seed=0)``
+    built under float64 is another game than under float32. This builds mfglib's own reward and
+    transition classes around ``parameters`` instead (e.g. a float32 environment's coefficients, cast),
+    so that mfglib can run the very same game in float64; run it inside :func:`default_dtype`. ``r_max``
+    is :math:`\\max|r_1|+\\max|r_2|` (mfglib's ``2m`` for coefficients on :math:`[-m,m]`).
+    """
+    import torch
+    from mfglib.env import Environment
+    from mfglib.env.examples.random_linear import RewardFn, TransitionFn
+
+    if not isinstance(parameters, RandomLinearParameters):
+        raise TypeError(f"parameters must be RandomLinearParameters, got {type(parameters).__name__}")
+    T = check_int(T, "T", low=0)
+    dtype = torch.get_default_dtype()
+    reward = RewardFn.__new__(RewardFn)
+    transition = TransitionFn.__new__(TransitionFn)
+    reward.r1, reward.r2 = (torch.from_numpy(np.array(x)).to(dtype) for x in (parameters.r1, parameters.r2))
+    transition.p1, transition.p2 = (torch.from_numpy(np.array(x)).to(dtype) for x in (parameters.p1, parameters.p2))
+    n = parameters.r2.shape[0]
+    return Environment(
+        T=T,
+        S=(n,),
+        A=(n,),
+        mu0=torch.ones(n) / n,
+        r_max=float(np.abs(parameters.r1).max() + np.abs(parameters.r2).max()),
+        reward_fn=reward,
+        transition_fn=transition,
+    )
+
+
+@contextmanager
+def default_dtype(dtype: torch.dtype) -> Iterator[None]:
+    """Torch's default dtype set to ``dtype`` inside the block (mfglib computes in the default dtype)."""
+    import torch
+
+    if not isinstance(dtype, torch.dtype) or not dtype.is_floating_point:
+        raise TypeError(f"dtype must be a floating torch.dtype, got {dtype!r}")
+    old = torch.get_default_dtype()
+    torch.set_default_dtype(dtype)
+    try:
+        yield
+    finally:
+        torch.set_default_dtype(old)
 
 
 @dataclass(frozen=True)

@@ -35,9 +35,19 @@ REQUIRED_KEYS: Mapping[str, Any] = {
                     "exploitability": None, "certify_s": None},
     "solvers": {"game": None, "rows": None},
     "floor": {"gemm_s": None, "gemm_gflops": None, "peak_dgemm_gflops": None, "exp_s": None, "exp_ns_per_entry": None,
-              "kernel_s": None, "flow_s": None},
+              "floor_flow_s": None, "kernel_s": None, "flow_s": None, "kernels_per_flow": None,
+              "products_s": None, "exps_s": None, "best_product": None, "best_exp": None},
 }
-ROW_KEYS: tuple[str, ...] = ("mfglib_s", "mfcode_s", "ratio", "cpu_ratio", "floor_s", "max_ratio", "max_abs_diff")
+ROW_KEYS: tuple[str, ...] = (
+    "mfglib_s", "mfglib64_s", "mfcode_s", "ratio", "goal", "cpu_ratio", "floor_s", "floor_ratio", "max_ratio",
+    "max_abs_diff", "max_abs_diff_float64",
+)
+#: The numbers of the ``floor`` section (its primitives' timings are mappings, :data:`FLOOR_TIMINGS`).
+FLOOR_NUMBERS: tuple[str, ...] = (
+    "gemm_s", "gemm_gflops", "peak_dgemm_gflops", "exp_s", "exp_ns_per_entry", "floor_flow_s", "kernel_s", "flow_s",
+    "kernels_per_flow",
+)
+FLOOR_TIMINGS: tuple[str, ...] = ("products_s", "exps_s")
 
 
 def _missing(data: Any, spec: Mapping[str, Any], prefix: str = "") -> list[str]:
@@ -104,10 +114,17 @@ def _mistyped(data: Mapping[str, Any]) -> tuple[str, str] | None:
         if not (isinstance(m[key], list) and m[key] and number(m[key][0])):
             return f"machine.{key}", "a non-empty list of numbers"
     for section, keys in (("equilibrium", ("lambda", "tol", "iterations", "solve_s", "solve_cpu_s", "exploitability", "certify_s")),
-                          ("floor", tuple(REQUIRED_KEYS["floor"]))):
+                          ("floor", FLOOR_NUMBERS)):
         for key in keys:
             if not number(data[section][key]):
                 return f"{section}.{key}", "a finite number"
+    fl = data["floor"]
+    for key in FLOOR_TIMINGS:
+        if not (isinstance(fl[key], Mapping) and fl[key] and all(isinstance(k, str) and number(v) for k, v in fl[key].items())):
+            return f"floor.{key}", "a non-empty mapping of names to finite numbers"
+    for key, timings in (("best_product", "products_s"), ("best_exp", "exps_s")):
+        if fl[key] not in fl[timings]:
+            return f"floor.{key}", f"one of the names in floor.{timings}"
     for name, row in data["solvers"]["rows"].items():
         for key in ROW_KEYS:
             if not number(row[key]):
@@ -151,42 +168,55 @@ def benchmark_tables(results: dict[str, Any]) -> tuple[BenchmarkTable, Benchmark
         (
             name,
             f"{r['mfglib_s']:.3f}",
+            f"{r['mfglib64_s']:.3f}",
             f"{r['mfcode_s'] * 1e3:.1f}",
             f"{r['ratio']:.0f}x",
+            f"{r['goal']:.0f}x",
             f"{r['cpu_ratio']:.0f}x",
             f"{r['floor_s'] * 1e3:.1f}",
+            f"{r['floor_ratio']:.2f}x",
             f"{r['max_ratio']:.0f}x",
             f"{r['max_abs_diff']:.1e}",
+            f"{r['max_abs_diff_float64']:.1e}",
         )
         for name, r in sv["rows"].items()
     )
     step_table = BenchmarkTable(
-        f"Time per iteration on {sv['game']}, mfglib in {m['mfglib_dtype']}, mfcode in float64 ({where})",
+        f"Time per iteration on {sv['game']}, mfglib as shipped in {m['mfglib_dtype']} (and in float64 on the same "
+        f"coefficients), mfcode in float64 ({where})",
         (
             "solver",
             "mfglib [s]",
+            "mfglib float64 [s], first run",
             "mfcode [ms]",
             "ratio",
+            "goal",
             "CPU-time ratio",
             "floor [ms]",
+            "mfcode / floor",
             "largest possible ratio",
-            "histories max abs diff",
+            "histories max abs diff, mfglib float32",
+            "float64",
         ),
         rows,
     )
+    t = int(fl["kernels_per_flow"])
+    primitive_rows = tuple(
+        (kind, name, f"{seconds * 1e3:.3f}", "yes" if name == fl[best] else "")
+        for kind, timings, best in (("product", "products_s", "best_product"), ("n^3 exp", "exps_s", "best_exp"))
+        for name, seconds in fl[timings].items()
+    )
     floor_table = BenchmarkTable(
-        "One kernel P_t = softmax(p1 @ L_t + p2) at n=50: its unavoidable primitives and the whole kernel",
-        ("product [ms]", "GFLOP/s", "1000^3 dgemm GFLOP/s", "n^3 exp [ms]", "ns per exp", "whole kernel [ms]", "whole flow, 20 kernels [ms]"),
+        "One kernel P_t = softmax(p1 @ L_t + p2): its unavoidable primitives (the fastest of each in the floor), "
+        f"a floor flow of {t} of them writing the kernels a flow keeps, and mfcode's kernel and flow "
+        f"(product {fl['gemm_gflops']:.1f} GFLOP/s, a 1000^3 dgemm {fl['peak_dgemm_gflops']:.1f} GFLOP/s; "
+        f"{fl['exp_ns_per_entry']:.2f} ns per exp)",
+        ("what", "implementation", "time [ms]", "in the floor"),
         (
-            (
-                f"{fl['gemm_s'] * 1e3:.2f}",
-                f"{fl['gemm_gflops']:.1f}",
-                f"{fl['peak_dgemm_gflops']:.1f}",
-                f"{fl['exp_s'] * 1e3:.2f}",
-                f"{fl['exp_ns_per_entry']:.1f}",
-                f"{fl['kernel_s'] * 1e3:.2f}",
-                f"{fl['flow_s'] * 1e3:.1f}",
-            ),
+            *primitive_rows,
+            (f"floor flow, {t} kernels", f"{fl['best_product']} + exp {fl['best_exp']}", f"{fl['floor_flow_s'] * 1e3:.2f}", "the floor"),
+            ("mfcode kernel", "product, add, exp, row sums, scaling, in place", f"{fl['kernel_s'] * 1e3:.3f}", ""),
+            (f"mfcode flow, {t} kernels", "FiniteHorizonMFG.induce with reused arrays", f"{fl['flow_s'] * 1e3:.2f}", ""),
         ),
     )
     return ne_table, step_table, floor_table
