@@ -26,11 +26,12 @@ RESULT = {
         "game": "random_linear",
         "rows": {
             "online mirror descent": {"mfglib_s": 0.7, "mfglib64_s": 0.9, "mfcode_s": 0.035, "ratio": 20.0, "goal": 100.0, "cpu_ratio": 15.0,
-                                      "floor_s": 0.014, "floor_ratio": 2.5, "max_ratio": 50.0, "max_abs_diff": 2e-5, "max_abs_diff_float64": 3e-14},
+                                      "floor_s": 0.014, "floor_ratio": 2.5, "max_ratio": 50.0, "max_abs_diff": 2e-5, "max_abs_diff_float64": 3e-14,
+                                      "flows_per_step": 1},
         },
     },
     "floor": {"gemm_s": 4e-4, "gemm_gflops": 31.0, "peak_dgemm_gflops": 27.0, "exp_s": 7e-4, "exp_ns_per_entry": 5.6, "floor_flow_s": 0.014,
-              "kernel_s": 1.4e-3, "flow_s": 0.05, "kernels_per_flow": 20, "products_s": {"numpy": 4e-4, "torch": 5e-4},
+              "kernel_s": 1.4e-3, "flow_s": 0.02, "kernels_per_flow": 20, "products_s": {"numpy": 4e-4, "torch": 5e-4},
               "exps_s": {"numpy": 7e-4, "torch": 8e-4}, "best_product": "numpy", "best_exp": "numpy"},
 }
 
@@ -38,13 +39,15 @@ RESULT = {
 def test_tables_carry_the_numbers_machine_and_command(tmp_path: Path) -> None:
     path = tmp_path / "bench.json"
     path.write_text(json.dumps(RESULT))
-    ne, steps, floor = speed.benchmark_tables(speed.load_benchmark(path))
+    ne, steps, floor, breakdown = speed.benchmark_tables(speed.load_benchmark(path))
     assert ne.rows == (("1e-06", "20", "0.400", "0.300", "1.0e-14", "0.050"),)
-    assert steps.rows[0] == ("online mirror descent", "0.700", "0.900", "35.0", "20x", "100x", "15x", "14.0", "2.50x", "50x", "2.0e-05", "3.0e-14")
+    assert steps.rows[0] == ("online mirror descent", "0.700", "0.900", "35.0", "20x", "26x", "100x", "15x", "14.0", "2.50x", "50x", "2.0e-05", "3.0e-14")
     assert "AMD EPYC" in steps.caption and "2026-11-26 06:00 UTC" in steps.caption and "--runs 3" in steps.caption
     assert floor.rows[0] == ("product", "numpy", "0.400", "yes") and floor.rows[1] == ("product", "torch", "0.500", "")
     assert floor.rows[4] == ("floor flow, 20 kernels", "numpy + exp numpy", "14.00", "the floor")
     assert "5.60 ns per exp" in floor.caption
+    # floor 14 ms, flows beyond it 20 - 14 = 6 ms, rest of the step 35 - 20 = 15 ms: they add up to the step
+    assert breakdown.rows == (("online mirror descent", "1", "14.0", "6.0 (+0.43)", "15.0 (+1.07)", "35.0", "2.50"),)
     md = steps.to_markdown()
     assert md.count("\n|") == 3 and "| online mirror descent | 0.700 |" in md
     assert "<caption>" in steps._repr_html_() and "online mirror descent" in str(steps)
@@ -104,7 +107,7 @@ def test_malformed_json_is_refused_with_file_and_line(tmp_path: Path) -> None:
 def test_tables_render_through_the_shared_renderer(tmp_path: Path) -> None:
     path = tmp_path / "bench.json"
     path.write_text(json.dumps(RESULT))
-    ne, _, _ = speed.benchmark_tables(speed.load_benchmark(path))
+    ne, *_ = speed.benchmark_tables(speed.load_benchmark(path))
     assert isinstance(ne, Table)
     assert ne.to_html().startswith('<table class="table mfbook-bench"><caption>Exact regularized NE of garnet')
     assert ne.to_text().splitlines()[1].startswith("residual tol  iterations  solve, wall [s]")
@@ -121,7 +124,7 @@ def test_the_benchmark_script_runs_and_writes_what_the_tables_read(tmp_path: Pat
     proc = subprocess.run([sys.executable, str(root / "benchmarks" / "bench_mfg.py"), *args], capture_output=True, text=True, timeout=300, check=False)
     assert proc.returncode == 0, proc.stderr[-2000:]
     results = speed.load_benchmark(out)
-    _, steps, floor = speed.benchmark_tables(results)
+    _, steps, floor, _ = speed.benchmark_tables(results)
     assert floor.rows[-2][0] == "mfcode kernel"
     assert [row[0] for row in steps.rows] == ["fixed point", "fictitious play", "online mirror descent", "prior descent"]
     assert results["floor"]["kernels_per_flow"] == 2 and "| fixed point |" in proc.stdout

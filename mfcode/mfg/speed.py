@@ -40,7 +40,7 @@ REQUIRED_KEYS: Mapping[str, Any] = {
 }
 ROW_KEYS: tuple[str, ...] = (
     "mfglib_s", "mfglib64_s", "mfcode_s", "ratio", "goal", "cpu_ratio", "floor_s", "floor_ratio", "max_ratio",
-    "max_abs_diff", "max_abs_diff_float64",
+    "max_abs_diff", "max_abs_diff_float64", "flows_per_step",
 )
 #: The numbers of the ``floor`` section (its primitives' timings are mappings, :data:`FLOOR_TIMINGS`).
 FLOOR_NUMBERS: tuple[str, ...] = (
@@ -139,8 +139,16 @@ class BenchmarkTable(Table):
     css_class: str = "table mfbook-bench"
 
 
-def benchmark_tables(results: dict[str, Any]) -> tuple[BenchmarkTable, BenchmarkTable, BenchmarkTable]:
-    """Three tables: the exact NE, the solver steps side by side with their floor, the floor's primitives."""
+def benchmark_tables(results: dict[str, Any]) -> tuple[BenchmarkTable, BenchmarkTable, BenchmarkTable, BenchmarkTable]:
+    """Four tables: the exact NE, the solver steps side by side with their floor, the floor's primitives, and
+    where each step's time goes.
+
+    The last splits an mfcode step (``mfcode_s``) into the floor (``flows`` floor flows), what its
+    flows add to the floor (``flows * (flow_s - floor_flow_s)``: the add, row sums and scaling of each
+    softmax, the push-forward and the rewards) and the rest of the step (``mfcode_s - flows * flow_s``:
+    the backward induction over the kept kernels, the policy update, the averaging of fictitious play),
+    each also as a multiple of the floor; the three add up to the step.
+    """
     problem = _problem(results)
     if problem:
         raise ValueError(f"results must be what load_benchmark returns (a bench_mfg.py result): {problem}")
@@ -171,6 +179,7 @@ def benchmark_tables(results: dict[str, Any]) -> tuple[BenchmarkTable, Benchmark
             f"{r['mfglib64_s']:.3f}",
             f"{r['mfcode_s'] * 1e3:.1f}",
             f"{r['ratio']:.0f}x",
+            f"{r['mfglib64_s'] / r['mfcode_s']:.0f}x",
             f"{r['goal']:.0f}x",
             f"{r['cpu_ratio']:.0f}x",
             f"{r['floor_s'] * 1e3:.1f}",
@@ -190,6 +199,7 @@ def benchmark_tables(results: dict[str, Any]) -> tuple[BenchmarkTable, Benchmark
             "mfglib float64 [s], first run",
             "mfcode [ms]",
             "ratio",
+            "ratio to mfglib float64",
             "goal",
             "CPU-time ratio",
             "floor [ms]",
@@ -219,4 +229,27 @@ def benchmark_tables(results: dict[str, Any]) -> tuple[BenchmarkTable, Benchmark
             (f"mfcode flow, {t} kernels", "FiniteHorizonMFG.induce with reused arrays", f"{fl['flow_s'] * 1e3:.2f}", ""),
         ),
     )
-    return ne_table, step_table, floor_table
+    breakdown = BenchmarkTable(
+        "Where an mfcode step's time goes: the floor, what the step's flows add to it (the add, row sums and scaling "
+        "of each softmax, the push-forward, the rewards) and the rest of the step (the backward induction, the policy "
+        "update); in ms, and as multiples of the floor",
+        ("solver", "flows", "floor [ms]", "flows beyond the floor [ms]", "rest of the step [ms]", "step [ms]", "step / floor"),
+        tuple(
+            (
+                name,
+                str(r["flows_per_step"]),
+                f"{floor_s * 1e3:.1f}",
+                f"{beyond * 1e3:.1f} (+{beyond / floor_s:.2f})",
+                f"{rest * 1e3:.1f} (+{rest / floor_s:.2f})",
+                f"{r['mfcode_s'] * 1e3:.1f}",
+                f"{r['mfcode_s'] / floor_s:.2f}",
+            )
+            for name, r in sv["rows"].items()
+            for floor_s, beyond, rest in [(
+                r["flows_per_step"] * fl["floor_flow_s"],
+                r["flows_per_step"] * (fl["flow_s"] - fl["floor_flow_s"]),
+                r["mfcode_s"] - r["flows_per_step"] * fl["flow_s"],
+            )]
+        ),
+    )
+    return ne_table, step_table, floor_table, breakdown
