@@ -27,7 +27,8 @@ RESULT = {
         "rows": {
             "online mirror descent": {"mfglib_s": 0.7, "mfglib64_s": 0.9, "mfcode_s": 0.035, "ratio": 20.0, "goal": 100.0, "cpu_ratio": 15.0,
                                       "floor_s": 0.014, "floor_ratio": 2.5, "max_ratio": 50.0, "max_abs_diff": 2e-5, "max_abs_diff_float64": 3e-14,
-                                      "flows_per_step": 1},
+                                      "flows_per_step": 1, "exploitability_mfglib": [3.0, 2.0, 1.0],
+                                      "exploitability_mfglib_float64": [3.0, 2.0, 0.5], "exploitability_mfcode": [3.0, 2.0, 0.5, 0.25]},
         },
     },
     "floor": {"gemm_s": 4e-4, "gemm_gflops": 31.0, "peak_dgemm_gflops": 27.0, "exp_s": 7e-4, "exp_ns_per_entry": 5.6, "floor_flow_s": 0.014,
@@ -39,7 +40,7 @@ RESULT = {
 def test_tables_carry_the_numbers_machine_and_command(tmp_path: Path) -> None:
     path = tmp_path / "bench.json"
     path.write_text(json.dumps(RESULT))
-    ne, steps, floor, breakdown = speed.benchmark_tables(speed.load_benchmark(path))
+    ne, steps, floor, breakdown, histories = speed.benchmark_tables(speed.load_benchmark(path))
     assert ne.rows == (("1e-06", "20", "0.400", "0.300", "1.0e-14", "0.050"),)
     assert steps.rows[0] == ("online mirror descent", "0.700", "0.900", "35.0", "20x", "26x", "100x", "15x", "14.0", "2.50x", "50x", "2.0e-05", "3.0e-14")
     assert "AMD EPYC" in steps.caption and "2026-11-26 06:00 UTC" in steps.caption and "--runs 3" in steps.caption
@@ -47,6 +48,8 @@ def test_tables_carry_the_numbers_machine_and_command(tmp_path: Path) -> None:
     assert floor.rows[4] == ("floor flow, 20 kernels", "numpy + exp numpy", "14.00", "the floor")
     assert "5.60 ns per exp" in floor.caption
     # floor 14 ms, flows beyond it 20 - 14 = 6 ms, rest of the step 35 - 20 = 15 ms: they add up to the step
+    assert histories.rows[0] == ("online mirror descent", "mfglib float32", "3", "2", "1")
+    assert histories.rows[2] == ("online mirror descent", "mfcode", "3", "2", "0.5")
     assert breakdown.rows == (("online mirror descent", "1", "14.0", "6.0 (+0.43)", "15.0 (+1.07)", "35.0", "2.50"),)
     md = steps.to_markdown()
     assert md.count("\n|") == 3 and "| online mirror descent | 0.700 |" in md
@@ -83,6 +86,7 @@ def _without(path: tuple[str, ...]) -> dict[str, Any]:
         (_without(("machine", "cpu")), r"no 'machine.cpu'"),
         (_without(("floor", "gemm_s")), r"no 'floor.gemm_s'"),
         (_without(("floor", "floor_flow_s")), r"no 'floor.floor_flow_s'"),
+        (_without(("solvers", "rows", "online mirror descent", "exploitability_mfcode")), r"no 'solvers.rows.online mirror descent.exploitability_mfcode'"),
         ({**RESULT, "floor": {**RESULT["floor"], "best_exp": "scipy"}}, r"floor\.best_exp.*one of the names"),
         ({**RESULT, "floor": {**RESULT["floor"], "products_s": {}}}, r"floor\.products_s.*non-empty mapping"),
         (_without(("solvers", "rows", "online mirror descent", "ratio")), r"no 'solvers.rows.online mirror descent.ratio'"),
@@ -120,11 +124,11 @@ def test_the_benchmark_script_runs_and_writes_what_the_tables_read(tmp_path: Pat
 
     root = Path(__file__).resolve().parents[1]
     out = tmp_path / "bench.json"
-    args = ["--runs", "1", "--iterations", "1", "--n", "3", "--horizon", "2", "--output", str(out)]
+    args = ["--runs", "1", "--iterations", "2", "--n", "3", "--horizon", "2", "--output", str(out)]
     proc = subprocess.run([sys.executable, str(root / "benchmarks" / "bench_mfg.py"), *args], capture_output=True, text=True, timeout=300, check=False)
     assert proc.returncode == 0, proc.stderr[-2000:]
     results = speed.load_benchmark(out)
-    _, steps, floor, _ = speed.benchmark_tables(results)
+    _, steps, floor, _, _ = speed.benchmark_tables(results)
     assert floor.rows[-2][0] == "mfcode kernel"
     assert [row[0] for row in steps.rows] == ["fixed point", "fictitious play", "online mirror descent", "prior descent"]
     assert results["floor"]["kernels_per_flow"] == 2 and "| fixed point |" in proc.stdout

@@ -737,16 +737,17 @@ def solver_comparison(*, horizon: int, n: int, iterations: int, seed: int) -> So
 
 @dataclass(frozen=True, eq=False)
 class BenchmarkTables:
-    """The four tables of the stored ``benchmarks/bench_mfg.py`` results (:func:`mfcode.mfg.speed.benchmark_tables`)."""
+    """The five tables of the stored ``benchmarks/bench_mfg.py`` results (:func:`mfcode.mfg.speed.benchmark_tables`)."""
 
     equilibrium: speed.BenchmarkTable
     steps: speed.BenchmarkTable
     floor: speed.BenchmarkTable
     breakdown: speed.BenchmarkTable
+    histories: speed.BenchmarkTable
 
 
 def speed_tables(path: Path | str) -> BenchmarkTables:
-    """The exact-NE, solver-step, floor and step-breakdown tables of the results ``benchmarks/bench_mfg.py`` wrote to ``path``."""
+    """The exact-NE, solver-step, floor, step-breakdown and history tables of the results ``benchmarks/bench_mfg.py`` wrote to ``path``."""
     if not isinstance(path, (str, Path)):
         raise TypeError(f"path must be a str or a Path, got {type(path).__name__}")
     results = speed.load_benchmark(path)

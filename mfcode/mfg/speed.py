@@ -42,6 +42,9 @@ ROW_KEYS: tuple[str, ...] = (
     "mfglib_s", "mfglib64_s", "mfcode_s", "ratio", "goal", "cpu_ratio", "floor_s", "floor_ratio", "max_ratio",
     "max_abs_diff", "max_abs_diff_float64", "flows_per_step",
 )
+#: The exploitability histories of each row (lists of numbers, at least :data:`HISTORY_SHOWN` long).
+HISTORY_KEYS: tuple[str, ...] = ("exploitability_mfglib", "exploitability_mfglib_float64", "exploitability_mfcode")
+HISTORY_SHOWN = 3
 #: The numbers of the ``floor`` section (its primitives' timings are mappings, :data:`FLOOR_TIMINGS`).
 FLOOR_NUMBERS: tuple[str, ...] = (
     "gemm_s", "gemm_gflops", "peak_dgemm_gflops", "exp_s", "exp_ns_per_entry", "floor_flow_s", "kernel_s", "flow_s",
@@ -87,7 +90,7 @@ def _problem(data: Any) -> str:
     if not missing and not isinstance(rows, Mapping):
         missing.append("solvers.rows")
     elif not missing:
-        missing = [f"solvers.rows.{name}.{key}" for name, row in rows.items() for key in ROW_KEYS
+        missing = [f"solvers.rows.{name}.{key}" for name, row in rows.items() for key in (*ROW_KEYS, *HISTORY_KEYS)
                    if not isinstance(row, Mapping) or key not in row]
     if missing:
         return f"no {', '.join(repr(k) for k in missing)}"
@@ -129,6 +132,10 @@ def _mistyped(data: Mapping[str, Any]) -> tuple[str, str] | None:
         for key in ROW_KEYS:
             if not number(row[key]):
                 return f"solvers.rows.{name}.{key}", "a finite number"
+        for key in HISTORY_KEYS:
+            h = row[key]
+            if not (isinstance(h, list) and len(h) >= HISTORY_SHOWN and all(number(x) for x in h)):
+                return f"solvers.rows.{name}.{key}", f"a list of at least {HISTORY_SHOWN} finite numbers"
     return None
 
 
@@ -139,9 +146,11 @@ class BenchmarkTable(Table):
     css_class: str = "table mfbook-bench"
 
 
-def benchmark_tables(results: dict[str, Any]) -> tuple[BenchmarkTable, BenchmarkTable, BenchmarkTable, BenchmarkTable]:
-    """Four tables: the exact NE, the solver steps side by side with their floor, the floor's primitives, and
-    where each step's time goes.
+def benchmark_tables(
+    results: dict[str, Any],
+) -> tuple[BenchmarkTable, BenchmarkTable, BenchmarkTable, BenchmarkTable, BenchmarkTable]:
+    """Five tables: the exact NE, the solver steps side by side with their floor, the floor's primitives,
+    where each step's time goes, and the exploitability histories of the first repetition.
 
     The last splits an mfcode step (``mfcode_s``) into the floor (``flows`` floor flows), what its
     flows add to the floor (``flows * (flow_s - floor_flow_s)``: the add, row sums and scaling of each
@@ -252,4 +261,18 @@ def benchmark_tables(results: dict[str, Any]) -> tuple[BenchmarkTable, Benchmark
             )]
         ),
     )
-    return ne_table, step_table, floor_table, breakdown
+    histories = BenchmarkTable(
+        "Exploitability of the first iterates in the benchmark's first repetition: mfglib as shipped (float32), "
+        "mfglib in float64 on the same coefficients, mfcode (float64)",
+        ("solver", "library", *(f"iterate {k}" for k in range(HISTORY_SHOWN))),
+        tuple(
+            (name, library, *(f"{x:.4g}" for x in r[key][:HISTORY_SHOWN]))
+            for name, r in sv["rows"].items()
+            for library, key in (
+                ("mfglib float32", "exploitability_mfglib"),
+                ("mfglib float64", "exploitability_mfglib_float64"),
+                ("mfcode", "exploitability_mfcode"),
+            )
+        ),
+    )
+    return ne_table, step_table, floor_table, breakdown, histories
