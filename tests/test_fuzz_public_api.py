@@ -861,6 +861,11 @@ def rule() -> np.ndarray[Any, Any]:
     return model.uniform_over(queues().action_mask)
 
 
+def mfc_counts() -> np.ndarray[Any, Any]:
+    """Every class-count vector of two agents in the two-queue model."""
+    return combinatorics.compositions(2, int(np.asarray(queues().cell_classes).max()) + 1)
+
+
 def mfc_policy() -> np.ndarray[Any, Any]:
     return np.broadcast_to(rule(), (queues().n_env_states, *rule().shape)).copy()
 
@@ -965,6 +970,8 @@ api("mfcode.mfc.dp.solve_mfc_mdp_on_grid", dp.solve_mfc_mdp_on_grid, lambda: dic
     aliases={"resolution": ("decision rules",)}, reason="the refusal of the tabulated MDP counts the decision rules of the grid")
 api("mfcode.mfc.finite_n.class_probabilities", finite_n.class_probabilities, lambda: dict(model=queues(), h=rule()),
     check=distribution(), aliases=MODEL_ALIAS, reason=MODEL_REASON)
+api("mfcode.mfc.finite_n.class_representatives", finite_n.class_representatives,
+    lambda: dict(model=queues(), counts=mfc_counts(), n_agents=2))
 api("mfcode.mfc.finite_n.count_law", finite_n.count_law, lambda: dict(per_agent=np.array([[0.5, 0.5], [0.2, 0.8]])),
     check=lambda r, kw: distribution()(r, kw))
 api("mfcode.mfc.finite_n.symmetric_value", finite_n.symmetric_value, lambda: dict(model=queues(), policy=mfc_policy(), n_agents=2),

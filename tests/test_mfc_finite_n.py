@@ -13,6 +13,7 @@ from mfcode.mfc.combinatorics import compositions
 from mfcode.mfc.dp import GridMDP, decision_rule_grid, policy_iteration
 from mfcode.mfc.finite_n import (
     class_probabilities,
+    class_representatives,
     count_law,
     finite_n_optimum,
     profile_value,
@@ -179,3 +180,27 @@ def test_three_queues_exact_values_and_optimum() -> None:
     assert np.all(symmetric_value(model, jsq_policy(model), N) - 1e-10 <= opt.V)
     assert np.all(exact - 1e-10 <= opt.V)
     np.testing.assert_allclose(profile_value(model, opt.profile()), opt.V, atol=1e-10)
+
+
+def test_class_representatives_carry_the_counts_and_stand_for_any_distribution_with_them() -> None:
+    """Class masses of the representative are N_c / N, and the model's reward and kernel there equal those at
+    another state-action distribution with the same class masses (eq. 4 by classes)."""
+    model = QUEUE
+    classes = np.asarray(model.cell_classes)
+    c = int(classes.max()) + 1
+    counts = compositions(3, c)
+    g = class_representatives(model, counts, 3)
+    onehot = np.eye(c)[classes]  # (X, U, C)
+    np.testing.assert_allclose(np.einsum("lxu,xuc->lc", g, onehot), counts / 3, atol=1e-15)
+    rng = np.random.default_rng(0)
+    other = np.zeros_like(g)
+    for k in range(c):  # spread each class's mass over all of its cells at random
+        cells = np.argwhere(classes == k)
+        w = rng.dirichlet(np.ones(len(cells)), size=len(counts)) * (counts[:, k:k + 1] / 3)
+        other[:, cells[:, 0], cells[:, 1]] = w
+    np.testing.assert_allclose(model.reward(other), model.reward(g), atol=1e-12)
+    np.testing.assert_allclose(model.kernel(other), model.kernel(g), atol=1e-12)
+    with pytest.raises(ValueError, match="counts"):
+        class_representatives(model, counts[:, :-1], 3)
+    with pytest.raises(ValueError, match="n_agents=2"):
+        class_representatives(model, counts, 2)

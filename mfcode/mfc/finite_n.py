@@ -58,6 +58,7 @@ from mfcode.validation import check_int
 __all__ = [
     "FiniteNOptimum",
     "class_probabilities",
+    "class_representatives",
     "count_law",
     "finite_n_optimum",
     "profile_value",
@@ -95,8 +96,25 @@ def class_probabilities(model: MFCModel, h: ArrayLike) -> FloatArray:
     return out
 
 
+def class_representatives(model: MFCModel, counts: ArrayLike, n_agents: int) -> FloatArray:
+    """A state-action distribution ``(L, X, U)`` with each row's class counts ``(L, C)``.
+
+    Each class's mass :math:`N_c/N` sits on its first cell: the model's rewards and kernels depend
+    on :math:`\\mathbb G^N` only through the class masses (eq. 4, by classes), so any distribution
+    with those masses stands for the count vector.
+    """
+    _check_model(model)
+    n = check_int(n_agents, "n_agents", low=1)
+    arr = np.asarray(counts)
+    c = _n_classes(model)
+    if arr.ndim != 2 or arr.shape[1] != c or arr.dtype.kind not in "iu":
+        raise ValueError(f"counts must be an integer array of shape (L, {c}), got {arr.dtype} {arr.shape}")
+    if (arr < 0).any() or (arr.sum(axis=1) != n).any():
+        raise ValueError(f"counts must be non-negative with every row summing to n_agents={n}")
+    return _representatives(model, arr, n)
+
+
 def _representatives(model: MFCModel, counts: IntArray, n_agents: int) -> FloatArray:
-    """A state-action distribution (L, X, U) with the given class counts (L, C)."""
     classes = np.asarray(model.cell_classes).ravel()
     first = np.array([np.flatnonzero(classes == c)[0] for c in range(_n_classes(model))])
     G = np.zeros((counts.shape[0], classes.size))

@@ -44,7 +44,7 @@ from mfcode.fixed_point import iterate
 from mfcode.mfg.protocol import BestResponse, PolicyEvaluation
 from mfcode.mfg.soft import regularized_reward, soft_max_value
 from mfcode.nac.features import Features
-from mfcode.nac.protocol import CriticEstimate, Iterate
+from mfcode.nac.protocol import CriticEstimate, Iterate, check_iterate
 from mfcode.simplex import softmax
 from mfcode.validation import check_int, check_real, check_temperature
 
@@ -146,48 +146,20 @@ def soft_best_response(
 # -- the exact quantities at an iterate ----------------------------------------------------------
 
 
-def _check_iterate(iterate: object, features: Features | None = None) -> Iterate:
-    """``iterate`` if it is an :class:`Iterate` whose arrays agree with each other (and with ``features``)."""
-    if not isinstance(iterate, Iterate):
-        raise TypeError(f"iterate must be an Iterate, got {type(iterate).__name__}")
-    pi = iterate.policy
-    if pi.ndim != 3:
-        raise ValueError(f"iterate.policy must have shape (n, S, A), got {pi.shape}")
-    n, s, a = pi.shape
-    expected = {
-        "mean_field": (n, s), "reward": (n, s, a), "kernel": (n, s, a, s), "initial": (s,),
-    }
-    for name, shape in expected.items():
-        got = np.shape(getattr(iterate, name))
-        if got != shape:
-            raise ValueError(f"iterate.{name} must have shape {shape}, got {got}")
-    if features is not None:
-        if not isinstance(features, Features):
-            raise TypeError(f"features must be Features, got {type(features).__name__}")
-        if (features.n_states, features.n_actions) != (s, a) or np.shape(iterate.theta) != (n, features.dim):
-            raise ValueError(
-                f"iterate (policy {pi.shape}, theta {np.shape(iterate.theta)}) does not match features "
-                f"(S, A, d) = {features.phi.shape}"
-            )
-    if not pi.min() > 0.0:
-        raise ValueError("iterate.policy must be positive everywhere (log pi enters q = Q - lambda log pi)")
-    return iterate
-
-
 def _evaluation(it: Iterate) -> PolicyEvaluation:
     return policy_evaluation(it.reward, it.kernel, it.policy, it.gamma, it.temperature)
 
 
 def shifted_q(iterate: Iterate) -> FloatArray:
     """:math:`q^{\\pi,\\lambda}_\\mu=Q^{\\pi,\\lambda}_\\mu-\\lambda\\log\\pi` at the iterate's dynamics, ``(n, S, A)`` (001 §3)."""
-    it = _check_iterate(iterate)
+    it = check_iterate(iterate, positive=True)
     out: FloatArray = _evaluation(it).q - it.temperature * np.log(it.policy)
     return out
 
 
 def advantage(iterate: Iterate) -> FloatArray:
     """:math:`A^{\\pi,\\lambda}_\\mu=Q^{\\pi,\\lambda}_\\mu-\\sum_a\\pi(a|\\cdot)Q^{\\pi,\\lambda}_\\mu(\\cdot,a)`, ``(n, S, A)`` (001 §3)."""
-    it = _check_iterate(iterate)
+    it = check_iterate(iterate, positive=True)
     q = _evaluation(it).q
     out: FloatArray = q - (it.policy * q).sum(axis=-1, keepdims=True)
     return out
@@ -195,7 +167,7 @@ def advantage(iterate: Iterate) -> FloatArray:
 
 def visitation(iterate: Iterate) -> FloatArray:
     """:math:`d^{\\pi}_\\mu(s)=(1-\\gamma)\\sum_t\\gamma^t\\Pr(s_t=s|s_0\\sim\\rho)`, ``(n, S)`` (001 §2)."""
-    it = _check_iterate(iterate)
+    it = check_iterate(iterate, positive=True)
     p_pi = markov.kernel_under(it.policy, it.kernel)
     out: FloatArray = (1.0 - it.gamma) * markov.evaluate(it.initial, np.swapaxes(p_pi, -1, -2), it.gamma)
     return out
@@ -212,7 +184,7 @@ def _check_q_hat(q_hat: object, shape: tuple[int, ...], name: str = "q_hat") -> 
 
 def advantage_estimate(iterate: Iterate, q_hat: FloatArray) -> FloatArray:
     """Alg. 1's :math:`\\hat A=\\hat Q-\\sum_a\\pi\\hat Q` with :math:`\\hat Q=\\hat q+\\lambda\\log\\pi` (001 §3), ``(n, S, A)``."""
-    it = _check_iterate(iterate)
+    it = check_iterate(iterate, positive=True)
     q = _check_q_hat(q_hat, it.policy.shape) + it.temperature * np.log(it.policy)
     out: FloatArray = q - (it.policy * q).sum(axis=-1, keepdims=True)
     return out
@@ -220,7 +192,7 @@ def advantage_estimate(iterate: Iterate, q_hat: FloatArray) -> FloatArray:
 
 def critic_error(iterate: Iterate, q_hat: FloatArray) -> FloatArray:
     """Eq. (2)'s :math:`\\mathbb E_{s\\sim d^\\pi_\\mu,a\\sim\\pi}[(\\hat q-q^{\\pi,\\lambda}_\\mu)^2]` per seed, ``(n,)``."""
-    it = _check_iterate(iterate)
+    it = check_iterate(iterate, positive=True)
     err = (_check_q_hat(q_hat, it.policy.shape) - shifted_q(it)) ** 2
     out: FloatArray = np.einsum("ns,nsa,nsa->n", visitation(it), it.policy, err)
     return out
@@ -240,7 +212,7 @@ def actor_loss(iterate: Iterate, features: Features, target: FloatArray, w: Floa
     ``target`` is :math:`\\hat A` ``(n, S, A)`` (:func:`advantage_estimate`; :func:`advantage` gives
     the exact loss of §3), ``w`` is ``(n, d)``.
     """
-    it = _check_iterate(iterate, features)
+    it = check_iterate(iterate, features, positive=True)
     design, y = _weighted_design(it, features, _check_q_hat(target, it.policy.shape, "target"))
     ws = _check_q_hat(w, it.theta.shape, "w")
     out: FloatArray = ((np.einsum("nkd,nd->nk", design, ws) - y) ** 2).sum(axis=-1)
@@ -308,7 +280,7 @@ def compatible_weights(iterate: Iterate, features: Features, target: FloatArray,
     radius
         :math:`R>0`, or ``None`` for the unconstrained minimum-norm minimiser.
     """
-    it = _check_iterate(iterate, features)
+    it = check_iterate(iterate, features, positive=True)
     r = None if radius is None else check_real(radius, "radius", low=0.0, low_open=True)
     target_ = _check_q_hat(target, it.policy.shape, "target")
     n, s, a = it.policy.shape
@@ -354,7 +326,7 @@ def npg_direction(iterate: Iterate, features: Features) -> FloatArray:
     the row space of the design (e.g. :math:`\\theta_0=0`); the :math:`1/(1-\\gamma)` of the NPG step is
     absorbed into :math:`\\eta`.
     """
-    it = _check_iterate(iterate, features)
+    it = check_iterate(iterate, features, positive=True)
     out: FloatArray = compatible_weights(it, features, advantage(it), None) - it.temperature * it.theta
     return out
 
@@ -373,7 +345,7 @@ class ExactCritic:
         self, iterate: Iterate, features: Features, rng: np.random.Generator, start: FloatArray | None = None
     ) -> CriticEstimate:
         """:math:`q^{\\pi_t,\\lambda}_{\\mu_t}=Q^{\\pi_t,\\lambda}_{\\mu_t}-\\lambda\\log\\pi_t`, ``(n, S, A)``."""
-        it = _check_iterate(iterate, features)
+        it = check_iterate(iterate, features, positive=True)
         return CriticEstimate(shifted_q(it), np.zeros((it.n_seeds, 0)))
 
 
@@ -391,5 +363,5 @@ class ExactActor:
         self, iterate: Iterate, features: Features, q_hat: FloatArray, radius: float, rng: np.random.Generator
     ) -> FloatArray:
         """:math:`\\hat w_t`, ``(n, d)``, :math:`\\|\\hat w_t\\|_2\\le R`."""
-        it = _check_iterate(iterate, features)
+        it = check_iterate(iterate, features, positive=True)
         return compatible_weights(it, features, advantage_estimate(it, q_hat), radius)

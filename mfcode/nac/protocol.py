@@ -33,8 +33,9 @@ import numpy.typing as npt
 from mfcode.arrays import FloatArray, IntArray
 from mfcode.nac.features import Features
 from mfcode.simplex import check_distribution
+from mfcode.validation import check_real, check_temperature
 
-__all__ = ["Actor", "Critic", "CriticEstimate", "Iterate", "NACRun"]
+__all__ = ["Actor", "Critic", "CriticEstimate", "Iterate", "NACRun", "check_iterate"]
 
 
 @dataclass(frozen=True)
@@ -74,6 +75,53 @@ class Iterate:
     def n_seeds(self) -> int:
         """The batch size ``n``."""
         return int(self.policy.shape[0])
+
+
+def _check_shape(value: object, shape: tuple[int, ...], name: str) -> FloatArray:
+    arr = np.asarray(value)
+    if arr.dtype.kind not in "fiu" or arr.dtype == np.bool_:
+        raise TypeError(f"{name} must be a real array, got dtype {arr.dtype}")
+    if arr.shape != shape:
+        raise ValueError(f"{name} must have shape {shape}, got {arr.shape}")
+    if not np.isfinite(arr).all():
+        raise ValueError(f"{name} must be finite")
+    return arr.astype(np.float64, copy=False)
+
+
+def check_iterate(iterate: object, features: Features | None = None, *, positive: bool = False) -> Iterate:
+    """``iterate`` if it is an :class:`Iterate` whose arrays agree with each other (and with ``features``).
+
+    Checks the shapes ``policy`` and ``reward (n, S, A)``, ``mean_field (n, S)``, ``kernel (n, S, A, S)``,
+    ``initial (S,)`` (and ``theta (n, d)`` and ``(S, A)`` against ``features`` when given), that the
+    arrays are finite and the distributions lie on the simplex, :math:`\\gamma\\in(0,1)` and
+    :math:`\\lambda\\ge0`; with ``positive``, that the policy is positive everywhere (the exact
+    oracles take :math:`\\log\\pi`).
+    """
+    if not isinstance(iterate, Iterate):
+        raise TypeError(f"iterate must be an Iterate, got {type(iterate).__name__}")
+    policy = np.asarray(iterate.policy)
+    if policy.ndim != 3 or policy.shape[0] < 1:
+        raise ValueError(f"iterate.policy must have shape (n, S, A) with n >= 1, got {policy.shape}")
+    n, s, a = policy.shape
+    if features is not None:
+        if not isinstance(features, Features):
+            raise TypeError(f"features must be Features, got {type(features).__name__}")
+        if (features.n_states, features.n_actions) != (s, a):
+            raise ValueError(f"iterate.policy must have shape (n, {features.n_states}, {features.n_actions}) as features, got {policy.shape}")
+        _check_shape(iterate.theta, (n, features.dim), "iterate.theta")
+    _check_shape(iterate.reward, (n, s, a), "iterate.reward")
+    for value, shape, name in (
+        (policy, (n, s, a), "iterate.policy"),
+        (iterate.mean_field, (n, s), "iterate.mean_field"),
+        (iterate.kernel, (n, s, a, s), "iterate.kernel"),
+        (iterate.initial, (s,), "iterate.initial"),
+    ):
+        check_distribution(_check_shape(value, shape, name), name)
+    check_real(iterate.gamma, "iterate.gamma", low=0.0, high=1.0, low_open=True, high_open=True)
+    check_temperature(iterate.temperature, "iterate.temperature")
+    if positive and not policy.min() > 0.0:
+        raise ValueError("iterate.policy must be positive everywhere (log pi enters q = Q - lambda log pi)")
+    return iterate
 
 
 @dataclass(frozen=True)

@@ -46,16 +46,13 @@ import numpy as np
 
 from mfcode.arrays import FloatArray, IntArray
 from mfcode.limits import check_elements, check_steps
-from mfcode.nac.features import Features
 from mfcode.nac.protocol import Iterate
-from mfcode.simplex import check_distribution
-from mfcode.validation import check_int, check_real, check_temperature
+from mfcode.validation import check_int
 
 __all__ = [
     "MarkovChain",
     "SamplingTables",
     "Transitions",
-    "check_iterate",
     "check_rng",
     "episode_visits",
     "sample_state_actions",
@@ -68,47 +65,6 @@ def check_rng(rng: object) -> np.random.Generator:
     if not isinstance(rng, np.random.Generator):
         raise TypeError(f"rng must be a numpy.random.Generator, got {type(rng).__name__}")
     return rng
-
-
-def _check_shape(value: object, shape: tuple[int, ...], name: str) -> FloatArray:
-    arr = np.asarray(value)
-    if arr.dtype.kind not in "fiu" or arr.dtype == np.bool_:
-        raise TypeError(f"{name} must be a real array, got dtype {arr.dtype}")
-    if arr.shape != shape:
-        raise ValueError(f"{name} must have shape {shape}, got {arr.shape}")
-    if not np.isfinite(arr).all():
-        raise ValueError(f"{name} must be finite")
-    return arr.astype(np.float64, copy=False)
-
-
-def check_iterate(iterate: object, features: Features) -> Iterate:
-    """``iterate`` if it is an :class:`~mfcode.nac.protocol.Iterate` whose arrays fit ``features``.
-
-    Checks the shapes ``theta (n, d)``, ``policy`` and ``reward (n, S, A)``, ``mean_field (n, S)``,
-    ``kernel (n, S, A, S)``, ``initial (S,)``, that the distributions lie on the simplex,
-    :math:`\\gamma\\in(0,1)` and :math:`\\lambda\\ge0`.
-    """
-    if not isinstance(iterate, Iterate):
-        raise TypeError(f"iterate must be an Iterate, got {type(iterate).__name__}")
-    if not isinstance(features, Features):
-        raise TypeError(f"features must be Features, got {type(features).__name__}")
-    s, a, d = features.n_states, features.n_actions, features.dim
-    policy = np.asarray(iterate.policy)
-    if policy.ndim != 3 or policy.shape[1:] != (s, a) or policy.shape[0] < 1:
-        raise ValueError(f"iterate.policy must have shape (n, {s}, {a}) with n >= 1, got {policy.shape}")
-    n = policy.shape[0]
-    _check_shape(iterate.theta, (n, d), "iterate.theta")
-    _check_shape(iterate.reward, (n, s, a), "iterate.reward")
-    for value, shape, name in (
-        (policy, (n, s, a), "iterate.policy"),
-        (iterate.mean_field, (n, s), "iterate.mean_field"),
-        (iterate.kernel, (n, s, a, s), "iterate.kernel"),
-        (iterate.initial, (s,), "iterate.initial"),
-    ):
-        check_distribution(_check_shape(value, shape, name), name)
-    check_real(iterate.gamma, "iterate.gamma", low=0.0, high=1.0, low_open=True, high_open=True)
-    check_temperature(iterate.temperature, "iterate.temperature")
-    return iterate
 
 
 def _cumulative(p: FloatArray) -> FloatArray:
@@ -147,7 +103,7 @@ class SamplingTables:
 
     @classmethod
     def from_iterate(cls, iterate: Iterate) -> SamplingTables:
-        """Tables of a validated iterate (see :func:`check_iterate`)."""
+        """Tables of a validated iterate (see :func:`mfcode.nac.protocol.check_iterate`)."""
         return cls(
             np.asarray(iterate.policy, dtype=np.float64),
             np.asarray(iterate.kernel, dtype=np.float64),

@@ -57,8 +57,8 @@ from mfcode.arrays import FloatArray
 from mfcode.limits import check_elements
 from mfcode.nac.exact import advantage_estimate
 from mfcode.nac.features import Features
-from mfcode.nac.protocol import Iterate
-from mfcode.nac.sampling import SamplingTables, check_iterate, check_rng, episode_visits
+from mfcode.nac.protocol import Iterate, check_iterate
+from mfcode.nac.sampling import SamplingTables, check_rng, episode_visits
 from mfcode.nac.td import check_radius, project_ball
 from mfcode.validation import check_int, check_real
 

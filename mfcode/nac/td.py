@@ -48,8 +48,8 @@ from mfcode.arrays import FloatArray, IntArray
 from mfcode.limits import check_elements, check_steps
 from mfcode.nac.exact import visitation
 from mfcode.nac.features import Features
-from mfcode.nac.protocol import CriticEstimate, Iterate
-from mfcode.nac.sampling import MarkovChain, SamplingTables, check_iterate, check_rng
+from mfcode.nac.protocol import CriticEstimate, Iterate, check_iterate
+from mfcode.nac.sampling import MarkovChain, SamplingTables, check_rng
 from mfcode.validation import check_int, check_real
 
 __all__ = [

@@ -40,7 +40,7 @@ from mfcode.arrays import FloatArray, IntArray
 from mfcode.markov import evaluate
 from mfcode.mfc.combinatorics import compositions
 from mfcode.mfc.dp import GridMDP, policy_iteration
-from mfcode.mfc.finite_n import class_probabilities, vertex_rules
+from mfcode.mfc.finite_n import class_probabilities, class_representatives, vertex_rules
 from mfcode.mfc.mdp import MFCMDP
 from mfcode.mfc.model import MFCModel, validate_policy
 from mfcode.mfc.nagent import NAgentSystem
@@ -71,15 +71,6 @@ class DeviatorMDP:
     best: FloatArray
     best_policy: FloatArray
     reward_bound: float
-
-
-def _representatives(model: MFCModel, counts: IntArray, n_agents: int) -> FloatArray:
-    """A state-action distribution ``(L, X, U)`` with the class counts ``(L, C)`` (each class on its first cell)."""
-    classes = np.asarray(model.cell_classes).ravel()
-    first = np.array([np.flatnonzero(classes == c)[0] for c in range(counts.shape[1])])
-    g = np.zeros((counts.shape[0], classes.size))
-    g[:, first] = counts / n_agents
-    return g.reshape(counts.shape[0], model.n_agent_states, model.n_actions)
 
 
 def _count_laws(others: FloatArray, deviator: FloatArray, n_agents: int) -> tuple[IntArray, FloatArray]:
@@ -146,7 +137,7 @@ class MeanFieldControl:
         p_pi = class_probabilities(m, pi)  # (X0, C)
         p_rules = np.broadcast_to(class_probabilities(m, rules)[:, None, :], (rules.shape[0], *p_pi.shape))
         counts, laws = _count_laws(p_pi, np.concatenate([p_pi[None], p_rules]), n)  # (1 + D, X0, L)
-        g = _representatives(m, counts, n)
+        g = class_representatives(m, counts, n)
         rewards, kernels = m.reward(g), m.kernel(g)  # (L, X0), (L, X0, X0)
         r_bar = np.einsum("dsl,ls->ds", laws, rewards)
         p_bar = np.einsum("dsl,lst->dst", laws, kernels)
