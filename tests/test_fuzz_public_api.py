@@ -784,6 +784,10 @@ api("mfcode.mfg.solvers.solve_equilibrium", solvers.solve_equilibrium,
     lambda: dict(game=sis(), temperature=0.5, start=np.array(P2), tol=1e-10, max_iter=200, memory=1),
     raises=(RuntimeError,), reason="RuntimeError is the documented outcome of an iteration that does not reach tol",
     aliases={"game": ("start",)}, check=lambda r, kw: distribution()(r.policy, kw))
+api("mfcode.mfg.lipschitz.pair_quotients", lipschitz.pair_quotients,
+    lambda: dict(game=sis(), mu=np.array([0.6, 0.4]), policy=np.array([[0.5, 0.5], [0.2, 0.8]]), mu2=np.array([0.3, 0.7]),
+                 policy2=np.array([[0.9, 0.1], [0.5, 0.5]])),
+    aliases={"game": ("mu", "mu2", "policy", "policy2")}, reason=GAME_REASON, check=lambda r, kw: finite(r.d3, kw))
 api("mfcode.mfg.lipschitz.estimate_lipschitz", lipschitz.estimate_lipschitz,
     lambda: dict(game=sis(), temperature=0.5, n_pairs=2, local_scale=1e-3, seed=0), check=lambda r, kw: finite(r.bound, kw))
 
@@ -1433,7 +1437,7 @@ RECORD = "a result the package builds and a caller only reads (no argument comes
 PROTOCOL_ONLY = "a protocol or abstract base: its methods are fuzzed on each implementation"
 NOT_FUZZED: dict[str, str] = {
     **dict.fromkeys(
-        ["mfcode.fixed_point.FixedPointTrace", "mfcode.mfg.solvers.Equilibrium", "mfcode.mfg.solvers.FixedPointState", "mfcode.mfg.solvers.MirrorState", "mfcode.mfg.solvers.PriorState", "mfcode.mfg.solvers.SolverResult", "mfcode.mfg.solvers.SolverState", "mfcode.mfg.lipschitz.LipschitzEstimate", "mfcode.mfg.openspiel_games.Traversal", "mfcode.mfg.protocol.BestResponse", "mfcode.mfg.protocol.PolicyEvaluation", "mfcode.mfc.dp.DPResult", "mfcode.mfc.finite_n.FiniteNOptimum", "mfcode.rl.env.StepResult", "mfcode.rl.artifact.PartCheck", "mfcode.rl.ppo.Rollout", "mfcode.rl.ppo.TrainHistory", "mfcode.rl.ppo.TrainHistory.as_arrays", "mfcode.claims.schema.FieldSpec", "mfcode.claims.ledger.ClaimFailed", "mfcode.claims.ledger.Record", "mfcode.claims.ledger.Record.line", "mfcode.claims.ledger.Record.to_json", "mfcode.mfg.openspiel_compat.Comparison", "mfcode.mfg.openspiel_compat.Comparison.speedup", "mfcode.mfg.openspiel_compat.Comparison.max_gap", "mfcode.mfg.openspiel_compat.OpenSpielRun"], RECORD),
+        ["mfcode.fixed_point.FixedPointTrace", "mfcode.mfg.solvers.Equilibrium", "mfcode.mfg.solvers.FixedPointState", "mfcode.mfg.solvers.MirrorState", "mfcode.mfg.solvers.PriorState", "mfcode.mfg.solvers.SolverResult", "mfcode.mfg.solvers.SolverState", "mfcode.mfg.lipschitz.LipschitzEstimate", "mfcode.mfg.lipschitz.PairQuotients", "mfcode.mfg.openspiel_games.Traversal", "mfcode.mfg.protocol.BestResponse", "mfcode.mfg.protocol.PolicyEvaluation", "mfcode.mfc.dp.DPResult", "mfcode.mfc.finite_n.FiniteNOptimum", "mfcode.rl.env.StepResult", "mfcode.rl.artifact.PartCheck", "mfcode.rl.ppo.Rollout", "mfcode.rl.ppo.TrainHistory", "mfcode.rl.ppo.TrainHistory.as_arrays", "mfcode.claims.schema.FieldSpec", "mfcode.claims.ledger.ClaimFailed", "mfcode.claims.ledger.Record", "mfcode.claims.ledger.Record.line", "mfcode.claims.ledger.Record.to_json", "mfcode.mfg.openspiel_compat.Comparison", "mfcode.mfg.openspiel_compat.Comparison.speedup", "mfcode.mfg.openspiel_compat.Comparison.max_gap", "mfcode.mfg.openspiel_compat.OpenSpielRun"], RECORD),
     **dict.fromkeys(
         ["mfcode.mfg.solvers.BestResponseRule", "mfcode.mfg.solvers.BestResponseRule.respond", "mfcode.mfg.solvers.IterativeSolver", "mfcode.mfg.solvers.IterativeSolver.init_state", "mfcode.mfg.solvers.IterativeSolver.step", "mfcode.mfg.protocol.MeanFieldGame", "mfcode.mfc.model.MFCModel", "mfcode.mfc.model.MFCModel.kernel", "mfcode.mfc.model.MFCModel.reward",
          "mfcode.rl.env.VectorEnv", "mfcode.rl.env.VectorEnv.reset", "mfcode.rl.env.VectorEnv.step"],

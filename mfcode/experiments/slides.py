@@ -38,7 +38,7 @@ from mfcode.claims.render import Table
 from mfcode.experiments.budget import check_budget
 from mfcode.mfc import MFCMDP, SchedulingModel, jsq_policy, solve_mfc_mdp_on_grid
 from mfcode.mfg import games
-from mfcode.mfg.lipschitz import LipschitzEstimate, estimate_lipschitz
+from mfcode.mfg.lipschitz import LipschitzEstimate, estimate_lipschitz, pair_quotients
 from mfcode.mfg.operators import best_response
 from mfcode.mfg.solvers import FixedPoint, solve_equilibrium
 from mfcode.mfg.stationary import StationaryMFG
@@ -46,7 +46,6 @@ from mfcode.nplayer.adapters import DenseLoadBalancing, EpisodicGame, MeanFieldC
 from mfcode.nplayer.evaluate import NPlayerCurve, evaluate, fitted_slope
 from mfcode.nplayer.protocol import NPlayerModel
 from mfcode.queueing.system import QueueSystem
-from mfcode.simplex import policy_distance
 from mfcode.slides import lecture as lec
 from mfcode.slides.anarchy import price_of_anarchy
 from mfcode.slides.auction import ad_auction
@@ -352,10 +351,8 @@ def switch_quotients(game: StationaryMFG, levels: int, *, seed: int, max_draws: 
             lo = mid
         else:
             hi, pi_hi = mid, pi_mid
-        dmu = float(np.abs(lo - hi).sum())
-        dpi = policy_distance(pi_lo, pi_hi)
-        image, image2, cross = game.push_forward(pi_lo, lo), game.push_forward(pi_hi, hi), game.push_forward(pi_hi, lo)
-        rows[k] = (dmu, dpi, np.abs(image - cross).sum() / dpi, np.abs(cross - image2).sum() / dmu, np.abs(image - image2).sum())
+        q = pair_quotients(game, lo, pi_lo, hi, pi_hi)
+        rows[k] = (q.distance, q.policy_jump, q.d2, q.d3, q.population_jump)
     return SwitchQuotients(rows[:, 0], rows[:, 1], rows[:, 2], rows[:, 3], rows[:, 4], 0.5 * (lo + hi))
 
 

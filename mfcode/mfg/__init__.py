@@ -6,7 +6,9 @@
   :mod:`mfcode.mfg.finite_horizon` -- the episodic game of its simulations (mfglib's convention);
 - :mod:`mfcode.mfg.operators` -- :math:`\\Gamma_1^\\lambda`, :math:`\\Lambda^\\lambda`, exact policy
   evaluation, for any game; :mod:`mfcode.mfg.soft` -- the entropy terms of the soft Bellman
-  equations; :mod:`mfcode.mfg.checks` -- validation shared by the kinds of game;
+  equations; :mod:`mfcode.mfg.soft_mdp` -- exact soft values and soft policy iteration of discounted
+  MDPs over batch axes (the stationary game's and :mod:`mfcode.nac`'s); :mod:`mfcode.mfg.checks` --
+  validation shared by the kinds of game;
 - :mod:`mfcode.mfg.games` -- SIS, linear-quadratic, garnet and classic small games;
 - :mod:`mfcode.mfg.exploitability` -- exploitability and the bias bound of eq. (1);
 - :mod:`mfcode.mfg.solvers` -- fixed point, fictitious play, online mirror descent, prior descent and

@@ -20,14 +20,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import numpy.typing as npt
 
+from mfcode.arrays import FloatArray
 from mfcode.limits import check_steps
 from mfcode.mfg.operators import best_response
 from mfcode.mfg.stationary import StationaryMFG
 from mfcode.simplex import policy_distance
 from mfcode.validation import check_int, check_real, check_rng
 
-__all__ = ["LipschitzEstimate", "estimate_lipschitz"]
+__all__ = ["LipschitzEstimate", "PairQuotients", "estimate_lipschitz", "pair_quotients"]
 
 
 @dataclass(frozen=True)
@@ -43,6 +45,51 @@ class LipschitzEstimate:
     def bound(self) -> float:
         """Lemma 6's :math:`d_1d_2+d_3`."""
         return self.d1 * self.d2 + self.d3
+
+
+@dataclass(frozen=True)
+class PairQuotients:
+    """The quotients of Assumption 3 and Lemma 6 on one pair :math:`(\\mu,\\pi)`, :math:`(\\mu',\\pi')`.
+
+    Attributes
+    ----------
+    distance, policy_jump
+        :math:`\\|\\mu-\\mu'\\|_1` and :math:`D(\\pi,\\pi')`.
+    d2
+        :math:`\\|\\Gamma_2(\\pi,\\mu)-\\Gamma_2(\\pi',\\mu)\\|_1/D(\\pi,\\pi')` (0 when the policies agree).
+    d3
+        :math:`\\|\\Gamma_2(\\pi',\\mu)-\\Gamma_2(\\pi',\\mu')\\|_1/\\|\\mu-\\mu'\\|_1`.
+    population_jump
+        :math:`\\|\\Gamma_2(\\pi,\\mu)-\\Gamma_2(\\pi',\\mu')\\|_1` (over ``distance``: the quotient of
+        :math:`\\Lambda^\\lambda` when :math:`\\pi,\\pi'` are the best responses).
+    """
+
+    distance: float
+    policy_jump: float
+    d2: float
+    d3: float
+    population_jump: float
+
+
+def pair_quotients(
+    game: StationaryMFG, mu: npt.ArrayLike, policy: npt.ArrayLike, mu2: npt.ArrayLike, policy2: npt.ArrayLike
+) -> PairQuotients:
+    """:class:`PairQuotients` of two distinct mean fields and a policy at each (e.g. their best responses)."""
+    if not isinstance(game, StationaryMFG):
+        raise TypeError(f"game must be a StationaryMFG (Assumption 3 is stated for it), got {type(game).__name__}")
+    m, m2 = game.check_mean_field(mu, "mu"), game.check_mean_field(mu2, "mu2")
+    pi, pi2 = game.check_policy(policy, "policy"), game.check_policy(policy2, "policy2")
+    dmu = float(np.abs(m - m2).sum())
+    if dmu == 0.0:
+        raise ValueError("mu2 must differ from mu (the quotients divide by ||mu - mu2||_1)")
+    return _pair_quotients(game, m, pi, m2, pi2, dmu)
+
+
+def _pair_quotients(game: StationaryMFG, mu: FloatArray, pi: FloatArray, mu2: FloatArray, pi2: FloatArray, dmu: float) -> PairQuotients:
+    dpi = policy_distance(pi, pi2)
+    image, image2, cross = game.push_forward(pi, mu), game.push_forward(pi2, mu2), game.push_forward(pi2, mu)
+    d2 = float(np.abs(image - cross).sum()) / dpi if dpi > 0 else 0.0
+    return PairQuotients(dmu, dpi, d2, float(np.abs(cross - image2).sum()) / dmu, float(np.abs(image - image2).sum()))
 
 
 def estimate_lipschitz(
@@ -86,14 +133,9 @@ def estimate_lipschitz(
         dmu = np.abs(mu - mu2).sum()
         if dmu == 0.0:
             continue
-        pi = best_response(game, mu, temperature).policy
-        pi2 = best_response(game, mu2, temperature).policy
-        dpi = policy_distance(pi, pi2)
-        lam1, lam2 = game.push_forward(pi, mu), game.push_forward(pi2, mu2)
-        cross = game.push_forward(pi2, mu)
-        d1 = max(d1, dpi / dmu)
-        if dpi > 0:
-            d2 = max(d2, np.abs(lam1 - cross).sum() / dpi)
-        d3 = max(d3, np.abs(cross - lam2).sum() / dmu)
-        lip = max(lip, np.abs(lam1 - lam2).sum() / dmu)
+        q = _pair_quotients(game, mu, best_response(game, mu, temperature).policy, mu2, best_response(game, mu2, temperature).policy, dmu)
+        d1 = max(d1, q.policy_jump / dmu)
+        d2 = max(d2, q.d2)
+        d3 = max(d3, q.d3)
+        lip = max(lip, q.population_jump / dmu)
     return LipschitzEstimate(float(d1), float(d2), float(d3), float(lip))

@@ -43,7 +43,8 @@ from mfcode.mfg.checks import (
     freeze_common,
 )
 from mfcode.mfg.protocol import BestResponse, PolicyEvaluation
-from mfcode.mfg.soft import regularized_reward, soft_max_value
+from mfcode.mfg.soft import soft_max_value
+from mfcode.mfg.soft_mdp import policy_values, q_from_v, soft_policy_iteration
 from mfcode.simplex import softmax
 from mfcode.validation import check_bool, check_int, check_real, check_temperature
 
@@ -64,20 +65,6 @@ class StationaryDynamics:
 
     reward: FloatArray
     kernel: FloatArray
-
-
-def _q_from_v(r: FloatArray, kernel: FloatArray, v: FloatArray, gamma: float) -> FloatArray:
-    """:math:`Q(s,a)=r(s,a)+\\gamma\\sum_{s'}P(s'|s,a)V(s')`."""
-    s, a = r.shape
-    out: FloatArray = r + gamma * (kernel.reshape(s * a, s) @ v).reshape(s, a)
-    return out
-
-
-def _evaluate(r: FloatArray, kernel: FloatArray, policy: FloatArray, gamma: float, temperature: float) -> FloatArray:
-    """Exact :math:`V^{\\pi,\\lambda}=(I-\\gamma P^\\pi)^{-1}r^{\\pi,\\lambda}`."""
-    return markov.evaluate(
-        regularized_reward(r, policy, temperature), markov.kernel_under(policy, kernel), gamma
-    )
 
 
 def _push(mu: FloatArray, policy: FloatArray, kernel: FloatArray) -> FloatArray:
@@ -344,25 +331,14 @@ class StationaryMFG:
         :math:`\\|V^\\star_{\\mathrm{soft}}(Q)-V\\|_\\infty/(1-\\gamma)`, is at most ``tol`` (or at
         rounding level). ``q_init`` warm-starts the first policy.
         """
-        r, kernel, gamma = dynamics.reward, dynamics.kernel, self.gamma
+        r = dynamics.reward
         q0 = r.copy() if q_init is None else _check_q(q_init, r.shape)
-
-        def sweep(state: tuple[FloatArray, FloatArray]) -> tuple[tuple[FloatArray, FloatArray], float]:
-            policy, _ = state
-            v = _evaluate(r, kernel, policy, gamma, temperature)
-            q = _q_from_v(r, kernel, v, gamma)
-            gap = float(np.abs(soft_max_value(q, temperature) - v).max())
-            at_rounding = gap <= 1e-15 * max(1.0, float(np.abs(v).max()))
-            return (softmax(q, temperature), q), 0.0 if at_rounding else gap / (1.0 - gamma)
-
-        trace = iterate(sweep, (softmax(q0, temperature), q0), tol=tol, max_iter=max_iter, what="soft policy iteration")
-        policy, q = trace.value
-        return BestResponse(policy, q, soft_max_value(q, temperature), trace.iterations)
+        return soft_policy_iteration(r, dynamics.kernel, self.gamma, temperature, q0, tol=tol, max_iter=max_iter)
 
     def evaluate(self, policy: FloatArray, dynamics: StationaryDynamics, temperature: float) -> PolicyEvaluation:
         """:math:`V^{\\pi,\\lambda}_\\mu` by the linear solve and :math:`Q^{\\pi,\\lambda}_\\mu` from it."""
-        v = _evaluate(dynamics.reward, dynamics.kernel, policy, self.gamma, temperature)
-        return PolicyEvaluation(_q_from_v(dynamics.reward, dynamics.kernel, v, self.gamma), v)
+        v = policy_values(dynamics.reward, dynamics.kernel, policy, self.gamma, temperature)
+        return PolicyEvaluation(q_from_v(dynamics.reward, dynamics.kernel, v, self.gamma), v)
 
     def exploitability_gap(self, policy: FloatArray, dynamics: StationaryDynamics, temperature: float) -> FloatArray:
         """:math:`V^{\\star,\\lambda}_\\mu-V^{\\pi,\\lambda}_\\mu`, ``(S,)``."""
@@ -414,7 +390,7 @@ def soft_value_iteration(
     r, kernel, gamma = dyn.reward, dyn.kernel, game.gamma
 
     def sweep(q: FloatArray) -> tuple[FloatArray, float]:
-        q_new = _q_from_v(r, kernel, soft_max_value(q, lam), gamma)
+        q_new = q_from_v(r, kernel, soft_max_value(q, lam), gamma)
         return q_new, float(np.abs(q_new - q).max()) * gamma / (1.0 - gamma)
 
     trace = iterate(sweep, r.copy(), tol=tol, max_iter=max_iter, what="soft value iteration")

@@ -40,12 +40,10 @@ from scipy.sparse.csgraph import connected_components
 
 from mfcode import markov
 from mfcode.arrays import FloatArray, IntArray
-from mfcode.fixed_point import iterate
 from mfcode.mfg.protocol import BestResponse, PolicyEvaluation
-from mfcode.mfg.soft import regularized_reward, soft_max_value
+from mfcode.mfg.soft_mdp import policy_values, q_from_v, soft_policy_iteration
 from mfcode.nac.features import Features
 from mfcode.nac.protocol import CriticEstimate, Iterate, check_iterate
-from mfcode.simplex import softmax
 from mfcode.validation import check_int, check_real, check_temperature
 
 __all__ = [
@@ -73,12 +71,6 @@ def _check_model(reward: FloatArray, kernel: FloatArray, gamma: float) -> tuple[
     return r, p, g
 
 
-def _q_from_v(reward: FloatArray, kernel: FloatArray, value: FloatArray, gamma: float) -> FloatArray:
-    """:math:`Q(s,a)=r(s,a)+\\gamma\\sum_{s'}P(s'|s,a)V(s')` over leading axes."""
-    out: FloatArray = reward + gamma * np.matmul(kernel, value[..., None, :, None])[..., 0]
-    return out
-
-
 def policy_evaluation(
     reward: FloatArray, kernel: FloatArray, policy: FloatArray, gamma: float, temperature: float
 ) -> PolicyEvaluation:
@@ -103,8 +95,8 @@ def policy_evaluation(
     pi = np.asarray(policy, dtype=np.float64)
     if pi.shape[-2:] != r.shape[-2:]:
         raise ValueError(f"policy must have shape (..., {r.shape[-2]}, {r.shape[-1]}), got {pi.shape}")
-    v = markov.evaluate(regularized_reward(r, pi, lam), markov.kernel_under(pi, p), g)
-    return PolicyEvaluation(_q_from_v(r, p, v, g), v)
+    v = policy_values(r, p, pi, g, lam)
+    return PolicyEvaluation(q_from_v(r, p, v, g), v)
 
 
 def soft_best_response(
@@ -126,21 +118,9 @@ def soft_best_response(
     """
     r, p, g = _check_model(reward, kernel, gamma)
     lam = check_temperature(temperature)
-    check_real(tol, "tol", low=0.0)
-    check_int(max_iter, "max_iter", low=1)
-
-    def sweep(state: tuple[FloatArray, FloatArray]) -> tuple[tuple[FloatArray, FloatArray], float]:
-        policy, _ = state
-        v = markov.evaluate(regularized_reward(r, policy, lam), markov.kernel_under(policy, p), g)
-        q = _q_from_v(r, p, v, g)
-        gap = np.abs(soft_max_value(q, lam) - v).max(axis=-1)
-        at_rounding = gap <= 1e-15 * np.maximum(1.0, np.abs(v).max(axis=-1))
-        residual = float(np.where(at_rounding, 0.0, gap / (1.0 - g)).max())
-        return (softmax(q, lam), q), residual
-
-    trace = iterate(sweep, (softmax(r, lam), r.copy()), tol=tol, max_iter=max_iter, what="batched soft policy iteration")
-    policy, q = trace.value
-    return BestResponse(policy, q, soft_max_value(q, lam), trace.iterations)
+    tol = check_real(tol, "tol", low=0.0)
+    max_iter = check_int(max_iter, "max_iter", low=1)
+    return soft_policy_iteration(r, p, g, lam, r.copy(), tol=tol, max_iter=max_iter)
 
 
 # -- the exact quantities at an iterate ----------------------------------------------------------
