@@ -130,16 +130,26 @@ def _evaluation(it: Iterate) -> PolicyEvaluation:
     return policy_evaluation(it.reward, it.kernel, it.policy, it.gamma, it.temperature)
 
 
+# Each public function checks its iterate once and calls the unchecked ``_`` twins, which the others
+# (and the oracles, once per call of Algorithm 1's loop) call on an iterate already checked.
+
+
 def shifted_q(iterate: Iterate) -> FloatArray:
     """:math:`q^{\\pi,\\lambda}_\\mu=Q^{\\pi,\\lambda}_\\mu-\\lambda\\log\\pi` at the iterate's dynamics, ``(n, S, A)`` (001 §3)."""
-    it = check_iterate(iterate, positive=True)
+    return _shifted_q(check_iterate(iterate, positive=True))
+
+
+def _shifted_q(it: Iterate) -> FloatArray:
     out: FloatArray = _evaluation(it).q - it.temperature * np.log(it.policy)
     return out
 
 
 def advantage(iterate: Iterate) -> FloatArray:
     """:math:`A^{\\pi,\\lambda}_\\mu=Q^{\\pi,\\lambda}_\\mu-\\sum_a\\pi(a|\\cdot)Q^{\\pi,\\lambda}_\\mu(\\cdot,a)`, ``(n, S, A)`` (001 §3)."""
-    it = check_iterate(iterate, positive=True)
+    return _advantage(check_iterate(iterate, positive=True))
+
+
+def _advantage(it: Iterate) -> FloatArray:
     q = _evaluation(it).q
     out: FloatArray = q - (it.policy * q).sum(axis=-1, keepdims=True)
     return out
@@ -147,7 +157,10 @@ def advantage(iterate: Iterate) -> FloatArray:
 
 def visitation(iterate: Iterate) -> FloatArray:
     """:math:`d^{\\pi}_\\mu(s)=(1-\\gamma)\\sum_t\\gamma^t\\Pr(s_t=s|s_0\\sim\\rho)`, ``(n, S)`` (001 §2)."""
-    it = check_iterate(iterate, positive=True)
+    return _visitation(check_iterate(iterate, positive=True))
+
+
+def _visitation(it: Iterate) -> FloatArray:
     p_pi = markov.kernel_under(it.policy, it.kernel)
     out: FloatArray = (1.0 - it.gamma) * markov.evaluate(it.initial, np.swapaxes(p_pi, -1, -2), it.gamma)
     return out
@@ -165,7 +178,11 @@ def _check_q_hat(q_hat: object, shape: tuple[int, ...], name: str = "q_hat") -> 
 def advantage_estimate(iterate: Iterate, q_hat: FloatArray) -> FloatArray:
     """Alg. 1's :math:`\\hat A=\\hat Q-\\sum_a\\pi\\hat Q` with :math:`\\hat Q=\\hat q+\\lambda\\log\\pi` (001 §3), ``(n, S, A)``."""
     it = check_iterate(iterate, positive=True)
-    q = _check_q_hat(q_hat, it.policy.shape) + it.temperature * np.log(it.policy)
+    return _advantage_estimate(it, _check_q_hat(q_hat, it.policy.shape))
+
+
+def _advantage_estimate(it: Iterate, q_hat: FloatArray) -> FloatArray:
+    q = q_hat + it.temperature * np.log(it.policy)
     out: FloatArray = q - (it.policy * q).sum(axis=-1, keepdims=True)
     return out
 
@@ -173,15 +190,15 @@ def advantage_estimate(iterate: Iterate, q_hat: FloatArray) -> FloatArray:
 def critic_error(iterate: Iterate, q_hat: FloatArray) -> FloatArray:
     """Eq. (2)'s :math:`\\mathbb E_{s\\sim d^\\pi_\\mu,a\\sim\\pi}[(\\hat q-q^{\\pi,\\lambda}_\\mu)^2]` per seed, ``(n,)``."""
     it = check_iterate(iterate, positive=True)
-    err = (_check_q_hat(q_hat, it.policy.shape) - shifted_q(it)) ** 2
-    out: FloatArray = np.einsum("ns,nsa,nsa->n", visitation(it), it.policy, err)
+    err = (_check_q_hat(q_hat, it.policy.shape) - _shifted_q(it)) ** 2
+    out: FloatArray = np.einsum("ns,nsa,nsa->n", _visitation(it), it.policy, err)
     return out
 
 
 def _weighted_design(it: Iterate, features: Features, target: FloatArray) -> tuple[FloatArray, FloatArray]:
     """:math:`\\sqrt{d(s)\\pi(a|s)}\\,\\nabla\\log\\pi(a|s)` ``(n, SA, d)`` and :math:`\\sqrt{d\\pi}\\,\\hat A` ``(n, SA)``."""
     n, s, a = it.policy.shape
-    root = np.sqrt(np.maximum(visitation(it), 0.0)[:, :, None] * it.policy)
+    root = np.sqrt(np.maximum(_visitation(it), 0.0)[:, :, None] * it.policy)
     design = (root[..., None] * features.score(it.policy)).reshape(n, s * a, features.dim)
     return design, (root * target).reshape(n, s * a)
 
@@ -262,9 +279,12 @@ def compatible_weights(iterate: Iterate, features: Features, target: FloatArray,
     """
     it = check_iterate(iterate, features, positive=True)
     r = None if radius is None else check_real(radius, "radius", low=0.0, low_open=True)
-    target_ = _check_q_hat(target, it.policy.shape, "target")
+    return _compatible_weights(it, features, _check_q_hat(target, it.policy.shape, "target"), r)
+
+
+def _compatible_weights(it: Iterate, features: Features, target_: FloatArray, r: float | None) -> FloatArray:
     n, s, a = it.policy.shape
-    root = np.sqrt(np.maximum(visitation(it), 0.0)[:, :, None] * it.policy)  # sqrt(d(s) pi(a|s))
+    root = np.sqrt(np.maximum(_visitation(it), 0.0)[:, :, None] * it.policy)  # sqrt(d(s) pi(a|s))
     parts = []  # per block shape: singular values, V^T M^T y, V^T and the block's columns
     for states, columns in _blocks(features):
         g, n_s = states.shape
@@ -307,7 +327,7 @@ def npg_direction(iterate: Iterate, features: Features) -> FloatArray:
     absorbed into :math:`\\eta`.
     """
     it = check_iterate(iterate, features, positive=True)
-    out: FloatArray = compatible_weights(it, features, advantage(it), None) - it.temperature * it.theta
+    out: FloatArray = _compatible_weights(it, features, _advantage(it), None) - it.temperature * it.theta
     return out
 
 
@@ -326,7 +346,7 @@ class ExactCritic:
     ) -> CriticEstimate:
         """:math:`q^{\\pi_t,\\lambda}_{\\mu_t}=Q^{\\pi_t,\\lambda}_{\\mu_t}-\\lambda\\log\\pi_t`, ``(n, S, A)``."""
         it = check_iterate(iterate, features, positive=True)
-        return CriticEstimate(shifted_q(it), np.zeros((it.n_seeds, 0)))
+        return CriticEstimate(_shifted_q(it), np.zeros((it.n_seeds, 0)))
 
 
 @dataclass(frozen=True)
@@ -344,4 +364,5 @@ class ExactActor:
     ) -> FloatArray:
         """:math:`\\hat w_t`, ``(n, d)``, :math:`\\|\\hat w_t\\|_2\\le R`."""
         it = check_iterate(iterate, features, positive=True)
-        return compatible_weights(it, features, advantage_estimate(it, q_hat), radius)
+        r = check_real(radius, "radius", low=0.0, low_open=True)
+        return _compatible_weights(it, features, _advantage_estimate(it, _check_q_hat(q_hat, it.policy.shape)), r)
