@@ -348,10 +348,15 @@ def test_a_broken_toc_is_named(tmp_path: Path, text: str, also: list[str]) -> No
 # -- the benchmark results and OpenSpiel's reference ----------------------------------------------------
 
 
-def _benchmark(change: Callable[[dict[str, Any]], None]) -> str:
-    data = json.loads(BENCHMARK.read_text())
+def _changed(path: Path, change: Callable[[Any], None]) -> str:
+    """The JSON text of ``path`` after ``change`` edited its data in place."""
+    data = json.loads(path.read_text())
     change(data)
     return json.dumps(data)
+
+
+def _benchmark(change: Callable[[dict[str, Any]], None]) -> str:
+    return _changed(BENCHMARK, change)
 
 
 @pytest.mark.parametrize(
@@ -377,9 +382,7 @@ def test_benchmark_results_are_refused_with_their_name(tmp_path: Path, text: str
 
 
 def _reference(change: Callable[[dict[str, Any]], None]) -> str:
-    data = json.loads(REFERENCE_PATH.read_text())
-    change(data)
-    return json.dumps(data)
+    return _changed(REFERENCE_PATH, change)
 
 
 @pytest.mark.parametrize(

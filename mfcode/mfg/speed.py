@@ -146,6 +146,23 @@ class BenchmarkTable(Table):
     css_class: str = "table mfbook-bench"
 
 
+def _breakdown_row(name: str, row: Mapping[str, Any], floor_flow_s: float, flow_s: float) -> tuple[str, ...]:
+    """One solver's step split into its floor, what its flows add to the floor and the rest of the step (ms, and x floor)."""
+    flows = row["flows_per_step"]
+    floor_s = flows * floor_flow_s
+    beyond = flows * (flow_s - floor_flow_s)
+    rest = row["mfcode_s"] - flows * flow_s
+    return (
+        name,
+        str(flows),
+        f"{floor_s * 1e3:.1f}",
+        f"{beyond * 1e3:.1f} (+{beyond / floor_s:.2f})",
+        f"{rest * 1e3:.1f} (+{rest / floor_s:.2f})",
+        f"{row['mfcode_s'] * 1e3:.1f}",
+        f"{row['mfcode_s'] / floor_s:.2f}",
+    )
+
+
 def benchmark_tables(
     results: dict[str, Any],
 ) -> tuple[BenchmarkTable, BenchmarkTable, BenchmarkTable, BenchmarkTable, BenchmarkTable]:
@@ -243,23 +260,7 @@ def benchmark_tables(
         "of each softmax, the push-forward, the rewards) and the rest of the step (the backward induction, the policy "
         "update); in ms, and as multiples of the floor",
         ("solver", "flows", "floor [ms]", "flows beyond the floor [ms]", "rest of the step [ms]", "step [ms]", "step / floor"),
-        tuple(
-            (
-                name,
-                str(r["flows_per_step"]),
-                f"{floor_s * 1e3:.1f}",
-                f"{beyond * 1e3:.1f} (+{beyond / floor_s:.2f})",
-                f"{rest * 1e3:.1f} (+{rest / floor_s:.2f})",
-                f"{r['mfcode_s'] * 1e3:.1f}",
-                f"{r['mfcode_s'] / floor_s:.2f}",
-            )
-            for name, r in sv["rows"].items()
-            for floor_s, beyond, rest in [(
-                r["flows_per_step"] * fl["floor_flow_s"],
-                r["flows_per_step"] * (fl["flow_s"] - fl["floor_flow_s"]),
-                r["mfcode_s"] - r["flows_per_step"] * fl["flow_s"],
-            )]
-        ),
+        tuple(_breakdown_row(name, r, fl["floor_flow_s"], fl["flow_s"]) for name, r in sv["rows"].items()),
     )
     histories = BenchmarkTable(
         "Exploitability of the first iterates in the benchmark's first repetition: mfglib as shipped (float32), "
